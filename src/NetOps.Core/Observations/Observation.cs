@@ -1,0 +1,75 @@
+namespace NetOps.Core.Observations;
+
+/// <summary>
+/// Evidence from a collector. Each source numbers its observations; the state engine applies a
+/// (source, sequence) pair at most once. A source name includes its boot id, so a restart starts afresh.
+/// </summary>
+public abstract record Observation(string Source, long Sequence, DateTimeOffset ObservedAt);
+
+/// <summary>One interface as read from IF-MIB, identified by ifName.</summary>
+public sealed record PortSample(
+    string Name,
+    int IfIndex,
+    bool? AdminUp,
+    bool? OperUp,
+    ulong? InOctets,
+    ulong? OutOctets,
+    long? HighSpeedMbps);
+
+/// <summary>The result of one poll of a device: reachable with its ports, or not with the error.</summary>
+public sealed record DevicePollObservation(
+    string Source,
+    long Sequence,
+    DateTimeOffset ObservedAt,
+    string DeviceId,
+    bool Reachable,
+    TimeSpan? SysUpTime,
+    string? Error,
+    IReadOnlyList<PortSample> Ports,
+    TimeSpan FreshFor) : Observation(Source, Sequence, ObservedAt);
+
+/// <summary>How a mobile node is powered right now.</summary>
+public enum PowerSource
+{
+    Mains,
+    Battery,
+}
+
+/// <summary>Which uplink a mobile node uses right now.</summary>
+public enum UplinkKind
+{
+    None,
+    Fibre,
+    Lte,
+}
+
+/// <summary>A WGS84 position.</summary>
+public sealed record GeoPosition(double Latitude, double Longitude);
+
+/// <summary>Telemetry a MOGLI node reports; canonical units (%, seconds, °C, dBm).</summary>
+public sealed record NodeTelemetry(
+    double? BatteryPercent,
+    PowerSource? Power,
+    TimeSpan? RuntimeLeft,
+    double? EnclosureTemperatureC,
+    UplinkKind? Uplink,
+    double? LteSignalDbm,
+    GeoPosition? Position);
+
+/// <summary>A telemetry report of a mobile node.</summary>
+public sealed record NodeTelemetryObservation(
+    string Source,
+    long Sequence,
+    DateTimeOffset ObservedAt,
+    string NodeId,
+    NodeTelemetry Telemetry,
+    TimeSpan FreshFor) : Observation(Source, Sequence, ObservedAt);
+
+/// <summary>A node announced itself online, or its last will said it went offline.</summary>
+public sealed record NodePresenceObservation(
+    string Source,
+    long Sequence,
+    DateTimeOffset ObservedAt,
+    string NodeId,
+    bool Online,
+    TimeSpan FreshFor) : Observation(Source, Sequence, ObservedAt);

@@ -1,0 +1,37 @@
+namespace NetOps.Core.State;
+
+/// <summary>Which part of the fleet a query or feed covers; the default is everything.</summary>
+public sealed record Scope(IReadOnlySet<string>? EventIds = null, IReadOnlySet<string>? SiteIds = null)
+{
+    public static Scope All { get; } = new();
+
+    public bool IsAll => EventIds is null && SiteIds is null;
+}
+
+/// <summary>A versioned change set: states that changed and entities that left the inventory.</summary>
+public sealed record StateDelta(long Version, IReadOnlyList<EntityState> Changed, IReadOnlyList<EntityRef> Removed)
+{
+    public bool IsEmpty => Changed.Count == 0 && Removed.Count == 0;
+}
+
+/// <summary>The whole live model at one version.</summary>
+public sealed record StateSnapshot(long Version, IReadOnlyList<EntityState> States);
+
+/// <summary>
+/// Where readers get the live state: a snapshot, then every delta after it in order.
+/// Implemented in-process (channels) and, across processes, over MQTT.
+/// </summary>
+public interface IStateFeed
+{
+    /// <summary>The current snapshot for a scope.</summary>
+    ValueTask<StateSnapshot> GetSnapshotAsync(Scope scope, CancellationToken cancellationToken);
+
+    /// <summary>Deltas with a version above <paramref name="afterVersion"/>, in order, until cancelled.</summary>
+    IAsyncEnumerable<StateDelta> SubscribeAsync(long afterVersion, CancellationToken cancellationToken);
+}
+
+/// <summary>Where the state engine publishes what it derived.</summary>
+public interface IStatePublisher
+{
+    ValueTask PublishAsync(StateDelta delta, StateSnapshot snapshot, CancellationToken cancellationToken);
+}
