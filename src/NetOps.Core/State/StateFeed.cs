@@ -33,5 +33,6 @@ public interface IStateFeed
 /// <summary>Where the state engine publishes what it derived.</summary>
 public interface IStatePublisher
 {
-    ValueTask PublishAsync(StateDelta delta, StateSnapshot snapshot, CancellationToken cancellationToken);
+    /// <summary>Publishes one delta; deltas arrive with consecutive versions.</summary>
+    ValueTask PublishAsync(StateDelta delta, CancellationToken cancellationToken);
 }

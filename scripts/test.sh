@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Installs what the tests need (Debian packages, only when missing) and runs every test of NetOps.
+# The tests start their own servers (snmpd, snmpsimd, mosquitto, influxd, Chromium) on free loopback ports.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(
+  "chromium:/usr/bin/chromium"
+  "snmpd:/usr/sbin/snmpd"
+  "snmp:/usr/bin/snmpbulkwalk"
+  "snmpsim:/usr/bin/snmpsimd"
+  "mosquitto:/usr/sbin/mosquitto"
+  "mosquitto-clients:/usr/bin/mosquitto_pub"
+  "influxdb:/usr/bin/influxd"
+  "docker-compose:/usr/bin/docker-compose"
+)
+missing=()
+for entry in "${packages[@]}"; do
+  [ -x "${entry#*:}" ] || missing+=("${entry%%:*}")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing: ${missing[*]}"
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  # policy-rc.d keeps the packages' own daemons from starting: tests start theirs on free ports.
+  printf '#!/bin/sh\nexit 101\n' | $sudo tee /usr/sbin/policy-rc.d >/dev/null && $sudo chmod +x /usr/sbin/policy-rc.d
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  $sudo rm -f /usr/sbin/policy-rc.d
+fi
+
+command -v dotnet >/dev/null || { echo "the .NET 10 SDK is required (dotnet on PATH)" >&2; exit 1; }
+
+results="$(mktemp -d)"
+trap 'rm -rf "$results"' EXIT
+dotnet build NetOps.sln -c Release -nologo -v:q
+set +e
+dotnet test NetOps.sln -c Release --no-build -nologo -m:1 \
+  --logger "trx" --results-directory "$results" --logger "console;verbosity=normal" "$@"
+status=$?
+set -e
+
+# One closing line for every assembly together, counted from the result files.
+passed=0; failed=0; skipped=0
+for trx in "$results"/*.trx; do
+  [ -f "$trx" ] || continue
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -1)
+  p=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters"); f=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")
+  n=$(sed -n 's/.* notExecuted="\([0-9]*\)".*/\1/p' <<<"$counters")
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0})); skipped=$((skipped + ${n:-0}))
+done
+echo "tests: ${passed} passed, ${failed} failed, ${skipped} skipped"
+if [ "$passed" -eq 0 ] && [ "$status" -eq 0 ]; then
+  echo "no test ran" >&2
+  exit 1
+fi
+exit $status

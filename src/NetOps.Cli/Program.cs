@@ -1,0 +1,39 @@
+using NetOps.Cli.Snmp;
+
+namespace NetOps.Cli;
+
+/// <summary>The <c>netops</c> command line: the first argument names the command, the rest is the command's.</summary>
+public static class Program
+{
+    private static readonly Dictionary<string, Func<string[], TextWriter, TextWriter, CancellationToken, Task<int>>> Commands =
+        new(StringComparer.Ordinal)
+        {
+            ["snmp"] = SnmpCommand.RunAsync,
+            ["validate"] = (args, output, error, _) => Task.FromResult(ValidateCommand.Run(args, output, error)),
+        };
+
+    public static async Task<int> Main(string[] args)
+    {
+        using var cancel = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            e.Cancel = true;
+            cancel.Cancel();
+        };
+        return await RunAsync(args, Console.Out, Console.Error, cancel.Token).ConfigureAwait(false);
+    }
+
+    /// <summary>Runs one command with its output and errors going to the given writers; returns the exit code.</summary>
+    public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(error);
+        if (args.Length == 0 || !Commands.TryGetValue(args[0], out var command))
+        {
+            error.WriteLine($"usage: netops <command> [arguments]; commands: {string.Join(", ", Commands.Keys)}");
+            return Task.FromResult(1);
+        }
+
+        return command(args[1..], output, error, cancellationToken);
+    }
+}

@@ -1,0 +1,83 @@
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+
+namespace NetOps.Core.State;
+
+/// <summary>
+/// The state feed inside one process: keeps the materialised model at the last published version and hands
+/// each subscriber the deltas after it. A subscriber that falls more than its buffer behind misses deltas and
+/// sees a version gap, on which it resynchronises from a snapshot; the publisher never waits for a reader.
+/// </summary>
+public sealed class InProcessStateFeed : IStateFeed, IStatePublisher
+{
+    private const int SubscriberBuffer = 4096;
+
+    private readonly Lock _gate = new();
+    private readonly Dictionary<EntityRef, EntityState> _model = [];
+    private readonly List<Channel<StateDelta>> _subscribers = [];
+    private long _version;
+
+    public ValueTask PublishAsync(StateDelta delta, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            foreach (var removed in delta.Removed)
+            {
+                _model.Remove(removed);
+            }
+
+            foreach (var state in delta.Changed)
+            {
+                _model[state.Entity] = state;
+            }
+
+            _version = delta.Version;
+            foreach (var subscriber in _subscribers)
+            {
+                subscriber.Writer.TryWrite(delta);
+            }
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Only the whole model is kept here; scoped views filter on the reader's side.</summary>
+    public ValueTask<StateSnapshot> GetSnapshotAsync(Scope scope, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            return ValueTask.FromResult(new StateSnapshot(_version, _model.Values.ToList()));
+        }
+    }
+
+    public async IAsyncEnumerable<StateDelta> SubscribeAsync(long afterVersion, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var channel = Channel.CreateBounded<StateDelta>(new BoundedChannelOptions(SubscriberBuffer)
+        {
+            FullMode = BoundedChannelFullMode.DropWrite,
+            SingleReader = true,
+        });
+        lock (_gate)
+        {
+            _subscribers.Add(channel);
+        }
+
+        try
+        {
+            await foreach (var delta in channel.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                if (delta.Version > afterVersion)
+                {
+                    yield return delta;
+                }
+            }
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                _subscribers.Remove(channel);
+            }
+        }
+    }
+}

@@ -1,0 +1,434 @@
+using System.Collections.Immutable;
+using NetOps.Core.Inventory;
+using NetOps.Core.Observations;
+
+namespace NetOps.Core.State;
+
+/// <summary>
+/// Owns derived state: applies observations in order, derives link health from both ends, expires stale
+/// evidence to unknown, and hands out versioned deltas. Not thread-safe: exactly one loop drives it.
+/// </summary>
+public sealed class StateEngine
+{
+    /// <summary>How long the engine's own derived states stay fresh without new evidence.</summary>
+    private static readonly TimeSpan DefaultFreshFor = TimeSpan.FromMinutes(2);
+
+    private readonly TimeProvider _time;
+    private readonly Dictionary<EntityRef, EntityState> _states = [];
+    private readonly Dictionary<string, long> _lastSequence = new(StringComparer.Ordinal);
+    private readonly Dictionary<EntityRef, EntityState> _pending = [];
+    private readonly HashSet<EntityRef> _pendingRemoved = [];
+    private FleetInventory _inventory = FleetInventory.Empty;
+
+    public StateEngine(TimeProvider time)
+    {
+        _time = time;
+    }
+
+    /// <summary>The version of the last delta handed out.</summary>
+    public long Version { get; private set; }
+
+    /// <summary>Observations ignored because their (source, sequence) was applied before.</summary>
+    public long DuplicatesIgnored { get; private set; }
+
+    public FleetInventory Inventory => _inventory;
+
+    /// <summary>Replaces the inventory: new entities start unknown, removed ones leave every view.</summary>
+    public StateDelta? SetInventory(FleetInventory inventory)
+    {
+        _inventory = inventory;
+        var now = _time.GetUtcNow();
+        var wanted = new HashSet<EntityRef>(EntitiesOf(inventory));
+        foreach (var entity in _states.Keys.Where(e => !wanted.Contains(e)).ToList())
+        {
+            _states.Remove(entity);
+            _pending.Remove(entity);
+            _pendingRemoved.Add(entity);
+        }
+
+        foreach (var entity in wanted.Where(e => !_states.ContainsKey(e)))
+        {
+            Put(new EntityState(entity, StateValue.Unknown, Reason.Of(ReasonCodes.NoEvidence), now, now, "engine", DefaultFreshFor));
+        }
+
+        RederiveAll(now);
+        return TakeDelta();
+    }
+
+    /// <summary>Applies one observation; returns the delta it caused, or null when nothing changed.</summary>
+    public StateDelta? Apply(Observation observation)
+    {
+        if (_lastSequence.TryGetValue(observation.Source, out var last) && observation.Sequence <= last)
+        {
+            DuplicatesIgnored++;
+            return null;
+        }
+
+        _lastSequence[observation.Source] = observation.Sequence;
+        switch (observation)
+        {
+            case DevicePollObservation poll:
+                ApplyPoll(poll);
+                break;
+            case NodeTelemetryObservation telemetry:
+                ApplyTelemetry(telemetry);
+                break;
+            case NodePresenceObservation presence:
+                ApplyPresence(presence);
+                break;
+        }
+
+        RederiveAll(_time.GetUtcNow());
+        return TakeDelta();
+    }
+
+    /// <summary>Turns states whose evidence outlived its freshness limit to unknown.</summary>
+    public StateDelta? Expire()
+    {
+        var now = _time.GetUtcNow();
+        foreach (var state in _states.Values.ToList())
+        {
+            if (state.Value is StateValue.Unknown or StateValue.Inactive || state.ObservedAt + state.FreshFor > now)
+            {
+                continue;
+            }
+
+            Put(state with
+            {
+                Value = StateValue.Unknown,
+                Reason = Reason.Of(ReasonCodes.Stale, ("source", state.Source), ("last", state.ObservedAt)),
+                Since = now,
+            });
+        }
+
+        RederiveAll(now);
+        return TakeDelta();
+    }
+
+    /// <summary>The whole model, or the part a scope covers.</summary>
+    public StateSnapshot Snapshot(Scope scope) =>
+        new(Version, _states.Values.Where(s => InScope(s.Entity, scope)).ToList());
+
+    public EntityState? Get(EntityRef entity) => _states.GetValueOrDefault(entity);
+
+    private void ApplyPoll(DevicePollObservation poll)
+    {
+        if (!_inventory.Devices.TryGetValue(poll.DeviceId, out var device))
+        {
+            return;
+        }
+
+        var deviceRef = EntityRef.Device(device.Id);
+        if (!poll.Reachable)
+        {
+            Observe(deviceRef, StateValue.Down, Reason.Of(ReasonCodes.DeviceUnreachable, ("device", device.Id), ("error", poll.Error)), poll);
+            foreach (var port in device.Ports)
+            {
+                Observe(EntityRef.Port(device.Id, port.Name), StateValue.Unknown,
+                    Reason.Of(ReasonCodes.DeviceUnreachable, ("device", device.Id), ("error", poll.Error)), poll);
+            }
+
+            return;
+        }
+
+        Observe(deviceRef, StateValue.Up, Reason.Of(ReasonCodes.DeviceResponding, ("device", device.Id)), poll,
+            poll.SysUpTime is { } up ? Metrics(("uptime_s", up.TotalSeconds)) : null);
+        var samples = poll.Ports.ToDictionary(p => p.Name, StringComparer.Ordinal);
+        foreach (var port in device.Ports)
+        {
+            var portRef = EntityRef.Port(device.Id, port.Name);
+            if (!samples.TryGetValue(port.Name, out var sample))
+            {
+                Observe(portRef, StateValue.Unknown, Reason.Of(ReasonCodes.PortNotFound, ("device", device.Id), ("port", port.Name)), poll);
+                continue;
+            }
+
+            var (value, code) = sample switch
+            {
+                { AdminUp: false } => (StateValue.Inactive, ReasonCodes.PortAdminDown),
+                { OperUp: true } => (StateValue.Up, ReasonCodes.PortOperUp),
+                { OperUp: false } => (StateValue.Down, ReasonCodes.PortOperDown),
+                _ => (StateValue.Unknown, ReasonCodes.NoEvidence),
+            };
+            var previous = _states.GetValueOrDefault(portRef);
+            var metrics = PortMetrics(previous, sample, poll.ObservedAt);
+            Observe(portRef, value, Reason.Of(code, ("device", device.Id), ("port", port.Name)), poll, metrics);
+        }
+    }
+
+    private static ImmutableSortedDictionary<string, double> PortMetrics(EntityState? previous, PortSample sample, DateTimeOffset at)
+    {
+        var builder = ImmutableSortedDictionary.CreateBuilder<string, double>(StringComparer.Ordinal);
+        if (sample.InOctets is { } inOctets)
+        {
+            builder["in_octets"] = inOctets;
+        }
+
+        if (sample.OutOctets is { } outOctets)
+        {
+            builder["out_octets"] = outOctets;
+        }
+
+        if (sample.HighSpeedMbps is { } speed)
+        {
+            builder["speed_bps"] = speed * 1_000_000d;
+        }
+
+        builder["at_ms"] = at.ToUnixTimeMilliseconds();
+        if (previous?.Metrics is { } before &&
+            before.TryGetValue("at_ms", out var beforeAt) &&
+            at.ToUnixTimeMilliseconds() - beforeAt is var elapsedMs and > 0)
+        {
+            AddRate(builder, before, "in_octets", "in_bps", elapsedMs);
+            AddRate(builder, before, "out_octets", "out_bps", elapsedMs);
+            if (builder.TryGetValue("speed_bps", out var speedBps) && speedBps > 0)
+            {
+                var peak = Math.Max(builder.GetValueOrDefault("in_bps"), builder.GetValueOrDefault("out_bps"));
+                builder["utilisation_pct"] = Math.Round(peak / speedBps * 100, 2);
+            }
+        }
+
+        return builder.ToImmutable();
+    }
+
+    private static void AddRate(ImmutableSortedDictionary<string, double>.Builder now, ImmutableSortedDictionary<string, double> before,
+        string counter, string rate, double elapsedMs)
+    {
+        // A counter that went back (reset, reboot) yields no rate rather than a spike.
+        if (now.TryGetValue(counter, out var current) && before.TryGetValue(counter, out var previous) && current >= previous)
+        {
+            now[rate] = (current - previous) * 8 * 1000 / elapsedMs;
+        }
+    }
+
+    private void ApplyTelemetry(NodeTelemetryObservation observation)
+    {
+        if (!_inventory.Nodes.ContainsKey(observation.NodeId))
+        {
+            return;
+        }
+
+        var t = observation.Telemetry;
+        var metrics = ImmutableSortedDictionary.CreateBuilder<string, double>(StringComparer.Ordinal);
+        if (t.BatteryPercent is { } battery)
+        {
+            metrics["battery_pct"] = battery;
+        }
+
+        if (t.RuntimeLeft is { } runtime)
+        {
+            metrics["runtime_left_s"] = runtime.TotalSeconds;
+        }
+
+        if (t.EnclosureTemperatureC is { } temperature)
+        {
+            metrics["enclosure_temp_c"] = temperature;
+        }
+
+        if (t.LteSignalDbm is { } lte)
+        {
+            metrics["lte_rssi_dbm"] = lte;
+        }
+
+        var (value, reason) = t switch
+        {
+            { Uplink: UplinkKind.None } => (StateValue.Down, Reason.Of(ReasonCodes.NodeNoUplink, ("node", observation.NodeId))),
+            { Power: PowerSource.Battery } => (StateValue.Degraded,
+                Reason.Of(ReasonCodes.NodeOnBattery, ("node", observation.NodeId), ("battery_pct", t.BatteryPercent))),
+            { Uplink: UplinkKind.Lte } => (StateValue.Degraded, Reason.Of(ReasonCodes.NodeOnLte, ("node", observation.NodeId))),
+            _ => (StateValue.Up, Reason.Of(ReasonCodes.NodeReporting, ("node", observation.NodeId))),
+        };
+        var metricValues = metrics.ToImmutable();
+        metricValues = metricValues.SetItem("uplink", (double)(t.Uplink ?? UplinkKind.None)).SetItem("on_mains", t.Power == PowerSource.Mains ? 1 : 0);
+        Observe(EntityRef.Node(observation.NodeId), value, reason, observation, metricValues);
+    }
+
+    private void ApplyPresence(NodePresenceObservation observation)
+    {
+        if (!_inventory.Nodes.ContainsKey(observation.NodeId) || observation.Online)
+        {
+            // Online alone says little: the next telemetry report tells the node's health.
+            return;
+        }
+
+        Observe(EntityRef.Node(observation.NodeId), StateValue.Down, Reason.Of(ReasonCodes.NodeOffline, ("node", observation.NodeId)), observation);
+    }
+
+    private void Observe(EntityRef entity, StateValue value, Reason reason, Observation evidence,
+        ImmutableSortedDictionary<string, double>? metrics = null)
+    {
+        var freshFor = evidence switch
+        {
+            DevicePollObservation p => p.FreshFor,
+            NodeTelemetryObservation t => t.FreshFor,
+            NodePresenceObservation p => p.FreshFor,
+            _ => DefaultFreshFor,
+        };
+        var previous = _states.GetValueOrDefault(entity);
+        var since = previous is not null && previous.Value == value && previous.Reason.Equals(reason) ? previous.Since : evidence.ObservedAt;
+        Put(new EntityState(entity, value, reason, since, evidence.ObservedAt, evidence.Source, freshFor)
+        {
+            Metrics = metrics ?? previous?.Metrics ?? ImmutableSortedDictionary<string, double>.Empty,
+        });
+    }
+
+    /// <summary>Derived states: links from both ends, node deployment lifecycle.</summary>
+    private void RederiveAll(DateTimeOffset now)
+    {
+        foreach (var link in _inventory.Links.Values)
+        {
+            DeriveLink(link, now);
+        }
+
+        foreach (var node in _inventory.Nodes.Values)
+        {
+            if (FleetInventory.PhaseOf(node.Assignments, now) is not DeploymentPhase.Deployed and var phase)
+            {
+                var entity = EntityRef.Node(node.Id);
+                var current = _states.GetValueOrDefault(entity);
+                var reason = Reason.Of(ReasonCodes.NotDeployed, ("node", node.Id), ("phase", phase));
+                if (current is null || current.Value != StateValue.Inactive || !current.Reason.Equals(reason))
+                {
+                    Put(new EntityState(entity, StateValue.Inactive, reason, now, now, "engine", DefaultFreshFor)
+                    {
+                        Metrics = current?.Metrics ?? ImmutableSortedDictionary<string, double>.Empty,
+                    });
+                }
+            }
+        }
+    }
+
+    private void DeriveLink(Link link, DateTimeOffset now)
+    {
+        var a = _states.GetValueOrDefault(EntityRef.Port(link.A.DeviceId, link.A.Port));
+        var b = _states.GetValueOrDefault(EntityRef.Port(link.B.DeviceId, link.B.Port));
+        var ends = new[] { (End: link.A, State: a), (End: link.B, State: b) };
+        var down = ends.FirstOrDefault(e => e.State?.Value == StateValue.Down);
+        var inactive = ends.FirstOrDefault(e => e.State?.Value == StateValue.Inactive);
+        var unknown = ends.FirstOrDefault(e => e.State is null || e.State.Value == StateValue.Unknown);
+        var (value, reason) = true switch
+        {
+            _ when down.State is not null => (StateValue.Down,
+                Reason.Of(ReasonCodes.LinkEndDown, ("device", down.End.DeviceId), ("port", down.End.Port), ("since", down.State.Since))),
+            _ when inactive.State is not null => (StateValue.Inactive,
+                Reason.Of(ReasonCodes.LinkEndAdminDown, ("device", inactive.End.DeviceId), ("port", inactive.End.Port))),
+            _ when unknown.End is not null => (StateValue.Unknown,
+                Reason.Of(ReasonCodes.LinkEndUnknown, ("device", unknown.End.DeviceId), ("port", unknown.End.Port))),
+            _ => (StateValue.Up, Reason.Of(ReasonCodes.LinkUp)),
+        };
+        var metrics = ImmutableSortedDictionary.CreateBuilder<string, double>(StringComparer.Ordinal);
+        foreach (var key in new[] { "in_bps", "out_bps", "utilisation_pct" })
+        {
+            var values = ends.Select(e => e.State?.Metrics.GetValueOrDefault(key)).Where(v => v is > 0).ToList();
+            if (values.Count > 0)
+            {
+                metrics[key] = values.Max()!.Value;
+            }
+        }
+
+        var entity = EntityRef.Link(link.Id);
+        var previous = _states.GetValueOrDefault(entity);
+        var observedAt = ends.Select(e => e.State?.ObservedAt ?? now).Min();
+        var same = previous is not null && previous.Value == value && previous.Reason.Equals(reason);
+        var freshFor = ends.Select(e => e.State?.FreshFor ?? DefaultFreshFor).Max();
+        var next = new EntityState(entity, value, reason, same ? previous!.Since : now, observedAt, "engine", freshFor)
+        {
+            Metrics = metrics.ToImmutable(),
+        };
+        if (!same || !MetricsEqual(previous!.Metrics, next.Metrics))
+        {
+            Put(next);
+        }
+    }
+
+    private void Put(EntityState state)
+    {
+        var previous = _states.GetValueOrDefault(state.Entity);
+        _states[state.Entity] = state;
+        if (previous is null || !previous.SameHealthAs(state) || previous.ObservedAt != state.ObservedAt ||
+            !MetricsEqual(previous.Metrics, state.Metrics))
+        {
+            _pending[state.Entity] = state;
+            _pendingRemoved.Remove(state.Entity);
+        }
+    }
+
+    private StateDelta? TakeDelta()
+    {
+        if (_pending.Count == 0 && _pendingRemoved.Count == 0)
+        {
+            return null;
+        }
+
+        Version++;
+        var delta = new StateDelta(Version, _pending.Values.ToList(), _pendingRemoved.ToList());
+        _pending.Clear();
+        _pendingRemoved.Clear();
+        return delta;
+    }
+
+    private static bool MetricsEqual(ImmutableSortedDictionary<string, double> a, ImmutableSortedDictionary<string, double> b) =>
+        a.Count == b.Count && a.All(kv => b.TryGetValue(kv.Key, out var v) && v.Equals(kv.Value));
+
+    private static ImmutableSortedDictionary<string, double> Metrics(params (string Key, double Value)[] values) =>
+        values.ToImmutableSortedDictionary(v => v.Key, v => v.Value, StringComparer.Ordinal);
+
+    private static IEnumerable<EntityRef> EntitiesOf(FleetInventory inventory)
+    {
+        foreach (var device in inventory.Devices.Values)
+        {
+            yield return EntityRef.Device(device.Id);
+            foreach (var port in device.Ports)
+            {
+                yield return EntityRef.Port(device.Id, port.Name);
+            }
+        }
+
+        foreach (var link in inventory.Links.Values)
+        {
+            yield return EntityRef.Link(link.Id);
+        }
+
+        foreach (var node in inventory.Nodes.Values)
+        {
+            yield return EntityRef.Node(node.Id);
+        }
+    }
+
+    private bool InScope(EntityRef entity, Scope scope)
+    {
+        if (scope.IsAll)
+        {
+            return true;
+        }
+
+        var now = _time.GetUtcNow();
+        var deviceId = entity.Kind switch
+        {
+            EntityKind.Device => entity.Id,
+            EntityKind.Port => entity.Id.Split('/', 2)[0],
+            _ => null,
+        };
+        if (deviceId is not null && _inventory.Devices.TryGetValue(deviceId, out var device))
+        {
+            if (scope.SiteIds is { } sites && device.SiteId is { } site && sites.Contains(site))
+            {
+                return true;
+            }
+
+            return device.NodeId is { } nodeId && NodeInEvents(nodeId, scope, now);
+        }
+
+        return entity.Kind switch
+        {
+            EntityKind.Node => NodeInEvents(entity.Id, scope, now),
+            EntityKind.Link when _inventory.Links.TryGetValue(entity.Id, out var link) =>
+                InScope(EntityRef.Device(link.A.DeviceId), scope) || InScope(EntityRef.Device(link.B.DeviceId), scope),
+            _ => false,
+        };
+    }
+
+    private bool NodeInEvents(string nodeId, Scope scope, DateTimeOffset now) =>
+        scope.EventIds is { } events && _inventory.Nodes.TryGetValue(nodeId, out var node) &&
+        FleetInventory.CurrentAssignment(node.Assignments, now) is { } assignment && events.Contains(assignment.EventId);
+}

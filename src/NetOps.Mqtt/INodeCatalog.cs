@@ -1,0 +1,27 @@
+namespace NetOps.Mqtt;
+
+/// <summary>
+/// What the ingest knows of the fleet: which node and sensor ids are expected and how often each reports.
+/// The host implements it from the inventory; <see cref="StaticNodeCatalog"/> serves tests and the simulator.
+/// </summary>
+public interface INodeCatalog
+{
+    /// <summary>True when messages from this node or sensor endpoint id are expected.</summary>
+    bool IsKnown(string id);
+
+    /// <summary>How often the node or endpoint reports; null for the configured default.</summary>
+    TimeSpan? ReportInterval(string id);
+}
+
+/// <summary>A fixed catalog; a null id set accepts every id.</summary>
+public sealed class StaticNodeCatalog(IReadOnlySet<string>? knownIds = null, IReadOnlyDictionary<string, TimeSpan>? intervals = null)
+    : INodeCatalog
+{
+    /// <summary>Accepts every id and knows no intervals.</summary>
+    public static StaticNodeCatalog AcceptAll { get; } = new();
+
+    public bool IsKnown(string id) => knownIds is null || knownIds.Contains(id);
+
+    public TimeSpan? ReportInterval(string id) =>
+        intervals is not null && intervals.TryGetValue(id, out var interval) ? interval : null;
+}

@@ -1,0 +1,55 @@
+using System.Diagnostics.Metrics;
+using NetOps.Mqtt.Parsing;
+
+namespace NetOps.Mqtt;
+
+/// <summary>
+/// The MQTT adapter's instruments on the "NetOps" meter: <c>netops.mqtt.received</c> (tag <c>kind</c>) and
+/// <c>netops.mqtt.rejected</c> (tag <c>reason</c>, see <see cref="MqttRejectionReasonTags"/>).
+/// </summary>
+public sealed class MqttMetrics : IDisposable
+{
+    public const string MeterName = "NetOps";
+    public const string ReceivedName = "netops.mqtt.received";
+    public const string RejectedName = "netops.mqtt.rejected";
+
+    private readonly bool _ownsMeter;
+    private readonly Counter<long> _received;
+    private readonly Counter<long> _rejected;
+
+    /// <summary>Creates the instruments on a meter from <paramref name="meterFactory"/>, or on a meter of its own.</summary>
+    public MqttMetrics(IMeterFactory? meterFactory = null)
+    {
+        _ownsMeter = meterFactory is null;
+        Meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
+        _received = Meter.CreateCounter<long>(ReceivedName, "{message}", "MQTT messages received by the ingest");
+        _rejected = Meter.CreateCounter<long>(RejectedName, "{message}",
+            "MQTT messages (or their device times) rejected by the ingest, by reason");
+    }
+
+    /// <summary>The meter the instruments live on; a test's MeterListener can match it by reference.</summary>
+    public Meter Meter { get; }
+
+    internal void Received(MqttTopicKind kind) =>
+        _received.Add(1, new KeyValuePair<string, object?>("kind", KindTag(kind)));
+
+    internal void Rejected(MqttRejectionReason reason) =>
+        _rejected.Add(1, new KeyValuePair<string, object?>("reason", reason.ToTag()));
+
+    private static string KindTag(MqttTopicKind kind) => kind switch
+    {
+        MqttTopicKind.NodeTelemetry => "telemetry",
+        MqttTopicKind.NodeStatus => "status",
+        MqttTopicKind.SensorReading => "reading",
+        MqttTopicKind.SensorHeartbeat => "heartbeat",
+        _ => "unknown",
+    };
+
+    public void Dispose()
+    {
+        if (_ownsMeter)
+        {
+            Meter.Dispose();
+        }
+    }
+}

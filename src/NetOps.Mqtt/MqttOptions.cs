@@ -1,0 +1,122 @@
+using System.Globalization;
+using NetOps.Mqtt.Parsing;
+
+namespace NetOps.Mqtt;
+
+/// <summary>How the ingest reaches the broker; bound from the "Mqtt" configuration section.</summary>
+public sealed record MqttOptions
+{
+    public const string SectionName = "Mqtt";
+
+    public string Host { get; init; } = "127.0.0.1";
+
+    public int Port { get; init; } = 1883;
+
+    public string? Username { get; init; }
+
+    /// <summary>The password itself; prefer <see cref="PasswordRef"/> outside tests.</summary>
+    public string? Password { get; init; }
+
+    /// <summary>Where the password is: <c>env:VARIABLE</c> or <c>file:/path</c> (first line).</summary>
+    public string? PasswordRef { get; init; }
+
+    /// <summary>Stable per instance: the broker keeps the persistent session under it.</summary>
+    public string ClientId { get; init; } = $"netops-ingest-{Environment.MachineName}";
+
+    /// <summary>When set, telemetry and sensor topics are subscribed as <c>$share/{group}/...</c>.</summary>
+    public string? SharedGroup { get; init; }
+
+    public bool UseTls { get; init; }
+
+    /// <summary>Accept a self-signed broker certificate; for a lab broker only.</summary>
+    public bool AllowUntrustedCertificates { get; init; }
+
+    /// <summary>How long the broker keeps the session (and queues QoS 1 messages) while the ingest is away.</summary>
+    public TimeSpan SessionExpiry { get; init; } = TimeSpan.FromHours(1);
+
+    public TimeSpan KeepAlive { get; init; } = TimeSpan.FromSeconds(15);
+
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>QoS 1 messages the broker may have in flight to the ingest: the back-pressure window (MQTT 5 Receive Maximum).</summary>
+    public ushort ReceiveMaximum { get; init; } = 256;
+
+    public TimeSpan ReconnectMinDelay { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    public TimeSpan ReconnectMaxDelay { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>At most one log line per source and reason within this window; the counter counts all.</summary>
+    public TimeSpan RejectionLogWindow { get; init; } = TimeSpan.FromMinutes(1);
+
+    public int MaxPayloadBytes { get; init; } = 16 * 1024;
+
+    public double FreshnessMultiplier { get; init; } = 3;
+
+    public TimeSpan DefaultReportInterval { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The password from <see cref="Password"/> or <see cref="PasswordRef"/>; null when neither is set.</summary>
+    public string? ResolvePassword() => Secrets.Resolve(Password, PasswordRef);
+
+    public MqttParserOptions ToParserOptions() => new()
+    {
+        MaxPayloadBytes = MaxPayloadBytes,
+        FreshnessMultiplier = FreshnessMultiplier,
+        DefaultReportInterval = DefaultReportInterval,
+    };
+
+    /// <summary>Problems that must stop the host at start; empty when valid.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var problems = new List<string>();
+        if (string.IsNullOrWhiteSpace(Host))
+        {
+            problems.Add("Mqtt:Host is required");
+        }
+
+        if (Port is < 1 or > 65535)
+        {
+            problems.Add("Mqtt:Port must be 1..65535");
+        }
+
+        if (string.IsNullOrWhiteSpace(ClientId) || ClientId.Length > 128)
+        {
+            problems.Add("Mqtt:ClientId is required (at most 128 characters)");
+        }
+
+        if (SharedGroup is not null && (SharedGroup.Length == 0 || SharedGroup.IndexOfAny(['/', '+', '#']) >= 0))
+        {
+            problems.Add("Mqtt:SharedGroup must not be empty nor contain '/', '+' or '#'");
+        }
+
+        if (Password is not null && PasswordRef is not null)
+        {
+            problems.Add("Mqtt: set Password or PasswordRef, not both");
+        }
+
+        if (ReceiveMaximum == 0)
+        {
+            problems.Add("Mqtt:ReceiveMaximum must be positive");
+        }
+
+        if (MaxPayloadBytes < 64)
+        {
+            problems.Add("Mqtt:MaxPayloadBytes must be at least 64");
+        }
+
+        if (FreshnessMultiplier < 1)
+        {
+            problems.Add("Mqtt:FreshnessMultiplier must be at least 1");
+        }
+
+        if (ReconnectMinDelay <= TimeSpan.Zero || ReconnectMaxDelay < ReconnectMinDelay)
+        {
+            problems.Add("Mqtt:ReconnectMinDelay must be positive and not above ReconnectMaxDelay");
+        }
+
+        return problems;
+    }
+
+    // The synthesized ToString would print the password into whatever logs the options.
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture,
+        $"MqttOptions {{ Host = {Host}, Port = {Port}, Username = {Username}, ClientId = {ClientId}, SharedGroup = {SharedGroup}, UseTls = {UseTls} }}");
+}

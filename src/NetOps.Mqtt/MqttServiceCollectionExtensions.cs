@@ -1,0 +1,62 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using NetOps.Core.Observations;
+
+namespace NetOps.Mqtt;
+
+/// <summary>Registers the MQTT adapter in a host; every class also works without DI.</summary>
+public static class MqttServiceCollectionExtensions
+{
+    /// <summary>
+    /// The in-process broker, bound from "Mqtt:Broker", validated at start, run as a hosted service.
+    /// Register it before the ingest so that the host starts the broker first.
+    /// </summary>
+    public static IServiceCollection AddNetOpsEmbeddedBroker(this IServiceCollection services)
+    {
+        services.AddOptions<EmbeddedBrokerOptions>()
+            .BindConfiguration(EmbeddedBrokerOptions.SectionName)
+            .Validate(o => o.Validate().Count == 0, "Mqtt:Broker options are invalid")
+            .ValidateOnStart();
+        services.TryAddSingleton(sp => new EmbeddedBroker(
+            sp.GetRequiredService<IOptions<EmbeddedBrokerOptions>>().Value,
+            sp.GetService<ILogger<EmbeddedBroker>>()));
+        services.AddHostedService(sp => sp.GetRequiredService<EmbeddedBroker>());
+        return services;
+    }
+
+    /// <summary>The ingest, bound from "Mqtt", delivering to the <see cref="IObservationSink"/> registered in the container.</summary>
+    public static IServiceCollection AddNetOpsMqttIngest(this IServiceCollection services) =>
+        services.AddNetOpsMqttIngest(sp =>
+        {
+            var sink = sp.GetRequiredService<IObservationSink>();
+            return sink.PublishAsync;
+        });
+
+    /// <summary>
+    /// The ingest, bound from "Mqtt", delivering to the sink <paramref name="sinkFactory"/> builds.
+    /// An <see cref="INodeCatalog"/> registered in the container limits the ids accepted; without one, all are.
+    /// </summary>
+    public static IServiceCollection AddNetOpsMqttIngest(this IServiceCollection services,
+        Func<IServiceProvider, Func<Observation, CancellationToken, ValueTask>> sinkFactory)
+    {
+        ArgumentNullException.ThrowIfNull(sinkFactory);
+        services.AddOptions<MqttOptions>()
+            .BindConfiguration(MqttOptions.SectionName)
+            .Validate(o => o.Validate().Count == 0, "Mqtt options are invalid")
+            .ValidateOnStart();
+        services.TryAddSingleton(sp => new MqttMetrics(sp.GetService<IMeterFactory>()));
+        services.TryAddSingleton(sp => new TelemetryIngest(
+            sp.GetRequiredService<IOptions<MqttOptions>>().Value,
+            sinkFactory(sp),
+            sp.GetService<INodeCatalog>(),
+            sp.GetRequiredService<MqttMetrics>(),
+            sp.GetService<ILogger<TelemetryIngest>>(),
+            sp.GetService<TimeProvider>()));
+        services.AddHostedService(sp => sp.GetRequiredService<TelemetryIngest>());
+        return services;
+    }
+}

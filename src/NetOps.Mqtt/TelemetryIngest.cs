@@ -1,0 +1,364 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using MQTTnet;
+using MQTTnet.Protocol;
+using NetOps.Core.Observations;
+using NetOps.Mqtt.Parsing;
+
+namespace NetOps.Mqtt;
+
+/// <summary>
+/// Subscribes to the contract's topics with a persistent MQTT 5 session and QoS 1, turns messages into
+/// observations and hands each to the sink. A PUBLISH is acknowledged only after the sink accepted its
+/// observation (or after it was rejected), so a crash between receipt and hand-over makes the broker
+/// redeliver it. Reconnects with backoff and resubscribes. Usable directly or as a hosted service.
+/// </summary>
+public sealed class TelemetryIngest : IHostedService, IAsyncDisposable
+{
+    private readonly MqttOptions _options;
+    private readonly Func<Observation, CancellationToken, ValueTask> _sink;
+    private readonly INodeCatalog _catalog;
+    private readonly MqttMetrics _metrics;
+    private readonly bool _ownsMetrics;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly MqttPayloadParser _parser;
+    private readonly SequenceTracker _sequences = new();
+    private readonly RejectionLog _rejectionLog;
+    private readonly IMqttClient _client;
+    private readonly string? _password;
+    private readonly CancellationTokenSource _stopping = new();
+    private volatile TaskCompletionSource _subscribed = NewSignal();
+    private volatile TaskCompletionSource _disconnected = NewSignal();
+    private Task? _run;
+
+    // Set when the sink failed for a message of this connection: later messages of the same connection are
+    // neither handed on nor acknowledged, so the broker redelivers all of them, in order, after the reconnect.
+    private volatile bool _poisoned;
+
+    public TelemetryIngest(MqttOptions options, Func<Observation, CancellationToken, ValueTask> sink, INodeCatalog? catalog = null,
+        MqttMetrics? metrics = null, ILogger<TelemetryIngest>? logger = null, TimeProvider? timeProvider = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(sink);
+        var problems = options.Validate();
+        if (problems.Count > 0)
+        {
+            throw new ArgumentException(string.Join("; ", problems), nameof(options));
+        }
+
+        _options = options;
+        _sink = sink;
+        _catalog = catalog ?? StaticNodeCatalog.AcceptAll;
+        _ownsMetrics = metrics is null;
+        _metrics = metrics ?? new MqttMetrics();
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _time = timeProvider ?? TimeProvider.System;
+        _parser = new MqttPayloadParser(options.ToParserOptions());
+        _rejectionLog = new RejectionLog(_logger, _time, options.RejectionLogWindow);
+        _password = options.ResolvePassword();
+        _client = new MqttClientFactory().CreateMqttClient(new MqttNetLoggerAdapter(_logger));
+        _client.ApplicationMessageReceivedAsync += OnMessageAsync;
+        _client.DisconnectedAsync += _ =>
+        {
+            _disconnected.TrySetResult();
+            return Task.CompletedTask;
+        };
+    }
+
+    /// <summary>Delivers into a channel; the ingest waits (and so holds the acknowledgement) while it is full.</summary>
+    public TelemetryIngest(MqttOptions options, ChannelWriter<Observation> sink, INodeCatalog? catalog = null,
+        MqttMetrics? metrics = null, ILogger<TelemetryIngest>? logger = null, TimeProvider? timeProvider = null)
+        : this(options, ToSink(sink), catalog, metrics, logger, timeProvider)
+    {
+    }
+
+    /// <summary>Delivers to the pipeline's <see cref="IObservationSink"/>; acknowledges once its PublishAsync completed.</summary>
+    public TelemetryIngest(MqttOptions options, IObservationSink sink, INodeCatalog? catalog = null,
+        MqttMetrics? metrics = null, ILogger<TelemetryIngest>? logger = null, TimeProvider? timeProvider = null)
+        : this(options, ToSink(sink), catalog, metrics, logger, timeProvider)
+    {
+    }
+
+    /// <summary>Connected and subscribed right now.</summary>
+    public bool IsConnected => _client.IsConnected && _subscribed.Task.IsCompletedSuccessfully;
+
+    /// <summary>Completes once the ingest is connected and its subscriptions are in place.</summary>
+    public Task WaitUntilSubscribedAsync(CancellationToken cancellationToken) => _subscribed.Task.WaitAsync(cancellationToken);
+
+    /// <summary>Starts the connection loop and returns at once; a broker that is down is retried with backoff.</summary>
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _run ??= Task.Run(() => RunAsync(_stopping.Token), CancellationToken.None);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Stops taking messages and disconnects; the broker keeps the session and queues for the next start.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_run is null)
+        {
+            return;
+        }
+
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await _run.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _run = null;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync(CancellationToken.None).ConfigureAwait(false);
+        _client.Dispose();
+        _stopping.Dispose();
+        if (_ownsMetrics)
+        {
+            _metrics.Dispose();
+        }
+    }
+
+    private static Func<Observation, CancellationToken, ValueTask> ToSink(ChannelWriter<Observation> writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        return writer.WriteAsync;
+    }
+
+    private static Func<Observation, CancellationToken, ValueTask> ToSink(IObservationSink sink)
+    {
+        ArgumentNullException.ThrowIfNull(sink);
+        return sink.PublishAsync;
+    }
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private async Task RunAsync(CancellationToken stopping)
+    {
+        var delay = _options.ReconnectMinDelay;
+        while (!stopping.IsCancellationRequested)
+        {
+            try
+            {
+                _disconnected = NewSignal();
+                _poisoned = false;
+                await ConnectAndSubscribeAsync(stopping).ConfigureAwait(false);
+                delay = _options.ReconnectMinDelay;
+                await _disconnected.Task.WaitAsync(stopping).ConfigureAwait(false);
+                ResetSubscribed();
+                _logger.LogWarning("MQTT connection to {Host}:{Port} lost; reconnecting", _options.Host, _options.Port);
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                ResetSubscribed();
+                _logger.LogWarning(e, "MQTT connection to {Host}:{Port} failed; retrying in {Delay}", _options.Host, _options.Port, delay);
+            }
+
+            try
+            {
+                await Task.Delay(Jitter(delay), _time, stopping).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+
+            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.ReconnectMaxDelay.Ticks));
+        }
+
+        await DisconnectAsync().ConfigureAwait(false);
+    }
+
+    private async Task ConnectAndSubscribeAsync(CancellationToken stopping)
+    {
+        if (_client.IsConnected)
+        {
+            return;
+        }
+
+        var clientOptions = MqttClientOptionsFactory.Create(_options.Host, _options.Port, _options.ClientId, _options.Username, _password,
+                _options.UseTls, _options.AllowUntrustedCertificates, _options.KeepAlive, _options.ConnectTimeout)
+            .WithCleanStart(false)
+            .WithSessionExpiryInterval((uint)_options.SessionExpiry.TotalSeconds)
+            .WithReceiveMaximum(_options.ReceiveMaximum)
+            .Build();
+        var connected = await _client.ConnectAsync(clientOptions, stopping).ConfigureAwait(false);
+        if (connected.ResultCode != MqttClientConnectResultCode.Success)
+        {
+            throw new InvalidOperationException($"the broker refused the connection: {connected.ResultCode}");
+        }
+
+        var group = _options.SharedGroup;
+        if (group is not null && !connected.SharedSubscriptionAvailable)
+        {
+            // Better every instance sees every message (the state engine applies each (source, seq) once)
+            // than none subscribes at all.
+            _logger.LogError("MQTT broker at {Host}:{Port} does not offer shared subscriptions; subscribing without group {Group}, so the load is not split",
+                _options.Host, _options.Port, group);
+            group = null;
+        }
+
+        var subscribe = new MqttClientSubscribeOptionsBuilder();
+        foreach (var filter in new[] { MqttTopics.NodeTelemetryFilter, MqttTopics.SensorHeartbeatFilter, MqttTopics.SensorReadingFilter })
+        {
+            subscribe.WithTopicFilter(new MqttTopicFilterBuilder()
+                .WithTopic(MqttTopics.Shared(filter, group))
+                .WithAtLeastOnceQoS()
+                .Build());
+        }
+
+        // Presence is never shared: MQTT 5 sends no retained messages to shared subscriptions, and every
+        // instance must learn which nodes are offline. The state engine applies each (source, seq) once.
+        subscribe.WithTopicFilter(new MqttTopicFilterBuilder()
+            .WithTopic(MqttTopics.NodeStatusFilter)
+            .WithAtLeastOnceQoS()
+            .WithRetainHandling(MqttRetainHandling.SendAtSubscribeIfNewSubscriptionOnly)
+            .Build());
+
+        var result = await _client.SubscribeAsync(subscribe.Build(), stopping).ConfigureAwait(false);
+        foreach (var item in result.Items)
+        {
+            if (item.ResultCode is not (MqttClientSubscribeResultCode.GrantedQoS1 or MqttClientSubscribeResultCode.GrantedQoS0))
+            {
+                throw new InvalidOperationException($"the broker refused subscription {item.TopicFilter.Topic}: {item.ResultCode}");
+            }
+        }
+
+        _logger.LogInformation("MQTT ingest {ClientId} connected to {Host}:{Port} (session present: {SessionPresent}) and subscribed",
+            _options.ClientId, _options.Host, _options.Port, connected.IsSessionPresent);
+        _subscribed.TrySetResult();
+    }
+
+    private void ResetSubscribed()
+    {
+        if (_subscribed.Task.IsCompleted)
+        {
+            _subscribed = NewSignal();
+        }
+    }
+
+    private async Task DisconnectAsync()
+    {
+        ResetSubscribed();
+        if (!_client.IsConnected)
+        {
+            return;
+        }
+
+        try
+        {
+            // A normal disconnect keeps the session: the broker queues QoS 1 messages until the next start.
+            using var timeout = new CancellationTokenSource(_options.ConnectTimeout);
+            await _client.DisconnectAsync(new MqttClientDisconnectOptions { Reason = MqttClientDisconnectOptionsReason.NormalDisconnection },
+                timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            _logger.LogDebug(e, "MQTT disconnect was not clean");
+        }
+    }
+
+    private TimeSpan Jitter(TimeSpan delay) =>
+        delay + TimeSpan.FromTicks((long)(delay.Ticks * 0.2 * Random.Shared.NextDouble()));
+
+    private async Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs args)
+    {
+        args.AutoAcknowledge = false;
+        if (_poisoned)
+        {
+            return;
+        }
+
+        var stopping = _stopping.Token;
+        var message = args.ApplicationMessage;
+        var result = _parser.Parse(message.Topic, message.Payload, _time.GetUtcNow(), _catalog);
+        _metrics.Received(result.Kind);
+        if (result.Rejection is { } rejection)
+        {
+            Reject(result.SubjectId, rejection.Reason, rejection.Field);
+            await AcknowledgeAsync(args, stopping).ConfigureAwait(false);
+            return;
+        }
+
+        if (result.Observation is not { } observation)
+        {
+            await AcknowledgeAsync(args, stopping).ConfigureAwait(false);
+            return;
+        }
+
+        if (_sequences.IsReplay(observation.Source, observation.Sequence))
+        {
+            // A redelivery after a lost acknowledgement lands here too: acknowledged, never applied twice.
+            Reject(result.SubjectId, MqttRejectionReason.Replayed, "seq");
+            await AcknowledgeAsync(args, stopping).ConfigureAwait(false);
+            return;
+        }
+
+        if (result.DeviceTimeRejected)
+        {
+            Reject(result.SubjectId, MqttRejectionReason.BadTimestamp, "ts");
+        }
+
+        try
+        {
+            await _sink(observation, stopping).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            _poisoned = true;
+            if (!stopping.IsCancellationRequested)
+            {
+                _logger.LogError(e, "Observation sink failed; reconnecting so that the broker redelivers from {Source} seq {Sequence} on",
+                    observation.Source, observation.Sequence);
+                _ = Task.Run(ForceReconnectAsync, CancellationToken.None);
+            }
+
+            return;
+        }
+
+        _sequences.Applied(observation.Source, observation.Sequence);
+        await AcknowledgeAsync(args, stopping).ConfigureAwait(false);
+    }
+
+    private void Reject(string? subject, MqttRejectionReason reason, string? field)
+    {
+        _metrics.Rejected(reason);
+        _rejectionLog.Rejected(subject, reason, field);
+    }
+
+    private async Task AcknowledgeAsync(MqttApplicationMessageReceivedEventArgs args, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await args.AcknowledgeAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // The connection went away: the broker redelivers, and the replay check drops what was applied.
+            _logger.LogDebug(e, "MQTT acknowledgement not sent");
+        }
+    }
+
+    private async Task ForceReconnectAsync()
+    {
+        try
+        {
+            await _client.DisconnectAsync(new MqttClientDisconnectOptions { Reason = MqttClientDisconnectOptionsReason.UnspecifiedError },
+                CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            _logger.LogDebug(e, "MQTT disconnect after a sink failure was not clean");
+        }
+    }
+}

@@ -1,0 +1,247 @@
+using System.Collections.Concurrent;
+using System.Net;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using NetOps.Core.Inventory;
+using NetOps.Core.Observations;
+using NetOps.Inventory;
+using NetOps.Mqtt;
+using NetOps.Snmp;
+
+namespace NetOps.Simulator;
+
+/// <summary>Where the simulated nodes publish: the broker address and the node login.</summary>
+public sealed record SimulatorBroker(string Host, int Port, string? Username, string? Password);
+
+/// <summary>
+/// The simulated Rainbow/MOGLI fleet: every inventory switch as a real SNMP agent on its own loopback address,
+/// every deployed MOGLI node as an MQTT publisher. Links can be cut and nodes switched off, as in the field.
+/// </summary>
+public sealed partial class SimulatedFleet(
+    IInventoryProvider inventory,
+    ICredentialStore credentials,
+    SimulatorBroker broker,
+    IOptions<SimulatorOptions> options,
+    TimeProvider time,
+    ILoggerFactory loggers) : IHostedService, IAsyncDisposable
+{
+    private readonly ILogger _logger = loggers.CreateLogger<SimulatedFleet>();
+    private readonly ConcurrentDictionary<string, (SimulatedSwitch Switch, SnmpAgent Agent)> _switches = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, SimulatedNode> _nodes = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _stop = new();
+    private Task _reporting = Task.CompletedTask;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var fleet = inventory.Current;
+        var random = new Random(options.Value.Seed);
+        var linked = fleet.Links.Values.SelectMany(l => new[] { l.A, l.B }).ToLookup(e => e.DeviceId, e => e.Port, StringComparer.Ordinal);
+        foreach (var device in fleet.Devices.Values.OrderBy(d => d.Id, StringComparer.Ordinal))
+        {
+            if (!credentials.TryResolve(device.Snmp.CredentialRef, out var community))
+            {
+                LogNoCommunity(_logger, device.Id, device.Snmp.CredentialRef);
+                continue;
+            }
+
+            var simulated = new SimulatedSwitch(device, random, linked[device.Id].ToHashSet(StringComparer.Ordinal));
+            var endPoint = new IPEndPoint(IPAddress.Parse(device.Snmp.Host), device.Snmp.Port);
+            var agent = SnmpAgent.Start(endPoint, simulated.View, new SnmpAgentOptions { ReadCommunity = community.Reveal() });
+            _switches[device.Id] = (simulated, agent);
+        }
+
+        var now = time.GetUtcNow();
+        foreach (var node in fleet.Nodes.Values.Where(n => FleetInventory.PhaseOf(n.Assignments, now) == DeploymentPhase.Deployed))
+        {
+            var publisher = new NodePublisher(new NodePublisherOptions
+            {
+                NodeId = node.Id,
+                Host = broker.Host,
+                Port = broker.Port,
+                Username = broker.Username,
+                Password = broker.Password,
+                ClientId = $"sim-{node.Id}",
+            }, time, loggers.CreateLogger<NodePublisher>());
+            _nodes[node.Id] = new SimulatedNode(node, publisher, 60 + random.NextDouble() * 40);
+        }
+
+        LogStarted(_logger, _switches.Count, _nodes.Count);
+        _reporting = Task.Run(() => ReportAsync(_stop.Token), CancellationToken.None);
+        await Task.CompletedTask.ConfigureAwait(false);
+    }
+
+    /// <summary>Takes both ends of a link down (a fibre cut); false when there is no such link.</summary>
+    public bool CutLink(string linkId) => SetLink(linkId, up: false);
+
+    /// <summary>Brings both ends of a cut link up again.</summary>
+    public bool RestoreLink(string linkId) => SetLink(linkId, up: true);
+
+    /// <summary>Powers a node off: its broker connection drops (the will says offline) and its switch goes silent.</summary>
+    public async Task<bool> SwitchOffNodeAsync(string nodeId, CancellationToken cancellationToken)
+    {
+        if (!_nodes.TryGetValue(nodeId, out var node))
+        {
+            return false;
+        }
+
+        node.PoweredOn = false;
+        SetSwitchSilent(node.Node.DeviceId, silent: true);
+        await node.Publisher.SwitchOffAsync(cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    /// <summary>Powers a node on again; it reconnects and reports at its next interval.</summary>
+    public async Task<bool> SwitchOnNodeAsync(string nodeId, CancellationToken cancellationToken)
+    {
+        if (!_nodes.TryGetValue(nodeId, out var node))
+        {
+            return false;
+        }
+
+        node.PoweredOn = true;
+        SetSwitchSilent(node.Node.DeviceId, silent: false);
+        await ReportOnceAsync(node, cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    private bool SetLink(string linkId, bool up)
+    {
+        if (!inventory.Current.Links.TryGetValue(linkId, out var link))
+        {
+            return false;
+        }
+
+        foreach (var end in new[] { link.A, link.B })
+        {
+            if (_switches.TryGetValue(end.DeviceId, out var entry))
+            {
+                entry.Switch.SetOperUp(end.Port, up);
+            }
+        }
+
+        LogLink(_logger, linkId, up ? "restored" : "cut");
+        return true;
+    }
+
+    private void SetSwitchSilent(string? deviceId, bool silent)
+    {
+        if (deviceId is not null && _switches.TryGetValue(deviceId, out var entry))
+        {
+            entry.Agent.Quirks = entry.Agent.Quirks with { Silent = silent };
+        }
+    }
+
+    private async Task ReportAsync(CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.NodeReportInterval, time);
+        do
+        {
+            await Task.WhenAll(_nodes.Values.Where(n => n.PoweredOn).Select(n => ReportOnceAsync(n, cancellationToken))).ConfigureAwait(false);
+        }
+        while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false));
+    }
+
+    private async Task ReportOnceAsync(SimulatedNode node, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await node.Publisher.SwitchOnAsync(cancellationToken).ConfigureAwait(false);
+            await node.Publisher.PublishTelemetryAsync(node.NextTelemetry(UplinkUp(node.Node)), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The broker may not be up yet or may restart: the next interval tries again.
+            LogReportFailed(_logger, node.Node.Id, e.Message);
+        }
+    }
+
+    /// <summary>A node's uplink is its fibre link when both ends are up; otherwise it falls back to LTE.</summary>
+    private bool UplinkUp(MobileNode node)
+    {
+        var fleet = inventory.Current;
+        var uplink = fleet.Links.Values.FirstOrDefault(l => l.A.DeviceId == node.DeviceId || l.B.DeviceId == node.DeviceId);
+        if (uplink is null)
+        {
+            return false;
+        }
+
+        return new[] { uplink.A, uplink.B }.All(e =>
+            !_switches.TryGetValue(e.DeviceId, out var entry) ||
+            !entry.Switch.View.TryGet(OperStatusOid(entry.Switch.Device, e.Port), out var status) || status.AsInt64() == 1);
+    }
+
+    private static Oid OperStatusOid(Device device, string port)
+    {
+        var index = device.Ports.Select((p, i) => (p.Name, Index: i + 1)).First(p => p.Name == port).Index;
+        return Oid.Parse("1.3.6.1.2.1.2.2.1.8").Append((uint)index);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await _reporting.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        foreach (var node in _nodes.Values)
+        {
+            await node.Publisher.DisposeAsync().ConfigureAwait(false);
+        }
+
+        foreach (var (_, agent) in _switches.Values)
+        {
+            await agent.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _nodes.Clear();
+        _switches.Clear();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync(CancellationToken.None).ConfigureAwait(false);
+        _stop.Dispose();
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Simulated fleet: {Switches} SNMP agents, {Nodes} MOGLI nodes reporting")]
+    private static partial void LogStarted(ILogger logger, int switches, int nodes);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Simulator skips {Device}: credential {Credential} is not defined")]
+    private static partial void LogNoCommunity(ILogger logger, string device, string credential);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Simulator: link {Link} {Action}")]
+    private static partial void LogLink(ILogger logger, string link, string action);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Simulated node {Node} could not report: {Error}")]
+    private static partial void LogReportFailed(ILogger logger, string node, string error);
+
+    /// <summary>A node's power and telemetry model.</summary>
+    private sealed class SimulatedNode(MobileNode node, NodePublisher publisher, double battery)
+    {
+        private double _battery = battery;
+
+        public MobileNode Node { get; } = node;
+
+        public NodePublisher Publisher { get; } = publisher;
+
+        public volatile bool PoweredOn = true;
+
+        public NodeTelemetry NextTelemetry(bool fibreUp)
+        {
+            _battery = Math.Min(100, _battery + 0.2);
+            return new NodeTelemetry(
+                Math.Round(_battery, 1),
+                PowerSource.Mains,
+                TimeSpan.FromHours(_battery / 100 * 9),
+                21 + (Node.Id.GetHashCode(StringComparison.Ordinal) & 7),
+                fibreUp ? UplinkKind.Fibre : UplinkKind.Lte,
+                fibreUp ? null : -71,
+                new GeoPosition(49.4447, 7.7690));
+        }
+    }
+}

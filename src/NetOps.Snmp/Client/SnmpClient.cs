@@ -1,0 +1,580 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace NetOps.Snmp;
+
+/// <summary>
+/// An SNMPv1/v2c manager. One UDP socket carries every request in flight, responses are matched by request id,
+/// and each request has its own timeout and retries, so a dead device costs only its own timeouts.
+/// Thread-safe; create one per process and share it.
+/// </summary>
+public sealed class SnmpClient : IAsyncDisposable
+{
+    private const int MaxDatagram = 65535;
+
+    private readonly SnmpClientOptions _options;
+    private readonly ILogger _logger;
+    private readonly ConcurrentDictionary<int, PendingRequest> _pending = new();
+    private readonly ConcurrentDictionary<IPEndPoint, DeviceState> _devices = new();
+    private readonly CancellationTokenSource _shutdown = new();
+    private readonly Lock _socketGate = new();
+    private readonly Transport _ipv4;
+    private Transport? _ipv6;
+    private int _nextRequestId = Random.Shared.Next(1, int.MaxValue / 2);
+    private int _disposed;
+
+    public SnmpClient(SnmpClientOptions? options = null, ILogger<SnmpClient>? logger = null)
+    {
+        _options = options ?? new SnmpClientOptions();
+        if (_options.MaxInFlightPerDevice < 1)
+        {
+            throw new ArgumentException("MaxInFlightPerDevice must be at least 1", nameof(options));
+        }
+
+        _logger = logger ?? (ILogger)NullLogger.Instance;
+        _ipv4 = new Transport(this, AddressFamily.InterNetwork);
+    }
+
+    /// <summary>The local IPv4 end point requests leave from.</summary>
+    public IPEndPoint LocalEndPoint => (IPEndPoint)_ipv4.Socket.LocalEndPoint!;
+
+    /// <summary>GET one object. A missing object is a value (noSuchObject/noSuchInstance) in v2c and an <see cref="SnmpErrorException"/> in v1.</summary>
+    public async Task<VarBind> GetAsync(SnmpTarget target, Oid oid, CancellationToken cancellationToken = default)
+    {
+        var result = await GetAsync(target, [oid], cancellationToken).ConfigureAwait(false);
+        return result.Count == 1 ? result[0] : throw new SnmpException($"agent answered a GET for one object with {result.Count} bindings");
+    }
+
+    /// <summary>GET several objects in one request.</summary>
+    public Task<IReadOnlyList<VarBind>> GetAsync(SnmpTarget target, IReadOnlyList<Oid> oids, CancellationToken cancellationToken = default) =>
+        RequestBindingsAsync(target, SnmpPduType.GetRequest, oids, cancellationToken);
+
+    /// <summary>GET-NEXT: the first object after each of <paramref name="oids"/>.</summary>
+    public Task<IReadOnlyList<VarBind>> GetNextAsync(SnmpTarget target, IReadOnlyList<Oid> oids, CancellationToken cancellationToken = default) =>
+        RequestBindingsAsync(target, SnmpPduType.GetNextRequest, oids, cancellationToken);
+
+    /// <summary>GET-BULK (v2c only): non-repeaters once, then up to <paramref name="maxRepetitions"/> successors of the rest.</summary>
+    public async Task<IReadOnlyList<VarBind>> GetBulkAsync(SnmpTarget target, int nonRepeaters, int maxRepetitions,
+        IReadOnlyList<Oid> oids, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(oids);
+        RequireBulk(target);
+        var request = new SnmpPdu(SnmpPduType.GetBulkRequest, 0, ToRequestBindings(oids))
+        {
+            NonRepeaters = nonRepeaters,
+            MaxRepetitions = maxRepetitions,
+        };
+        var response = await SendAsync(target, request, cancellationToken).ConfigureAwait(false);
+        ThrowOnError(response);
+        return response.VarBinds;
+    }
+
+    /// <summary>SET the given bindings atomically; the agent's answer is returned.</summary>
+    public async Task<IReadOnlyList<VarBind>> SetAsync(SnmpTarget target, IReadOnlyList<VarBind> bindings,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(bindings);
+        var response = await SendAsync(target, new SnmpPdu(SnmpPduType.SetRequest, 0, bindings), cancellationToken)
+            .ConfigureAwait(false);
+        ThrowOnError(response);
+        return response.VarBinds;
+    }
+
+    /// <summary>
+    /// Every object under <paramref name="root"/>, in order: get-bulk for v2c (max-repetitions adapted per device
+    /// on tooBig, empty answers, timeouts and truncated answers, and remembered), get-next for v1. Stops at the
+    /// end of the subtree or of the MIB view; an agent that returns a non-increasing OID raises an
+    /// <see cref="SnmpException"/> instead of looping. When the subtree is empty, the root itself is tried with
+    /// a GET, as snmpwalk does.
+    /// </summary>
+    public IAsyncEnumerable<VarBind> WalkAsync(SnmpTarget target, Oid root, CancellationToken cancellationToken = default) =>
+        WalkAsync(target, root, useGetBulk: true, cancellationToken);
+
+    /// <summary>
+    /// A walk as <see cref="WalkAsync(SnmpTarget, Oid, CancellationToken)"/>; with <paramref name="useGetBulk"/>
+    /// false it uses get-next also for v2c, as snmpwalk does.
+    /// </summary>
+    public async IAsyncEnumerable<VarBind> WalkAsync(SnmpTarget target, Oid root, bool useGetBulk,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        var device = Device(target.EndPoint);
+        var current = root;
+        var returned = false;
+        var shrankOnTimeout = false;
+        while (true)
+        {
+            IReadOnlyList<VarBind> page;
+            if (target.Version == SnmpVersion.V1 || !useGetBulk)
+            {
+                var response = await SendAsync(target, new SnmpPdu(SnmpPduType.GetNextRequest, 0, [VarBind.Request(current)]),
+                    cancellationToken).ConfigureAwait(false);
+                if (response.ErrorStatus == SnmpErrorStatus.NoSuchName)
+                {
+                    break; // v1's end of the MIB view
+                }
+
+                ThrowOnError(response);
+                page = response.VarBinds;
+            }
+            else
+            {
+                var repetitions = device.Repetitions(target.MaxRepetitions);
+                var request = new SnmpPdu(SnmpPduType.GetBulkRequest, 0, [VarBind.Request(current)]) { MaxRepetitions = repetitions };
+                SnmpPdu response;
+                try
+                {
+                    response = await SendAsync(target, request, cancellationToken).ConfigureAwait(false);
+                }
+                catch (SnmpTimeoutException) when (repetitions > 1 && !shrankOnTimeout)
+                {
+                    // Large answers get lost (fragments dropped) or take a slow agent too long: try once with a
+                    // small page before declaring the device dead.
+                    shrankOnTimeout = true;
+                    Shrink(device, target, repetitions, Math.Max(1, repetitions / 5), "timeout");
+                    continue;
+                }
+
+                if (response.ErrorStatus == SnmpErrorStatus.TooBig ||
+                    (response.ErrorStatus == SnmpErrorStatus.NoError && response.VarBinds.Count == 0))
+                {
+                    if (repetitions == 1)
+                    {
+                        throw response.ErrorStatus == SnmpErrorStatus.TooBig
+                            ? new SnmpErrorException(SnmpErrorStatus.TooBig, response.ErrorIndex, current)
+                            : new SnmpException($"agent answered get-bulk after {current.ToDottedString()} with no bindings");
+                    }
+
+                    Shrink(device, target, repetitions, repetitions / 2,
+                        response.ErrorStatus == SnmpErrorStatus.TooBig ? "tooBig" : "an empty answer");
+                    continue;
+                }
+
+                ThrowOnError(response);
+                page = response.VarBinds;
+                if (page.Count < repetitions && !page[^1].Value.IsException && page[^1].Oid.IsChildOf(root))
+                {
+                    // The agent silently caps repetitions (some switches skip rows above a limit): ask for no more.
+                    Shrink(device, target, repetitions, page.Count, "a truncated answer");
+                }
+            }
+
+            var finished = false;
+            foreach (var binding in page)
+            {
+                if (binding.Value.Type == SnmpType.EndOfMibView || !binding.Oid.IsChildOf(root))
+                {
+                    finished = true;
+                    break;
+                }
+
+                if (binding.Oid <= current)
+                {
+                    throw new SnmpException(
+                        $"OID not increasing: {current.ToDottedString()} >= {binding.Oid.ToDottedString()} from {target.EndPoint}");
+                }
+
+                current = binding.Oid;
+                returned = true;
+                yield return binding;
+            }
+
+            if (finished || page.Count == 0)
+            {
+                break;
+            }
+        }
+
+        if (!returned && root.Length > 0)
+        {
+            var response = await SendAsync(target, new SnmpPdu(SnmpPduType.GetRequest, 0, [VarBind.Request(root)]),
+                cancellationToken).ConfigureAwait(false);
+            if (response.ErrorStatus == SnmpErrorStatus.NoError && response.VarBinds.Count == 1 && !response.VarBinds[0].Value.IsException)
+            {
+                yield return response.VarBinds[0];
+            }
+        }
+    }
+
+    /// <summary>
+    /// Reads a table by walking its columns under <paramref name="entry"/> (the table's entry OID, ifEntry
+    /// 1.3.6.1.2.1.2.2.1): all of them, or only <paramref name="columns"/>. Rows are keyed by index suffix.
+    /// </summary>
+    public async Task<SnmpTable> GetTableAsync(SnmpTarget target, Oid entry, IReadOnlyList<uint>? columns = null,
+        CancellationToken cancellationToken = default)
+    {
+        var rows = new SortedDictionary<Oid, Dictionary<uint, SnmpValue>>();
+        var roots = columns is null ? [entry] : columns.Select(c => entry.Append(c)).ToArray();
+        foreach (var root in roots)
+        {
+            await foreach (var binding in WalkAsync(target, root, cancellationToken).ConfigureAwait(false))
+            {
+                if (binding.Oid.Length <= entry.Length + 1 || !binding.Oid.StartsWith(entry))
+                {
+                    continue; // a scalar the walk's GET fallback found, not a cell
+                }
+
+                var column = binding.Oid[entry.Length];
+                var index = binding.Oid.Slice(entry.Length + 1);
+                if (!rows.TryGetValue(index, out var cells))
+                {
+                    cells = [];
+                    rows.Add(index, cells);
+                }
+
+                cells[column] = binding.Value;
+            }
+        }
+
+        return new SnmpTable(entry, rows.Select(r => new SnmpTableRow(r.Key, r.Value)).ToArray());
+    }
+
+    /// <summary>
+    /// Sends <paramref name="request"/> (its request id is replaced) and returns the response PDU whatever its
+    /// error-status. Throws <see cref="SnmpTimeoutException"/> when no attempt is answered.
+    /// </summary>
+    public async Task<SnmpPdu> SendAsync(SnmpTarget target, SnmpPdu request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(request);
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        var endPoint = Normalize(target.EndPoint);
+        var transport = TransportFor(endPoint);
+        var device = Device(target.EndPoint);
+        await device.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var pending = new PendingRequest(endPoint, target.Version);
+        var ids = new List<int>(target.Retries + 1);
+        try
+        {
+            for (var attempt = 0; attempt <= target.Retries; attempt++)
+            {
+                var id = NextRequestId();
+                ids.Add(id);
+                _pending[id] = pending;
+                await transport.SendAsync(new SnmpMessage(target.Version, target.Community, request with { RequestId = id }),
+                    endPoint, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    var response = await pending.Completion.Task.WaitAsync(target.Timeout, cancellationToken).ConfigureAwait(false);
+                    return response.Pdu;
+                }
+                catch (TimeoutException)
+                {
+                    _logger.LogDebug("SNMP {PduType} to {Device} unanswered after attempt {Attempt} of {Attempts}",
+                        request.Type, target.EndPoint, attempt + 1, target.Retries + 1);
+                }
+            }
+
+            if (pending.DecodeError is { } decodeError)
+            {
+                throw new SnmpDecodeException($"{target.EndPoint} answered with a malformed packet: {decodeError.Message}", decodeError);
+            }
+
+            _logger.LogInformation("SNMP {PduType} to {Device} timed out after {Attempts} attempts",
+                request.Type, target.EndPoint, target.Retries + 1);
+            throw new SnmpTimeoutException($"Timeout: No Response from {FormatEndPoint(target.EndPoint)}.");
+        }
+        finally
+        {
+            foreach (var id in ids)
+            {
+                _pending.TryRemove(id, out _);
+            }
+
+            device.Gate.Release();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        await _shutdown.CancelAsync().ConfigureAwait(false);
+        Transport? ipv6;
+        lock (_socketGate)
+        {
+            ipv6 = _ipv6;
+        }
+
+        await _ipv4.DisposeAsync().ConfigureAwait(false);
+        if (ipv6 is not null)
+        {
+            await ipv6.DisposeAsync().ConfigureAwait(false);
+        }
+
+        foreach (var pending in _pending.Values)
+        {
+            pending.Completion.TrySetException(new ObjectDisposedException(nameof(SnmpClient)));
+        }
+
+        _shutdown.Dispose();
+    }
+
+    private async Task<IReadOnlyList<VarBind>> RequestBindingsAsync(SnmpTarget target, SnmpPduType type, IReadOnlyList<Oid> oids,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(oids);
+        var response = await SendAsync(target, new SnmpPdu(type, 0, ToRequestBindings(oids)), cancellationToken).ConfigureAwait(false);
+        ThrowOnError(response);
+        return response.VarBinds;
+    }
+
+    private void Shrink(DeviceState device, SnmpTarget target, int from, int to, string reason)
+    {
+        device.LimitRepetitions(to);
+        _logger.LogInformation("Get-bulk to {Device} lowered from {From} to {To} repetitions after {Reason}",
+            target.EndPoint, from, to, reason);
+    }
+
+    private static VarBind[] ToRequestBindings(IReadOnlyList<Oid> oids)
+    {
+        var bindings = new VarBind[oids.Count];
+        for (var i = 0; i < bindings.Length; i++)
+        {
+            bindings[i] = VarBind.Request(oids[i]);
+        }
+
+        return bindings;
+    }
+
+    private static void RequireBulk(SnmpTarget target)
+    {
+        if (target.Version == SnmpVersion.V1)
+        {
+            throw new InvalidOperationException("get-bulk needs SNMPv2c; use GetNextAsync or WalkAsync with v1");
+        }
+    }
+
+    private static void ThrowOnError(SnmpPdu response)
+    {
+        if (response.ErrorStatus != SnmpErrorStatus.NoError)
+        {
+            var index = response.ErrorIndex;
+            Oid? failed = index >= 1 && index <= response.VarBinds.Count ? response.VarBinds[index - 1].Oid : null;
+            throw new SnmpErrorException(response.ErrorStatus, index, failed);
+        }
+    }
+
+    private static string FormatEndPoint(IPEndPoint endPoint) =>
+        endPoint.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{endPoint.Address}]:{endPoint.Port}" : $"{endPoint.Address}:{endPoint.Port}";
+
+    private static IPEndPoint Normalize(IPEndPoint endPoint) =>
+        endPoint.Address.IsIPv4MappedToIPv6 ? new IPEndPoint(endPoint.Address.MapToIPv4(), endPoint.Port) : endPoint;
+
+    private int NextRequestId()
+    {
+        var id = Interlocked.Increment(ref _nextRequestId) & int.MaxValue;
+        return id == 0 ? NextRequestId() : id;
+    }
+
+    private DeviceState Device(IPEndPoint endPoint) =>
+        _devices.GetOrAdd(Normalize(endPoint), static (_, limit) => new DeviceState(limit), _options.MaxInFlightPerDevice);
+
+    private Transport TransportFor(IPEndPoint endPoint)
+    {
+        if (endPoint.AddressFamily == AddressFamily.InterNetwork)
+        {
+            return _ipv4;
+        }
+
+        lock (_socketGate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed != 0, this);
+            return _ipv6 ??= new Transport(this, AddressFamily.InterNetworkV6);
+        }
+    }
+
+    private void OnDatagram(ReadOnlyMemory<byte> packet, IPEndPoint source)
+    {
+        SnmpMessage message;
+        try
+        {
+            message = SnmpCodec.Decode(packet);
+        }
+        catch (SnmpDecodeException e)
+        {
+            _logger.LogDebug("Dropped a malformed datagram of {Length} bytes from {Source}: {Reason}", packet.Length, source, e.Message);
+            foreach (var pending in _pending.Values)
+            {
+                if (pending.EndPoint.Equals(source))
+                {
+                    pending.DecodeError = e;
+                }
+            }
+
+            return;
+        }
+
+        if (message.Pdu.Type is not (SnmpPduType.Response or SnmpPduType.Report))
+        {
+            return;
+        }
+
+        if (!_pending.TryGetValue(message.Pdu.RequestId, out var request))
+        {
+            _logger.LogDebug("Dropped a response with unknown request id {RequestId} from {Source}", message.Pdu.RequestId, source);
+            return;
+        }
+
+        if (_options.RequireMatchingSource && !request.EndPoint.Equals(source))
+        {
+            _logger.LogDebug("Dropped a response from {Source} to a request sent to {Device}", source, request.EndPoint);
+            return;
+        }
+
+        if (message.Version != request.Version)
+        {
+            _logger.LogDebug("Dropped a {Version} response from {Source} to a {RequestVersion} request", message.Version, source, request.Version);
+            return;
+        }
+
+        request.Completion.TrySetResult(message);
+    }
+
+    private sealed class PendingRequest(IPEndPoint endPoint, SnmpVersion version)
+    {
+        public IPEndPoint EndPoint { get; } = endPoint;
+
+        public SnmpVersion Version { get; } = version;
+
+        public TaskCompletionSource<SnmpMessage> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public SnmpDecodeException? DecodeError { get; set; }
+    }
+
+    /// <summary>What the client learned about one device, and its share of concurrency.</summary>
+    private sealed class DeviceState(int maxInFlight)
+    {
+        private int _repetitionLimit = int.MaxValue;
+
+        public SemaphoreSlim Gate { get; } = new(maxInFlight, maxInFlight);
+
+        public int Repetitions(int requested) => Math.Max(1, Math.Min(requested, Volatile.Read(ref _repetitionLimit)));
+
+        public void LimitRepetitions(int limit)
+        {
+            limit = Math.Max(1, limit);
+            int seen;
+            do
+            {
+                seen = Volatile.Read(ref _repetitionLimit);
+                if (seen <= limit)
+                {
+                    return;
+                }
+            }
+            while (Interlocked.CompareExchange(ref _repetitionLimit, limit, seen) != seen);
+        }
+    }
+
+    /// <summary>One UDP socket and its receive loop.</summary>
+    private sealed class Transport : IAsyncDisposable
+    {
+        private readonly SnmpClient _client;
+        private readonly Task _receiving;
+
+        public Transport(SnmpClient client, AddressFamily family)
+        {
+            _client = client;
+            Socket = new Socket(family, SocketType.Dgram, ProtocolType.Udp);
+            Socket.Bind(new IPEndPoint(family == AddressFamily.InterNetwork ? IPAddress.Any : IPAddress.IPv6Any, 0));
+            _receiving = Task.Run(ReceiveLoopAsync);
+        }
+
+        public Socket Socket { get; }
+
+        public async ValueTask SendAsync(SnmpMessage message, IPEndPoint endPoint, CancellationToken cancellationToken)
+        {
+            var writer = RentWriter();
+            SnmpCodec.Write(writer, message);
+            var length = writer.Length;
+            var buffer = ArrayPool<byte>.Shared.Rent(length);
+            writer.Written.CopyTo(buffer);
+            ReturnWriter(writer);
+            try
+            {
+                await Socket.SendToAsync(buffer.AsMemory(0, length), SocketFlags.None, endPoint, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            Socket.Dispose();
+            try
+            {
+                await _receiving.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+
+        private async Task ReceiveLoopAsync()
+        {
+            var buffer = GC.AllocateUninitializedArray<byte>(MaxDatagram);
+            EndPoint any = Socket.AddressFamily == AddressFamily.InterNetwork
+                ? new IPEndPoint(IPAddress.Any, 0)
+                : new IPEndPoint(IPAddress.IPv6Any, 0);
+            var token = _client._shutdown.Token;
+            while (!token.IsCancellationRequested)
+            {
+                SocketReceiveFromResult received;
+                try
+                {
+                    received = await Socket.ReceiveFromAsync(buffer, SocketFlags.None, any, token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+                catch (ObjectDisposedException)
+                {
+                    return;
+                }
+                catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionReset or SocketError.MessageSize)
+                {
+                    continue; // ICMP port unreachable (Windows) or an oversized datagram: nothing to match
+                }
+                catch (SocketException) when (token.IsCancellationRequested)
+                {
+                    return;
+                }
+                catch (SocketException e)
+                {
+                    _client._logger.LogWarning("SNMP client receive failed ({SocketError}); receiving goes on", e.SocketErrorCode);
+                    continue;
+                }
+
+                // One copy per datagram: decoded values refer to it, so the receive buffer can be reused at once.
+                var packet = buffer.AsSpan(0, received.ReceivedBytes).ToArray();
+                _client.OnDatagram(packet, Normalize((IPEndPoint)received.RemoteEndPoint));
+            }
+        }
+
+        [ThreadStatic]
+        private static BerWriter? _threadWriter;
+
+        private static BerWriter RentWriter()
+        {
+            var writer = _threadWriter ?? new BerWriter(BerEncoding.Canonical);
+            _threadWriter = null;
+            writer.Reset();
+            return writer;
+        }
+
+        private static void ReturnWriter(BerWriter writer) => _threadWriter = writer;
+    }
+}

@@ -1,0 +1,123 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using NetOps.Core.State;
+using NetOps.Inventory;
+using NetOps.Simulator;
+using NetOps.Web.Components;
+using NetOps.Web.Presentation;
+using Prometheus;
+using Serilog;
+
+namespace NetOps.Web;
+
+/// <summary>How the web host is put together; Program.cs only calls these.</summary>
+public static class WebExtensions
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
+    };
+
+    /// <summary>Serilog from configuration: console and rolling file, levels per source in appsettings.</summary>
+    public static WebApplicationBuilder AddNetOpsLogging(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSerilog((services, configuration) => configuration
+            .ReadFrom.Configuration(builder.Configuration)
+            .ReadFrom.Services(services)
+            .Enrich.FromLogContext());
+        return builder;
+    }
+
+    /// <summary>The dashboard, the REST API, health and metrics endpoints.</summary>
+    public static WebApplication UseNetOpsDashboard(this WebApplication app)
+    {
+        if (!app.Environment.IsDevelopment())
+        {
+            app.UseExceptionHandler("/Error", createScopeForErrors: true);
+        }
+
+        app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+        app.UseAntiforgery();
+        app.UseHttpMetrics();
+        app.MapStaticAssets();
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+
+        app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks("/readyz", new HealthCheckOptions
+        {
+            Predicate = check => check.Tags.Contains("ready"),
+            ResponseWriter = WriteHealthAsync,
+        });
+        app.MapMetrics("/metrics");
+        app.MapNetOpsApi();
+        if (app.Services.GetService<SimulatedFleet>() is not null)
+        {
+            app.MapSimulatorApi();
+        }
+
+        return app;
+    }
+
+    private static void MapNetOpsApi(this WebApplication app)
+    {
+        var api = app.MapGroup("/api");
+        api.MapGet("/state", (LiveStateView live) =>
+        {
+            var text = ReasonText.Berlin;
+            return Results.Json(new
+            {
+                version = live.Version,
+                states = live.States.OrderBy(s => s.Entity.ToString(), StringComparer.Ordinal).Select(s => new
+                {
+                    entity = s.Entity.ToString(),
+                    value = s.Value,
+                    reason = new { code = s.Reason.Code, args = s.Reason.Args, text = text.Render(s.Reason) },
+                    since = s.Since,
+                    observedAt = s.ObservedAt,
+                    source = s.Source,
+                    freshForSeconds = s.FreshFor.TotalSeconds,
+                    metrics = s.Metrics,
+                }),
+            }, Json);
+        });
+        api.MapGet("/inventory", (IInventoryProvider inventory) =>
+        {
+            // Names of credentials only; secrets never leave the credential store.
+            var current = inventory.Current;
+            return Results.Json(new
+            {
+                sites = current.Sites.Values,
+                devices = current.Devices.Values,
+                links = current.Links.Values,
+                nodes = current.Nodes.Values,
+                endpoints = current.Endpoints.Values,
+                events = current.Events.Values,
+                lastRefusal = inventory.LastRefusal?.Select(e => e.ToString()),
+            }, Json);
+        });
+    }
+
+    /// <summary>Field events on demand: cut and restore links, switch nodes off and on.</summary>
+    private static void MapSimulatorApi(this WebApplication app)
+    {
+        var simulator = app.MapGroup("/api/simulator");
+        simulator.MapPost("/links/{id}/cut", (string id, SimulatedFleet fleet) => fleet.CutLink(id) ? Results.NoContent() : Results.NotFound());
+        simulator.MapPost("/links/{id}/restore", (string id, SimulatedFleet fleet) => fleet.RestoreLink(id) ? Results.NoContent() : Results.NotFound());
+        simulator.MapPost("/nodes/{id}/off", async (string id, SimulatedFleet fleet, CancellationToken ct) =>
+            await fleet.SwitchOffNodeAsync(id, ct) ? Results.NoContent() : Results.NotFound());
+        simulator.MapPost("/nodes/{id}/on", async (string id, SimulatedFleet fleet, CancellationToken ct) =>
+            await fleet.SwitchOnNodeAsync(id, ct) ? Results.NoContent() : Results.NotFound());
+    }
+
+    private static Task WriteHealthAsync(HttpContext context, HealthReport report)
+    {
+        context.Response.ContentType = "application/json";
+        return context.Response.WriteAsync(JsonSerializer.Serialize(new
+        {
+            status = report.Status.ToString(),
+            checks = report.Entries.ToDictionary(e => e.Key, e => new { status = e.Value.Status.ToString(), description = e.Value.Description }),
+        }, Json));
+    }
+}

@@ -1,0 +1,110 @@
+using System.Net;
+using Microsoft.Extensions.Options;
+using NetOps.Core.Inventory;
+using NetOps.Core.Observations;
+using NetOps.Inventory;
+using NetOps.Snmp;
+
+namespace NetOps.Worker;
+
+/// <summary>
+/// Polls one device's status and counters over SNMP (sysUpTime, IF-MIB ifTable/ifXTable) and turns the answer
+/// into a <see cref="DevicePollObservation"/>. Interfaces are matched by ifName; the ifIndex is read afresh each time.
+/// </summary>
+public sealed class SnmpDevicePoller(
+    SnmpClient client,
+    ICredentialStore credentials,
+    IOptions<CollectorOptions> options,
+    TimeProvider time)
+{
+    internal static readonly Oid SysUpTime = Oid.Parse("1.3.6.1.2.1.1.3.0");
+    internal static readonly Oid IfEntry = Oid.Parse("1.3.6.1.2.1.2.2.1");
+    internal static readonly Oid IfXEntry = Oid.Parse("1.3.6.1.2.1.31.1.1.1");
+
+    private const uint IfAdminStatus = 7, IfOperStatus = 8, IfInOctets = 10, IfOutOctets = 16;
+    private const uint IfName = 1, IfHcInOctets = 6, IfHcOutOctets = 10, IfHighSpeed = 15;
+
+    private readonly ObservationSequence _sequence = new(options.Value.Name);
+
+    public string Source => _sequence.Source;
+
+    public async Task<DevicePollObservation> PollAsync(Device device, CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        var freshFor = settings.PollInterval * settings.FreshnessFactor;
+        try
+        {
+            var target = TargetOf(device, settings);
+            var upTime = await client.GetAsync(target, SysUpTime, cancellationToken).ConfigureAwait(false);
+            var names = await client.GetTableAsync(target, IfXEntry, [IfName, IfHcInOctets, IfHcOutOctets, IfHighSpeed], cancellationToken).ConfigureAwait(false);
+            var status = await client.GetTableAsync(target, IfEntry, [IfAdminStatus, IfOperStatus, IfInOctets, IfOutOctets], cancellationToken).ConfigureAwait(false);
+            var byIndex = status.Rows.ToDictionary(r => r.Index, r => r);
+            var ports = new List<PortSample>(names.Rows.Count);
+            foreach (var row in names.Rows)
+            {
+                if (!row.TryGet(IfName, out var name) || row.Index.Length != 1)
+                {
+                    continue;
+                }
+
+                byIndex.TryGetValue(row.Index, out var statusRow);
+                ports.Add(new PortSample(
+                    name.AsString(),
+                    (int)row.Index[0],
+                    Status(statusRow, IfAdminStatus),
+                    Status(statusRow, IfOperStatus),
+                    Counter(row, IfHcInOctets) ?? Counter(statusRow, IfInOctets),
+                    Counter(row, IfHcOutOctets) ?? Counter(statusRow, IfOutOctets),
+                    row.TryGet(IfHighSpeed, out var speed) && speed.IsNumeric ? (long)speed.AsUInt64() : null));
+            }
+
+            var ticks = upTime.Value.IsNumeric ? upTime.Value.AsUInt64() : (ulong?)null;
+            return new DevicePollObservation(_sequence.Source, _sequence.Next(), time.GetUtcNow(), device.Id, true,
+                ticks is { } t ? TimeSpan.FromMilliseconds(t * 10d) : null, null, ports, freshFor);
+        }
+        catch (SnmpException e)
+        {
+            return Unreachable(device, Describe(e), freshFor);
+        }
+        catch (CredentialMissingException e)
+        {
+            return Unreachable(device, e.Message, freshFor);
+        }
+    }
+
+    private DevicePollObservation Unreachable(Device device, string error, TimeSpan freshFor) =>
+        new(_sequence.Source, _sequence.Next(), time.GetUtcNow(), device.Id, false, null, error, [], freshFor);
+
+    private Snmp.SnmpTarget TargetOf(Device device, CollectorOptions settings)
+    {
+        if (!credentials.TryResolve(device.Snmp.CredentialRef, out var community))
+        {
+            throw new CredentialMissingException($"credential '{device.Snmp.CredentialRef}' is not defined");
+        }
+
+        return new Snmp.SnmpTarget(new IPEndPoint(IPAddress.Parse(device.Snmp.Host), device.Snmp.Port))
+        {
+            Version = device.Snmp.Version == SnmpVersionSetting.V1 ? SnmpVersion.V1 : SnmpVersion.V2c,
+            Community = community.Reveal(),
+            Timeout = settings.Timeout,
+            Retries = settings.Retries,
+        };
+    }
+
+    private static bool? Status(SnmpTableRow? row, uint column) =>
+        row is not null && row.TryGet(column, out var value) && value.IsNumeric ? value.AsInt64() == 1 : null;
+
+    private static ulong? Counter(SnmpTableRow? row, uint column) =>
+        row is not null && row.TryGet(column, out var value) && value.IsNumeric ? value.AsUInt64() : null;
+
+    /// <summary>A reason a person can read; never the community or a packet.</summary>
+    private static string Describe(SnmpException e) => e switch
+    {
+        SnmpTimeoutException => "timeout",
+        SnmpDecodeException => "malformed response",
+        SnmpErrorException error => error.Message,
+        _ => e.GetType().Name,
+    };
+
+    private sealed class CredentialMissingException(string message) : Exception(message);
+}

@@ -1,0 +1,90 @@
+using System.Text;
+using NetOps.Core.Observations;
+using NetOps.Testing;
+
+namespace NetOps.Mqtt.Tests;
+
+public sealed class BadInputTests
+{
+    [Fact]
+    public async Task BadMessages_AreCountedByReason_AndGoodOnesAroundThemArriveInOrder()
+    {
+        await using var broker = await Brokers.StartEmbeddedAsync(new ListLogger<EmbeddedBroker>());
+        using var metrics = new MqttMetrics();
+        using var probe = new CounterProbe(metrics);
+        var sink = new CollectingSink();
+        var ingestLog = new ListLogger<TelemetryIngest>();
+        var catalog = new StaticNodeCatalog(new HashSet<string> { "mogli-20" });
+        await using var ingest = new TelemetryIngest(Brokers.IngestOptions(broker.Port, "ingest-bad") with { MaxPayloadBytes = 1024 },
+            sink.Accept, catalog, metrics, ingestLog);
+        await ingest.StartAsync(CancellationToken.None);
+        await ingest.WaitUntilSubscribedAsync(CancellationToken.None).WaitAsync(Brokers.Timeout);
+        await using var node = new NodePublisher(Brokers.NodeOptions(broker.Port, "mogli-20"));
+        await node.SwitchOnAsync();
+        var topic = MqttTopics.NodeTelemetry("mogli-20");
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+
+        async Task Send(string json, string? on = null) => await node.PublishRawAsync(on ?? topic, Encoding.UTF8.GetBytes(json));
+
+        await Send($$"""{"seq":1,"ts":{{now}},"battery_pct":90}""");
+        await Send("""{"seq":2,"battery_pct":""");                                  // malformed
+        await Send("""{"seq":3,"battery_pct":"ninety"}""");                         // wrong type
+        await Send("""{"seq":4,"battery_pct":140}""");                              // out of range
+        await Send("""{"battery_pct":80}""");                                       // missing seq
+        await Send("""{"seq":5,"battery_pct":80}""", MqttTopics.NodeTelemetry("intruder-1")); // unknown node
+        await Send($$"""{"seq":6,"ts":{{now}},"battery_pct":85}""");
+        await Send("""{"seq":6,"battery_pct":85}""");                               // replayed
+        await Send("""{"seq":2,"battery_pct":85}""");                               // replayed
+        await Send($$"""{"seq":7,"pad":"{{new string('x', 2000)}}"}""");            // oversize
+        await Send("""{"seq":8,"ts":"1970-01-01T00:00:12Z","battery_pct":70}""");   // accepted, device time rejected
+        await Send($$"""{"seq":9,"ts":{{now}},"battery_pct":60}""");
+
+        await Eventually.TrueAsync(() => sink.Of<NodeTelemetryObservation>().Count == 4, Brokers.Timeout, "the four good messages");
+        await Eventually.TrueAsync(() => probe.Received >= 13, Brokers.Timeout, "every message counted as received");
+        var good = sink.Of<NodeTelemetryObservation>();
+        Assert.Equal([1L, 6, 8, 9], good.Select(o => o.Sequence));
+        Assert.Equal([90.0, 85, 70, 60], good.Select(o => o.Telemetry.BatteryPercent!.Value));
+        Assert.True(good[2].ObservedAt > DateTimeOffset.UtcNow.AddMinutes(-1), "a 1970 device time is replaced by arrival time");
+
+        var expected = new Dictionary<string, long>
+        {
+            ["malformed_json"] = 1,
+            ["wrong_type"] = 1,
+            ["out_of_range"] = 1,
+            ["missing_field"] = 1,
+            ["unknown_node"] = 1,
+            ["replayed"] = 2,
+            ["oversize"] = 1,
+            ["bad_timestamp"] = 1,
+        };
+        Assert.Equal(expected.OrderBy(p => p.Key), probe.AllRejected.OrderBy(p => p.Key));
+        Assert.Equal(13, probe.Received);
+
+        // Payload text never reaches a log line; the rejected value "ninety" was in a payload.
+        Assert.DoesNotContain(ingestLog.Entries, e => e.Text.Contains("ninety", StringComparison.Ordinal));
+        Assert.Contains(ingestLog.Entries, e => e.Text.Contains("WrongType", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task RepeatedRejections_FromOneSource_AreLoggedOncePerWindow()
+    {
+        await using var broker = await Brokers.StartEmbeddedAsync(new ListLogger<EmbeddedBroker>());
+        using var metrics = new MqttMetrics();
+        using var probe = new CounterProbe(metrics);
+        var ingestLog = new ListLogger<TelemetryIngest>();
+        await using var ingest = new TelemetryIngest(Brokers.IngestOptions(broker.Port, "ingest-ratelimit") with { RejectionLogWindow = TimeSpan.FromHours(1) },
+            new CollectingSink().Accept, null, metrics, ingestLog);
+        await ingest.StartAsync(CancellationToken.None);
+        await ingest.WaitUntilSubscribedAsync(CancellationToken.None).WaitAsync(Brokers.Timeout);
+        await using var node = new NodePublisher(Brokers.NodeOptions(broker.Port, "mogli-21"));
+        await node.SwitchOnAsync();
+
+        for (var i = 0; i < 20; i++)
+        {
+            await node.PublishRawAsync(MqttTopics.NodeTelemetry("mogli-21"), "not json"u8.ToArray());
+        }
+
+        await Eventually.TrueAsync(() => probe.Rejected("malformed_json") == 20, Brokers.Timeout, "20 rejections counted");
+        Assert.Single(ingestLog.Entries, e => e.Text.Contains("rejected", StringComparison.Ordinal));
+    }
+}

@@ -1,0 +1,223 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using NetOps.Core.Observations;
+using NetOps.Testing;
+
+namespace NetOps.Mqtt.Tests;
+
+/// <summary>Keeps what was logged, so a test can fail when a server logged an error.</summary>
+internal sealed class ListLogger<T> : ILogger<T>
+{
+    private readonly ConcurrentQueue<(LogLevel Level, string Text)> _entries = new();
+
+    public IReadOnlyList<(LogLevel Level, string Text)> Entries => [.. _entries];
+
+    public IEnumerable<string> Errors => _entries.Where(e => e.Level >= LogLevel.Error).Select(e => e.Text);
+
+    public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+    public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Debug;
+
+    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+        _entries.Enqueue((logLevel, formatter(state, exception) + (exception is null ? string.Empty : " " + exception.Message)));
+}
+
+/// <summary>Collects what the ingest hands on, in order.</summary>
+internal sealed class CollectingSink
+{
+    private readonly ConcurrentQueue<Observation> _items = new();
+
+    public IReadOnlyList<Observation> Items => [.. _items];
+
+    public ValueTask Accept(Observation observation, CancellationToken cancellationToken)
+    {
+        _items.Enqueue(observation);
+        return ValueTask.CompletedTask;
+    }
+
+    public IReadOnlyList<T> Of<T>() => [.. _items.OfType<T>()];
+}
+
+/// <summary>Counts the adapter's counters of one <see cref="MqttMetrics"/> instance by tag value.</summary>
+internal sealed class CounterProbe : IDisposable
+{
+    private readonly MeterListener _listener = new();
+    private readonly ConcurrentDictionary<string, long> _rejected = new();
+    private long _received;
+
+    public CounterProbe(MqttMetrics metrics)
+    {
+        _listener.InstrumentPublished = (instrument, listener) =>
+        {
+            if (ReferenceEquals(instrument.Meter, metrics.Meter))
+            {
+                listener.EnableMeasurementEvents(instrument);
+            }
+        };
+        _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+        {
+            if (instrument.Name == MqttMetrics.ReceivedName)
+            {
+                Interlocked.Add(ref _received, value);
+                return;
+            }
+
+            foreach (var tag in tags)
+            {
+                if (tag.Key == "reason")
+                {
+                    _rejected.AddOrUpdate((string)tag.Value!, value, (_, v) => v + value);
+                }
+            }
+        });
+        _listener.Start();
+    }
+
+    public long Received => Interlocked.Read(ref _received);
+
+    public long Rejected(string reason) => _rejected.GetValueOrDefault(reason);
+
+    public IReadOnlyDictionary<string, long> AllRejected => new Dictionary<string, long>(_rejected);
+
+    public void Dispose() => _listener.Dispose();
+}
+
+/// <summary>Debian's mosquitto on a free port with a password file; killed on dispose, also when the test failed.</summary>
+internal sealed class Mosquitto : IAsyncDisposable
+{
+    private readonly ExternalProcess _process;
+    private readonly DirectoryInfo _directory;
+
+    private Mosquitto(ExternalProcess process, DirectoryInfo directory, int port)
+    {
+        _process = process;
+        _directory = directory;
+        Port = port;
+    }
+
+    public const string Username = "netops";
+    public const string Password = "mosquitto-test-secret";
+
+    public int Port { get; }
+
+    public static async Task<Mosquitto> StartAsync()
+    {
+        var directory = Directory.CreateTempSubdirectory("netops-mosquitto-");
+        // mosquitto started as root drops to its own user before reading the password file.
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(directory.FullName, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+            | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+        }
+
+        var passwordFile = Path.Combine(directory.FullName, "passwd");
+        await using (var passwd = ExternalProcess.Start("mosquitto_passwd", ["-b", "-c", passwordFile, Username, Password]))
+        {
+            await Eventually.TrueAsync(() => passwd.HasExited, TimeSpan.FromSeconds(10), "mosquitto_passwd to finish");
+        }
+
+        var port = FreePort.Tcp();
+        var config = Path.Combine(directory.FullName, "mosquitto.conf");
+        await File.WriteAllLinesAsync(config,
+        [
+            $"listener {port} 127.0.0.1",
+            "allow_anonymous false",
+            $"password_file {passwordFile}",
+            "set_tcp_nodelay true",
+            "persistence false",
+            "max_queued_messages 10000",
+            "log_dest stdout",
+        ]);
+        var process = ExternalProcess.Start("mosquitto", ["-c", config]);
+        var broker = new Mosquitto(process, directory, port);
+        try
+        {
+            await Eventually.TrueAsync(async () =>
+            {
+                process.ThrowIfExited();
+                using var client = new TcpClient();
+                try
+                {
+                    await client.ConnectAsync("127.0.0.1", port);
+                    return true;
+                }
+                catch (SocketException)
+                {
+                    return false;
+                }
+            }, TimeSpan.FromSeconds(10), $"mosquitto listening on {port}");
+        }
+        catch
+        {
+            await broker.DisposeAsync();
+            throw;
+        }
+
+        return broker;
+    }
+
+    public string Output => _process.Output;
+
+    public async ValueTask DisposeAsync()
+    {
+        await _process.DisposeAsync();
+        try
+        {
+            _directory.Delete(recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
+
+internal static class Brokers
+{
+    public const string Username = "netops";
+    public const string Password = "embedded-test-secret";
+
+    public static async Task<EmbeddedBroker> StartEmbeddedAsync(ILogger<EmbeddedBroker> logger)
+    {
+        var broker = new EmbeddedBroker(new EmbeddedBrokerOptions
+        {
+            Port = FreePort.Tcp(),
+            Username = Username,
+            Password = Password,
+        }, logger);
+        try
+        {
+            await broker.StartAsync(CancellationToken.None);
+        }
+        catch
+        {
+            await broker.DisposeAsync();
+            throw;
+        }
+
+        return broker;
+    }
+
+    public static MqttOptions IngestOptions(int port, string clientId, string username = Username, string password = Password) => new()
+    {
+        Host = "127.0.0.1",
+        Port = port,
+        Username = username,
+        Password = password,
+        ClientId = clientId,
+        ReconnectMinDelay = TimeSpan.FromMilliseconds(100),
+        ReconnectMaxDelay = TimeSpan.FromSeconds(1),
+    };
+
+    public static NodePublisherOptions NodeOptions(int port, string nodeId, string username = Username, string password = Password) => new()
+    {
+        NodeId = nodeId,
+        Host = "127.0.0.1",
+        Port = port,
+        Username = username,
+        Password = password,
+    };
+
+    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+}
