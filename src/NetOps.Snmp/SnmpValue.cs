@@ -194,9 +194,6 @@ public readonly struct SnmpValue : IEquatable<SnmpValue>
         return false;
     }
 
-    /// <summary>True for an Opaque holding a net-snmp float (0x9f78) rather than a double.</summary>
-    internal bool IsOpaqueSingle => Type == SnmpType.Opaque && _bytes.Length == 7 && _bytes.Span[1] == OpaqueFloatTag;
-
     internal ulong RawBits => _bits;
 
     internal ReadOnlySpan<byte> RawBytes => _bytes.Span;

@@ -303,6 +303,52 @@ public sealed class ClientAgentTests
     }
 
     [Fact]
+    public async Task ADeviceAnsweringGarbage_GivesSnmpDecodeException()
+    {
+        using var device = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork,
+            System.Net.Sockets.SocketType.Dgram, System.Net.Sockets.ProtocolType.Udp);
+        device.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        using var stop = new CancellationTokenSource();
+        var answering = Task.Run(async () =>
+        {
+            var buffer = new byte[2048];
+            while (!stop.IsCancellationRequested)
+            {
+                var received = await device.ReceiveFromAsync(buffer, new IPEndPoint(IPAddress.Any, 0), stop.Token);
+                await device.SendToAsync(new byte[] { 0x30, 0x84, 0x7f, 0xff, 0xff, 0xff, 0x02 }, received.RemoteEndPoint, stop.Token);
+            }
+        });
+        await using var client = new SnmpClient();
+
+        try
+        {
+            var target = new SnmpTarget((IPEndPoint)device.LocalEndPoint!) { Timeout = TimeSpan.FromMilliseconds(200), Retries = 1 };
+            await Assert.ThrowsAsync<SnmpDecodeException>(() => client.GetAsync(target, Mib2.SysDescr));
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => answering);
+        }
+    }
+
+    [Fact]
+    public async Task RequestsToOneDevice_AreLimitedToItsShareOfConcurrency()
+    {
+        var delay = TimeSpan.FromMilliseconds(200);
+        await using var agent = SnmpAgent.Start(new IPEndPoint(IPAddress.Loopback, 0), Mib2.Build(),
+            new SnmpAgentOptions { Quirks = new AgentQuirks { ResponseDelay = delay } });
+        await using var client = new SnmpClient(new SnmpClientOptions { MaxInFlightPerDevice = 2 });
+        var target = new SnmpTarget(agent.LocalEndPoint) { Timeout = TimeSpan.FromSeconds(5), Retries = 0 };
+
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => client.GetAsync(target, Mib2.SysDescr)));
+
+        // Six requests, two at a time, each answered after 200 ms: at least three rounds.
+        Assert.True(clock.Elapsed >= delay * 3 - TimeSpan.FromMilliseconds(30), $"took {clock.Elapsed}");
+    }
+
+    [Fact]
     public async Task AgentsAndDevices_WorkOverIpv6()
     {
         if (!System.Net.Sockets.Socket.OSSupportsIPv6)

@@ -84,6 +84,25 @@ public sealed class ExternalProcess : IAsyncDisposable
         return false;
     }
 
+    /// <summary>Waits for the process to end by itself; kills it after <paramref name="timeout"/>. Returns the exit code.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cts.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            await KillAsync().ConfigureAwait(false);
+            throw new TimeoutException($"{_process.StartInfo.FileName} did not finish within {timeout}:\n{Output}");
+        }
+
+        // The asynchronous readers may still be draining; WaitForExit() without a timeout waits for them.
+        _process.WaitForExit();
+        return _process.ExitCode;
+    }
+
     /// <summary>Sends SIGKILL to the process tree, as a crash would.</summary>
     public async Task KillAsync()
     {

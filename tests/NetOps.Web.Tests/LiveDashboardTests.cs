@@ -60,6 +60,24 @@ public sealed class LiveDashboardTests : IAsyncLifetime
         await Assertions.Expect(row).Not.ToHaveAttributeAsync("data-state", "down", new() { Timeout = Ms(Live) });
     }
 
+    [Fact]
+    public async Task InventoryEdits_BadIsRefusedWithBanner_GoodAppliesWithoutRestart()
+    {
+        var page = await OpenDashboardAsync();
+        var banner = page.Locator(".banner.refused");
+        await Assertions.Expect(banner).ToHaveCountAsync(0);
+
+        var bad = Path.Combine(_host.InventoryDirectory, "zz-edit.yaml");
+        await File.WriteAllTextAsync(bad, "links:\n  - { id: bad-link, name: Bad, a: { device: nowhere, port: x1 }, b: { device: core-rathaus, port: Te1/0/12 } }\n");
+        await Assertions.Expect(banner).ToContainTextAsync("zz-edit.yaml:2: links[0].a.device", new() { Timeout = Ms(Live) });
+        await Assertions.Expect(page.Locator("tr[data-entity='link:bad-link']")).ToHaveCountAsync(0);
+        await Assertions.Expect(page.Locator("tr[data-entity='device:core-rathaus']")).ToHaveCountAsync(1);
+
+        await File.WriteAllTextAsync(bad, "devices:\n  - { id: sw-edit, name: Edited In, class: site, site: rathaus, address: 127.77.9.9, snmp: { credential: rainbow-ro }, ports: [Gi0/1] }\n");
+        await Assertions.Expect(page.Locator("tr[data-entity='device:sw-edit']")).ToHaveCountAsync(1, new() { Timeout = Ms(Live) });
+        await Assertions.Expect(banner).ToHaveCountAsync(0);
+    }
+
     private async Task<IPage> OpenDashboardAsync()
     {
         var page = await _browser.Instance.NewPageAsync(new() { ViewportSize = new() { Width = 1400, Height = 1000 } });

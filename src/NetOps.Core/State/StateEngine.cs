@@ -118,6 +118,12 @@ public sealed class StateEngine
             return;
         }
 
+        if (!IsDeployed(device, poll.ObservedAt))
+        {
+            // A mobile switch in storage may answer or not: either way it cannot be down. RederiveAll marks it.
+            return;
+        }
+
         var deviceRef = EntityRef.Device(device.Id);
         if (!poll.Reachable)
         {
@@ -203,7 +209,7 @@ public sealed class StateEngine
 
     private void ApplyTelemetry(NodeTelemetryObservation observation)
     {
-        if (!_inventory.Nodes.ContainsKey(observation.NodeId))
+        if (!NodeDeployed(observation.NodeId, observation.ObservedAt))
         {
             return;
         }
@@ -245,7 +251,7 @@ public sealed class StateEngine
 
     private void ApplyPresence(NodePresenceObservation observation)
     {
-        if (!_inventory.Nodes.ContainsKey(observation.NodeId) || observation.Online)
+        if (!NodeDeployed(observation.NodeId, observation.ObservedAt) || observation.Online)
         {
             // Online alone says little: the next telemetry report tells the node's health.
             return;
@@ -280,23 +286,50 @@ public sealed class StateEngine
             DeriveLink(link, now);
         }
 
-        foreach (var node in _inventory.Nodes.Values)
+        foreach (var device in _inventory.Devices.Values)
         {
-            if (FleetInventory.PhaseOf(node.Assignments, now) is not DeploymentPhase.Deployed and var phase)
+            if (!IsDeployed(device, now))
             {
-                var entity = EntityRef.Node(node.Id);
-                var current = _states.GetValueOrDefault(entity);
-                var reason = Reason.Of(ReasonCodes.NotDeployed, ("node", node.Id), ("phase", phase));
-                if (current is null || current.Value != StateValue.Inactive || !current.Reason.Equals(reason))
+                var reason = NotDeployedReason(device.NodeId!, now);
+                MarkInactive(EntityRef.Device(device.Id), reason, now);
+                foreach (var port in device.Ports)
                 {
-                    Put(new EntityState(entity, StateValue.Inactive, reason, now, now, "engine", DefaultFreshFor)
-                    {
-                        Metrics = current?.Metrics ?? ImmutableSortedDictionary<string, double>.Empty,
-                    });
+                    MarkInactive(EntityRef.Port(device.Id, port.Name), reason, now);
                 }
             }
         }
+
+        foreach (var node in _inventory.Nodes.Values)
+        {
+            if (FleetInventory.PhaseOf(node.Assignments, now) is not DeploymentPhase.Deployed)
+            {
+                MarkInactive(EntityRef.Node(node.Id), NotDeployedReason(node.Id, now), now);
+            }
+        }
     }
+
+    private void MarkInactive(EntityRef entity, Reason reason, DateTimeOffset now)
+    {
+        var current = _states.GetValueOrDefault(entity);
+        if (current is null || current.Value != StateValue.Inactive || !current.Reason.Equals(reason))
+        {
+            Put(new EntityState(entity, StateValue.Inactive, reason, now, now, "engine", DefaultFreshFor)
+            {
+                Metrics = current?.Metrics ?? ImmutableSortedDictionary<string, double>.Empty,
+            });
+        }
+    }
+
+    private bool NodeDeployed(string nodeId, DateTimeOffset at) =>
+        _inventory.Nodes.TryGetValue(nodeId, out var node) && FleetInventory.PhaseOf(node.Assignments, at) == DeploymentPhase.Deployed;
+
+    private Reason NotDeployedReason(string nodeId, DateTimeOffset now) =>
+        Reason.Of(ReasonCodes.NotDeployed, ("node", nodeId), ("phase", FleetInventory.PhaseOf(_inventory.Nodes[nodeId].Assignments, now)));
+
+    /// <summary>Fixed network devices are always deployed; a mobile switch only while its node is.</summary>
+    private bool IsDeployed(Device device, DateTimeOffset at) =>
+        device.NodeId is not { } nodeId || !_inventory.Nodes.TryGetValue(nodeId, out var node) ||
+        FleetInventory.PhaseOf(node.Assignments, at) == DeploymentPhase.Deployed;
 
     private void DeriveLink(Link link, DateTimeOffset now)
     {
@@ -306,8 +339,12 @@ public sealed class StateEngine
         var down = ends.FirstOrDefault(e => e.State?.Value == StateValue.Down);
         var inactive = ends.FirstOrDefault(e => e.State?.Value == StateValue.Inactive);
         var unknown = ends.FirstOrDefault(e => e.State is null || e.State.Value == StateValue.Unknown);
+        var stored = ends.FirstOrDefault(e => _inventory.Devices.TryGetValue(e.End.DeviceId, out var d) && !IsDeployed(d, now));
         var (value, reason) = true switch
         {
+            // A link to a node in storage is not patched: neither end's status says anything about it.
+            _ when stored.End is not null => (StateValue.Inactive,
+                NotDeployedReason(_inventory.Devices[stored.End.DeviceId].NodeId!, now)),
             _ when down.State is not null => (StateValue.Down,
                 Reason.Of(ReasonCodes.LinkEndDown, ("device", down.End.DeviceId), ("port", down.End.Port), ("since", down.State.Since))),
             _ when inactive.State is not null => (StateValue.Inactive,

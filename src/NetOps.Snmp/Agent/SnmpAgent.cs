@@ -57,7 +57,7 @@ public sealed class SnmpAgent : IAsyncDisposable
     public long MalformedRequests => Interlocked.Read(ref _malformed);
 
     /// <summary>Binds <paramref name="endPoint"/> (port 0 picks a free port) and starts answering.</summary>
-    public static SnmpAgent Start(IPEndPoint endPoint, MibView view, SnmpAgentOptions? options = null, ILogger<SnmpAgent>? logger = null)
+    public static SnmpAgent Start(IPEndPoint endPoint, MibView view, SnmpAgentOptions? options = null, ILogger? logger = null)
     {
         ArgumentNullException.ThrowIfNull(endPoint);
         ArgumentNullException.ThrowIfNull(view);
@@ -72,7 +72,7 @@ public sealed class SnmpAgent : IAsyncDisposable
             throw;
         }
 
-        return new SnmpAgent(socket, view, options ?? new SnmpAgentOptions(), logger ?? (ILogger)NullLogger.Instance);
+        return new SnmpAgent(socket, view, options ?? new SnmpAgentOptions(), logger ?? NullLogger.Instance);
     }
 
     public async ValueTask DisposeAsync()
@@ -132,6 +132,11 @@ public sealed class SnmpAgent : IAsyncDisposable
             catch (SocketException e)
             {
                 _logger.LogWarning("SNMP agent on {EndPoint} could not answer {Source} ({SocketError})", LocalEndPoint, source, e.SocketErrorCode);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // One request must never stop the agent: the simulator's devices stay up whatever is sent to them.
+                _logger.LogError(e, "SNMP agent on {EndPoint} failed on a request from {Source}", LocalEndPoint, source);
             }
         }
     }

@@ -28,7 +28,7 @@ public sealed class SnmpClient : IAsyncDisposable
     private int _nextRequestId = Random.Shared.Next(1, int.MaxValue / 2);
     private int _disposed;
 
-    public SnmpClient(SnmpClientOptions? options = null, ILogger<SnmpClient>? logger = null)
+    public SnmpClient(SnmpClientOptions? options = null, ILogger? logger = null)
     {
         _options = options ?? new SnmpClientOptions();
         if (_options.MaxInFlightPerDevice < 1)
@@ -36,7 +36,7 @@ public sealed class SnmpClient : IAsyncDisposable
             throw new ArgumentException("MaxInFlightPerDevice must be at least 1", nameof(options));
         }
 
-        _logger = logger ?? (ILogger)NullLogger.Instance;
+        _logger = logger ?? NullLogger.Instance;
         _ipv4 = new Transport(this, AddressFamily.InterNetwork);
     }
 
@@ -244,6 +244,11 @@ public sealed class SnmpClient : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(request);
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        if (target.Timeout <= TimeSpan.Zero || target.Retries < 0)
+        {
+            throw new ArgumentException("a target needs a positive timeout and zero or more retries", nameof(target));
+        }
+
         var endPoint = Normalize(target.EndPoint);
         var transport = TransportFor(endPoint);
         var device = Device(target.EndPoint);
@@ -257,8 +262,16 @@ public sealed class SnmpClient : IAsyncDisposable
                 var id = NextRequestId();
                 ids.Add(id);
                 _pending[id] = pending;
-                await transport.SendAsync(new SnmpMessage(target.Version, target.Community, request with { RequestId = id }),
-                    endPoint, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await transport.SendAsync(new SnmpMessage(target.Version, target.Community, request with { RequestId = id }),
+                        endPoint, cancellationToken).ConfigureAwait(false);
+                }
+                catch (SocketException e)
+                {
+                    throw new SnmpException($"cannot send to {FormatEndPoint(target.EndPoint)}: {e.SocketErrorCode}", e);
+                }
+
                 try
                 {
                     var response = await pending.Completion.Task.WaitAsync(target.Timeout, cancellationToken).ConfigureAwait(false);
@@ -560,7 +573,15 @@ public sealed class SnmpClient : IAsyncDisposable
 
                 // One copy per datagram: decoded values refer to it, so the receive buffer can be reused at once.
                 var packet = buffer.AsSpan(0, received.ReceivedBytes).ToArray();
-                _client.OnDatagram(packet, Normalize((IPEndPoint)received.RemoteEndPoint));
+                try
+                {
+                    _client.OnDatagram(packet, Normalize((IPEndPoint)received.RemoteEndPoint));
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    // Nothing in handling one datagram may stop the loop every request depends on.
+                    _client._logger.LogError(e, "SNMP client failed to handle a datagram from {Source}", received.RemoteEndPoint);
+                }
             }
         }
 

@@ -122,9 +122,8 @@ public static class NetSnmpFormat
     {
         if (value.TryGetOpaqueFloat(out var number))
         {
-            // net-snmp prints both with C's "%f".
-            builder.Append(value.IsOpaqueSingle ? "Opaque: Float: " : "Opaque: Double: ")
-                .Append(number.ToString("F6", CultureInfo.InvariantCulture));
+            // net-snmp labels floats and doubles alike and prints both with C's "%f".
+            builder.Append("Opaque: Float: ").Append(number.ToString("F6", CultureInfo.InvariantCulture));
             return;
         }
 

@@ -33,6 +33,7 @@ public sealed partial class Home : IDisposable
 
         // Subscribe only once the circuit is live: the prerendered instance never needs updates.
         _subscription = Live.Subscribe(OnLiveChanged);
+        Inventory.Changed += OnInventoryChanged;
         _interactive = true;
         Model.Refresh(Inventory.Current);
         StateHasChanged();
@@ -44,5 +45,11 @@ public sealed partial class Home : IDisposable
         StateHasChanged();
     });
 
-    public void Dispose() => _subscription?.Dispose();
+    private void OnInventoryChanged(object? sender, InventoryChangedEventArgs e) => OnLiveChanged([]);
+
+    public void Dispose()
+    {
+        _subscription?.Dispose();
+        Inventory.Changed -= OnInventoryChanged;
+    }
 }
