@@ -24,6 +24,8 @@ public static class AllInOneExtensions
         }
 
         services.AddSingleton(TimeProvider.System);
+        // Listening starts before any instrument records, so nothing counted at start-up is missed.
+        services.AddSingleton(new Metrics.PrometheusExporter());
         services.AddRazorComponents().AddInteractiveServerComponents();
 
         // Hosted services start in registration order: inventory, broker, state, simulator, collector.

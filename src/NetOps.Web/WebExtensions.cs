@@ -6,8 +6,8 @@ using NetOps.Core.State;
 using NetOps.Inventory;
 using NetOps.Simulator;
 using NetOps.Web.Components;
+using NetOps.Web.Metrics;
 using NetOps.Web.Presentation;
-using Prometheus;
 using Serilog;
 
 namespace NetOps.Web;
@@ -40,7 +40,6 @@ public static class WebExtensions
 
         app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
         app.UseAntiforgery();
-        app.UseHttpMetrics();
         app.MapStaticAssets();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
@@ -50,7 +49,7 @@ public static class WebExtensions
             Predicate = check => check.Tags.Contains("ready"),
             ResponseWriter = WriteHealthAsync,
         });
-        app.MapMetrics("/metrics");
+        app.MapGet("/metrics", (PrometheusExporter exporter) => Results.Text(exporter.Scrape(), "text/plain; version=0.0.4; charset=utf-8"));
         app.MapNetOpsApi();
         if (app.Services.GetService<SimulatedFleet>() is not null)
         {

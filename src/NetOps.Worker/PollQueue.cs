@@ -16,10 +16,11 @@ public sealed class PollQueue
 
     private readonly Channel<string> _due = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ConcurrentDictionary<string, byte> _busy = new(StringComparer.Ordinal);
+    private long _queued;
 
     public PollQueue()
     {
-        Meter.CreateObservableGauge("netops.poll.queued", () => _due.Reader.Count, description: "Devices due and waiting for a poll slot");
+        Meter.CreateObservableGauge("netops.poll.queued", () => Interlocked.Read(ref _queued), description: "Devices due and waiting for a poll slot");
     }
 
     public ChannelReader<string> Due => _due.Reader;
@@ -33,8 +34,12 @@ public sealed class PollQueue
             return false;
         }
 
+        Interlocked.Increment(ref _queued);
         return _due.Writer.TryWrite(deviceId);
     }
+
+    /// <summary>Marks the device's poll started: it left the queue.</summary>
+    public void Started() => Interlocked.Decrement(ref _queued);
 
     /// <summary>Marks the device's poll finished, so it can be queued again.</summary>
     public void Done(string deviceId) => _busy.TryRemove(deviceId, out _);

@@ -33,6 +33,7 @@ public sealed partial class PollerService(
             await foreach (var deviceId in queue.Due.ReadAllAsync(stoppingToken).ConfigureAwait(false))
             {
                 await slots.WaitAsync(stoppingToken).ConfigureAwait(false);
+                queue.Started();
                 var task = PollOneAsync(deviceId, slots, stoppingToken);
                 lock (running)
                 {

@@ -1,0 +1,68 @@
+using System.Text.Json;
+using NetOps.Testing;
+
+namespace NetOps.Web.Tests;
+
+/// <summary>What operators and Prometheus read from the all-in-one host.</summary>
+public sealed class EndpointTests : IAsyncLifetime
+{
+    private readonly AllInOneHost _host = new();
+
+    public Task InitializeAsync() => _host.InitializeAsync();
+
+    public Task DisposeAsync() => _host.DisposeAsync();
+
+    [Fact]
+    public async Task Readiness_NamesBrokerSchedulerAndStateEngine()
+    {
+        using var document = JsonDocument.Parse(await _host.Http.GetStringAsync(new Uri("readyz", UriKind.Relative)));
+        var checks = document.RootElement.GetProperty("checks");
+        foreach (var name in new[] { "broker", "scheduler", "state-engine" })
+        {
+            Assert.Equal("Healthy", checks.GetProperty(name).GetProperty("status").GetString());
+        }
+
+        using var live = await _host.Http.GetAsync(new Uri("healthz", UriKind.Relative));
+        Assert.True(live.IsSuccessStatusCode);
+    }
+
+    [Fact]
+    public async Task Metrics_ReportPollsMqttAndStateInPrometheusText()
+    {
+        string text = "";
+        await Eventually.TrueAsync(async () =>
+        {
+            text = await _host.Http.GetStringAsync(new Uri("metrics", UriKind.Relative));
+            return text.Contains("netops_state_observations_applied_total ", StringComparison.Ordinal) &&
+                   text.Contains("netops_mqtt_received_total{kind=\"telemetry\"}", StringComparison.Ordinal) &&
+                   text.Contains("netops_poll_duration_seconds_count{class=\"Core\"}", StringComparison.Ordinal);
+        }, TimeSpan.FromSeconds(20), "polls, telemetry and state in /metrics");
+
+        Assert.Contains("# TYPE netops_poll_duration_seconds histogram", text, StringComparison.Ordinal);
+        Assert.Contains("netops_metrics_scrape_errors_total 0", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task StateAndInventoryApi_NeverShowSecrets()
+    {
+        var secrets = File.ReadAllLines(Path.Combine(RepoPaths.Root, "config", "secrets.demo.yaml"))
+            .Where(l => !l.TrimStart().StartsWith('#') && l.Contains(':', StringComparison.Ordinal))
+            .Select(l => l[(l.IndexOf(':', StringComparison.Ordinal) + 1)..].Trim())
+            .ToList();
+        Assert.NotEmpty(secrets);
+        await Eventually.TrueAsync(async () => await _host.StateOfAsync("device:core-rathaus") == "up", TimeSpan.FromSeconds(20), "core polled");
+
+        var bodies = new[]
+        {
+            await _host.Http.GetStringAsync(new Uri("api/state", UriKind.Relative)),
+            await _host.Http.GetStringAsync(new Uri("api/inventory", UriKind.Relative)),
+            await _host.Http.GetStringAsync(new Uri("metrics", UriKind.Relative)),
+            await _host.Http.GetStringAsync(new Uri("/", UriKind.Relative)),
+            _host.Output,
+        };
+        foreach (var secret in secrets)
+        {
+            Assert.All(bodies, body => Assert.DoesNotContain(secret, body, StringComparison.Ordinal));
+        }
+    }
+}
