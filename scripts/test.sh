@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the tests need (Debian packages, only when missing) and runs every test of NetOps.
-# The tests start their own servers (snmpd, snmpsimd, mosquitto, influxd, Chromium) on free loopback ports.
+# The tests start their own servers (snmpd, snmpsimd, mosquitto, influxd, PostgreSQL, Chromium) on free loopback ports.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,10 +13,16 @@ packages=(
   "mosquitto-clients:/usr/bin/mosquitto_pub"
   "influxdb:/usr/bin/influxd"
   "docker-compose:/usr/bin/docker-compose"
+  "postgresql:/usr/lib/postgresql/*/bin/postgres"
 )
 missing=()
 for entry in "${packages[@]}"; do
-  [ -x "${entry#*:}" ] || missing+=("${entry%%:*}")
+  found=""
+  IFS='|' read -ra paths <<<"${entry#*:}"
+  for pattern in "${paths[@]}"; do
+    for path in $pattern; do [ -x "$path" ] && found=1; done
+  done
+  [ -n "$found" ] || missing+=("${entry%%:*}")
 done
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing: ${missing[*]}"

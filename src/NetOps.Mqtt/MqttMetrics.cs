@@ -5,17 +5,20 @@ namespace NetOps.Mqtt;
 
 /// <summary>
 /// The MQTT adapter's instruments on the "NetOps" meter: <c>netops.mqtt.received</c> (tag <c>kind</c>) and
-/// <c>netops.mqtt.rejected</c> (tag <c>reason</c>, see <see cref="MqttRejectionReasonTags"/>).
+/// <c>netops.mqtt.rejected</c> (tag <c>reason</c>, see <see cref="MqttRejectionReasonTags"/>) and
+/// <c>netops.mqtt.dead_letter</c> (tag <c>outcome</c>).
 /// </summary>
 public sealed class MqttMetrics : IDisposable
 {
     public const string MeterName = "NetOps";
     public const string ReceivedName = "netops.mqtt.received";
     public const string RejectedName = "netops.mqtt.rejected";
+    public const string DeadLetterName = "netops.mqtt.dead_letter";
 
     private readonly bool _ownsMeter;
     private readonly Counter<long> _received;
     private readonly Counter<long> _rejected;
+    private readonly Counter<long> _deadLetter;
 
     /// <summary>Creates the instruments on a meter from <paramref name="meterFactory"/>, or on a meter of its own.</summary>
     public MqttMetrics(IMeterFactory? meterFactory = null)
@@ -25,6 +28,8 @@ public sealed class MqttMetrics : IDisposable
         _received = Meter.CreateCounter<long>(ReceivedName, "{message}", "MQTT messages received by the ingest");
         _rejected = Meter.CreateCounter<long>(RejectedName, "{message}",
             "MQTT messages (or their device times) rejected by the ingest, by reason");
+        _deadLetter = Meter.CreateCounter<long>(DeadLetterName, "{message}",
+            "Rejected MQTT messages forwarded to the dead-letter topic (outcome=forwarded) or not (outcome=dropped)");
     }
 
     /// <summary>The meter the instruments live on; a test's MeterListener can match it by reference.</summary>
@@ -35,6 +40,9 @@ public sealed class MqttMetrics : IDisposable
 
     internal void Rejected(MqttRejectionReason reason) =>
         _rejected.Add(1, new KeyValuePair<string, object?>("reason", reason.ToTag()));
+
+    internal void DeadLetter(bool forwarded) =>
+        _deadLetter.Add(1, new KeyValuePair<string, object?>("outcome", forwarded ? "forwarded" : "dropped"));
 
     private static string KindTag(MqttTopicKind kind) => kind switch
     {

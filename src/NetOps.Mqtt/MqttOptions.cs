@@ -50,6 +50,15 @@ public sealed record MqttOptions
 
     public int MaxPayloadBytes { get; init; } = 16 * 1024;
 
+    /// <summary>
+    /// When set (e.g. <c>netops/v1/dead-letter</c>), rejected messages are republished to <c>{DeadLetterTopic}/{reason}</c>,
+    /// best effort and off the ingest's path. Off by default.
+    /// </summary>
+    public string? DeadLetterTopic { get; init; }
+
+    /// <summary>Dead letters waiting to be published; beyond this they are dropped and counted.</summary>
+    public int DeadLetterQueueCapacity { get; init; } = 1024;
+
     public double FreshnessMultiplier { get; init; } = 3;
 
     public TimeSpan DefaultReportInterval { get; init; } = TimeSpan.FromSeconds(10);
@@ -86,6 +95,17 @@ public sealed record MqttOptions
         if (SharedGroup is not null && (SharedGroup.Length == 0 || SharedGroup.IndexOfAny(['/', '+', '#']) >= 0))
         {
             problems.Add("Mqtt:SharedGroup must not be empty nor contain '/', '+' or '#'");
+        }
+
+        if (DeadLetterTopic is not null && (DeadLetterTopic.Length == 0 || DeadLetterTopic.IndexOfAny(['+', '#']) >= 0
+            || DeadLetterTopic.StartsWith('$') || DeadLetterTopic.StartsWith('/') || DeadLetterTopic.EndsWith('/')))
+        {
+            problems.Add("Mqtt:DeadLetterTopic must be a topic without wildcards, not starting with '$' nor starting or ending with '/'");
+        }
+
+        if (DeadLetterQueueCapacity < 1)
+        {
+            problems.Add("Mqtt:DeadLetterQueueCapacity must be positive");
         }
 
         if (Password is not null && PasswordRef is not null)

@@ -37,6 +37,12 @@ public sealed record NodePublisherOptions
 
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Zero (the default): every connection starts clean. Positive: CleanStart=false with this session expiry, so
+    /// the broker keeps the node's session (and QoS 1 state) across a reconnect.
+    /// </summary>
+    public TimeSpan SessionExpiry { get; init; }
+
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
         $"NodePublisherOptions {{ NodeId = {NodeId}, Host = {Host}, Port = {Port}, Username = {Username}, BootId = {BootId} }}");
 }
@@ -101,7 +107,8 @@ public sealed class NodePublisher : IAsyncDisposable
             var will = StatusPayload(online: false, 2 * connection);
             var clientOptions = MqttClientOptionsFactory.Create(_options.Host, _options.Port, _options.ClientId ?? $"mogli-{NodeId}",
                     _options.Username, _options.Password, _options.UseTls, _options.AllowUntrustedCertificates, _options.KeepAlive, _options.Timeout)
-                .WithCleanStart(true)
+                .WithCleanStart(_options.SessionExpiry <= TimeSpan.Zero)
+                .WithSessionExpiryInterval((uint)Math.Max(0, _options.SessionExpiry.TotalSeconds))
                 .WithWillTopic(MqttTopics.NodeStatus(NodeId))
                 .WithWillPayload(will)
                 .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
@@ -189,13 +196,19 @@ public sealed class NodePublisher : IAsyncDisposable
     public Task<long> PublishTelemetryAsync(NodeTelemetry telemetry, CancellationToken cancellationToken = default) =>
         PublishTelemetryAsync(telemetry, _time.GetUtcNow(), cancellationToken);
 
-    /// <summary>Publishes one telemetry report with the given device time (null: none); returns its sequence number.</summary>
+    /// <summary>
+    /// Publishes one telemetry report with the given device time (null: none); returns its sequence number.
+    /// A publish that fails (broker gone, no acknowledgement) does not use up its number: the next call sends the
+    /// same number again, as a node retrying after a reconnect does. If the broker had taken the first attempt,
+    /// the ingest sees a duplicate and drops it as replayed. One caller at a time.
+    /// </summary>
     public async Task<long> PublishTelemetryAsync(NodeTelemetry telemetry, DateTimeOffset? deviceTime, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(telemetry);
-        var sequence = Interlocked.Increment(ref _telemetrySequence);
+        var sequence = Interlocked.Read(ref _telemetrySequence) + 1;
         await PublishAsync(MqttTopics.NodeTelemetry(NodeId), TelemetryPayload(telemetry, sequence, deviceTime, BootId), retain: false, cancellationToken)
             .ConfigureAwait(false);
+        Interlocked.Exchange(ref _telemetrySequence, sequence);
         return sequence;
     }
 

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Microsoft.Extensions.Options;
+using NetOps.Core.State;
 using NetOps.Inventory;
 using NetOps.Mqtt;
 using NetOps.Simulator;
@@ -9,13 +9,30 @@ using Quartz;
 
 namespace NetOps.Web;
 
-/// <summary>The all-in-one deployment: inventory, broker, state engine, simulator, collector and dashboard in one process.</summary>
-public static class AllInOneExtensions
+/// <summary>The parts of NetOps one process runs; "NetOps:Roles", a comma list, default all-in-one.</summary>
+[Flags]
+public enum HostRoles
 {
-    public static WebApplicationBuilder AddNetOpsAllInOne(this WebApplicationBuilder builder)
+    None = 0,
+    Collector = 1,
+    Engine = 2,
+    Web = 4,
+    Simulator = 8,
+}
+
+/// <summary>
+/// How a NetOps process is put together. All-in-one (the default) runs inventory, embedded broker, state engine,
+/// simulator, collector and dashboard in one process over in-process channels. Any other set of roles talks over
+/// the MQTT broker: collectors publish observations, one engine (the lease holder) publishes deltas and snapshots,
+/// web hosts read them.
+/// </summary>
+public static class HostExtensions
+{
+    public static WebApplicationBuilder AddNetOpsHost(this WebApplicationBuilder builder)
     {
         var configuration = builder.Configuration;
         var services = builder.Services;
+        var (allInOne, roles) = ParseRoles(configuration["NetOps:Roles"]);
         ResolvePaths(builder);
         if (File.Exists(Path.Combine(AppContext.BaseDirectory, $"{builder.Environment.ApplicationName}.staticwebassets.runtime.json")))
         {
@@ -26,42 +43,88 @@ public static class AllInOneExtensions
         services.AddSingleton(TimeProvider.System);
         // Listening starts before any instrument records, so nothing counted at start-up is missed.
         services.AddSingleton(new Metrics.PrometheusExporter());
+        services.AddSingleton(new HostDescription(allInOne, roles));
         services.AddRazorComponents().AddInteractiveServerComponents();
 
         // Hosted services start in registration order: inventory, broker, state, simulator, collector.
         services.AddNetOpsInventory(configuration);
-        if (configuration.GetValue("Mqtt:Embedded", true))
+        if (configuration.GetValue("Mqtt:Embedded", allInOne))
         {
             services.AddSingleton(sp => new EmbeddedBroker(new EmbeddedBrokerOptions
             {
                 Port = configuration.GetValue("Mqtt:Port", 18830),
                 Username = configuration["Mqtt:Username"] ?? "netops",
-                Password = MqttPassword(sp, configuration),
+                Password = StateExtensions.MqttSettings(sp, configuration).Password,
             }, sp.GetService<ILogger<EmbeddedBroker>>()));
             services.AddHostedService(sp => sp.GetRequiredService<EmbeddedBroker>());
         }
 
-        services.AddNetOpsInProcessState(configuration);
-        if (configuration.GetValue("Simulator:Enabled", false))
+        var health = services.AddHealthChecks();
+        if (allInOne)
+        {
+            services.AddNetOpsInProcessState(configuration);
+            health.AddCheck<StateEngineCheck>("state-engine", tags: ["ready"]);
+        }
+        else
+        {
+            if (roles.HasFlag(HostRoles.Web) || roles.HasFlag(HostRoles.Engine))
+            {
+                services.AddNetOpsMqttStateFeed(configuration);
+            }
+
+            if (roles.HasFlag(HostRoles.Engine))
+            {
+                services.AddNetOpsDistributedEngine(configuration);
+                health.AddCheck<StateEngineCheck>("state-engine", tags: ["ready"]);
+            }
+
+            if (roles.HasFlag(HostRoles.Collector))
+            {
+                services.AddNetOpsMqttObservationSink(configuration);
+            }
+        }
+
+        if (roles.HasFlag(HostRoles.Simulator) || (allInOne && configuration.GetValue("Simulator:Enabled", false)))
         {
             services.AddNetOpsSimulator(configuration, sp => new SimulatorBroker(
                 configuration["Mqtt:Host"] ?? "127.0.0.1",
                 configuration.GetValue("Mqtt:Port", 18830),
                 configuration["Mqtt:Username"] ?? "netops",
-                MqttPassword(sp, configuration)));
+                StateExtensions.MqttSettings(sp, configuration).Password));
         }
 
-        services.AddNetOpsCollector(configuration);
+        if (roles.HasFlag(HostRoles.Collector))
+        {
+            services.AddNetOpsCollector(configuration);
+            health.AddCheck<SchedulerCheck>("scheduler", tags: ["ready"]).AddCheck<BrokerCheck>("broker", tags: ["ready"]);
+        }
 
-        services.AddHealthChecks()
-            .AddCheck<StateEngineCheck>("state-engine", tags: ["ready"])
-            .AddCheck<SchedulerCheck>("scheduler", tags: ["ready"])
-            .AddCheck<BrokerCheck>("broker", tags: ["ready"]);
+        if (roles.HasFlag(HostRoles.Web))
+        {
+            health.AddCheck<LiveViewCheck>("live-view", tags: ["ready"]);
+        }
+
         return builder;
     }
 
-    private static string? MqttPassword(IServiceProvider services, IConfiguration configuration) =>
-        configuration["Mqtt:Credential"] is { Length: > 0 } credential ? CollectorExtensions.Resolve(services, credential) : null;
+    /// <summary>"all-in-one" or a comma list of collector, engine, web, simulator.</summary>
+    public static (bool AllInOne, HostRoles Roles) ParseRoles(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text) || text.Trim().Equals("all-in-one", StringComparison.OrdinalIgnoreCase))
+        {
+            return (true, HostRoles.Collector | HostRoles.Engine | HostRoles.Web);
+        }
+
+        var roles = HostRoles.None;
+        foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            roles |= Enum.TryParse<HostRoles>(part, ignoreCase: true, out var role) && role != HostRoles.None
+                ? role
+                : throw new InvalidOperationException($"NetOps:Roles: unknown role '{part}' (all-in-one, or a list of collector, engine, web, simulator)");
+        }
+
+        return (false, roles);
+    }
 
     /// <summary>Relative paths in configuration are relative to the content root, not to wherever the process started.</summary>
     private static void ResolvePaths(WebApplicationBuilder builder)
@@ -77,8 +140,17 @@ public static class AllInOneExtensions
 
     private sealed class StateEngineCheck(StateEngineService engine) : IHealthCheck
     {
+        // A standby engine is ready: standing by is its job.
         public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
-            Task.FromResult(engine.IsRunning ? HealthCheckResult.Healthy("state engine running") : HealthCheckResult.Unhealthy("state engine not running"));
+            Task.FromResult(HealthCheckResult.Healthy($"state engine {engine.Role}"));
+    }
+
+    private sealed class LiveViewCheck(LiveStateView view) : IHealthCheck
+    {
+        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+            Task.FromResult(view.Loaded.IsCompletedSuccessfully
+                ? HealthCheckResult.Healthy($"live view at version {view.Version}")
+                : HealthCheckResult.Unhealthy("live view has no snapshot yet"));
     }
 
     private sealed class SchedulerCheck(ISchedulerFactory schedulers) : IHealthCheck
@@ -94,15 +166,25 @@ public static class AllInOneExtensions
 
     private sealed class BrokerCheck(IServiceProvider services) : IHealthCheck
     {
-        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
         {
             if (services.GetService<EmbeddedBroker>() is { IsAcceptingConnections: false })
             {
-                return HealthCheckResult.Unhealthy("embedded broker not accepting connections");
+                return Task.FromResult(HealthCheckResult.Unhealthy("embedded broker not accepting connections"));
+            }
+
+            if (services.GetService<MqttObservationSink>() is { IsConnected: false })
+            {
+                return Task.FromResult(HealthCheckResult.Unhealthy("observation sink not connected to the broker"));
             }
 
             var ingest = services.GetRequiredService<TelemetryIngest>();
-            return ingest.IsConnected ? HealthCheckResult.Healthy("ingest subscribed") : HealthCheckResult.Unhealthy("ingest not connected to the broker");
+            return Task.FromResult(ingest.IsConnected
+                ? HealthCheckResult.Healthy("ingest subscribed")
+                : HealthCheckResult.Unhealthy("ingest not connected to the broker"));
         }
     }
 }
+
+/// <summary>What this process runs, for the UI and logs.</summary>
+public sealed record HostDescription(bool AllInOne, HostRoles Roles);

@@ -6,7 +6,7 @@ try
 {
     var builder = WebApplication.CreateBuilder(args);
     builder.AddNetOpsLogging();
-    builder.AddNetOpsAllInOne();
+    builder.AddNetOpsHost();
 
     var app = builder.Build();
     app.UseNetOpsDashboard();

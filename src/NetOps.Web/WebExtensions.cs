@@ -38,10 +38,15 @@ public static class WebExtensions
             app.UseExceptionHandler("/Error", createScopeForErrors: true);
         }
 
-        app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
-        app.UseAntiforgery();
-        app.MapStaticAssets();
-        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        var roles = app.Services.GetRequiredService<HostDescription>().Roles;
+        if (roles.HasFlag(HostRoles.Web))
+        {
+            app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+            app.UseAntiforgery();
+            app.MapStaticAssets();
+            app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+            app.MapNetOpsApi();
+        }
 
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/readyz", new HealthCheckOptions
@@ -50,7 +55,6 @@ public static class WebExtensions
             ResponseWriter = WriteHealthAsync,
         });
         app.MapGet("/metrics", (PrometheusExporter exporter) => Results.Text(exporter.Scrape(), "text/plain; version=0.0.4; charset=utf-8"));
-        app.MapNetOpsApi();
         if (app.Services.GetService<SimulatedFleet>() is not null)
         {
             app.MapSimulatorApi();

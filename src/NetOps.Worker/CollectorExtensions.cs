@@ -25,6 +25,7 @@ public static class CollectorExtensions
             .Validate(o => o.Retries is >= 0 and <= 10, "Collector:Retries must be 0 to 10")
             .Validate(o => o.MaxConcurrentPolls is >= 1 and <= 10_000, "Collector:MaxConcurrentPolls must be 1 to 10000")
             .Validate(o => o.FreshnessFactor is >= 1.5 and <= 100, "Collector:FreshnessFactor must be 1.5 to 100")
+            .Validate(o => o.ShardCount >= 1 && o.ShardIndex >= 0 && o.ShardIndex < o.ShardCount, "Collector:ShardIndex must be 0 to ShardCount-1")
             .ValidateOnStart();
         services.AddSingleton<PollQueue>();
         services.AddSingleton(sp => new SnmpClient(new SnmpClientOptions
@@ -44,7 +45,7 @@ public static class CollectorExtensions
             var options = configuration.GetSection(MqttOptions.SectionName).Get<MqttOptions>() ?? new MqttOptions();
             if (configuration["Mqtt:Credential"] is { Length: > 0 } credential)
             {
-                options = options with { Password = Resolve(sp, credential) };
+                options = options with { Password = sp.GetRequiredService<ICredentialStore>().Require(credential) };
             }
 
             var sink = sp.GetRequiredService<IObservationSink>();
@@ -54,11 +55,4 @@ public static class CollectorExtensions
         services.AddHostedService(sp => sp.GetRequiredService<TelemetryIngest>());
         return services;
     }
-
-    /// <summary>Resolves a credential name to its secret, failing start with the name (never the value).</summary>
-    public static string Resolve(IServiceProvider services, string credential) =>
-        services.GetRequiredService<ICredentialStore>().TryResolve(credential, out var secret)
-            ? secret.Reveal()
-            : throw new OptionsValidationException(credential, typeof(MqttOptions),
-                [$"credential '{credential}' is not defined (set {CredentialStore.VariableFor(credential)} or add it to the secrets file)"]);
 }

@@ -19,6 +19,12 @@ public sealed class CollectorOptions
     /// <summary>Devices polled at the same time; a slow device holds one slot, never the scheduler.</summary>
     public int MaxConcurrentPolls { get; set; } = 64;
 
+    /// <summary>This collector's share of the devices: it polls those whose <c>Sharding.ShardOf(id, ShardCount)</c> is ShardIndex.</summary>
+    public int ShardIndex { get; set; }
+
+    /// <summary>How many collectors split the devices among them.</summary>
+    public int ShardCount { get; set; } = 1;
+
     /// <summary>How long a poll's evidence stays fresh, as a multiple of the poll interval.</summary>
     public double FreshnessFactor { get; set; } = 3;
 }

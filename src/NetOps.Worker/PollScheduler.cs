@@ -53,15 +53,18 @@ public sealed partial class PollScheduler(
         try
         {
             var scheduler = await schedulers.GetScheduler(cancellationToken).ConfigureAwait(false);
+            var settings = options.Value;
+            var mine = fleet.Devices.Values.Where(d => Sharding.ShardOf(d.Id, settings.ShardCount) == settings.ShardIndex)
+                .ToDictionary(d => d.Id, StringComparer.Ordinal);
             var existing = await scheduler.GetJobKeys(GroupMatcher<JobKey>.GroupEquals(Group), cancellationToken).ConfigureAwait(false);
-            foreach (var key in existing.Where(k => !fleet.Devices.ContainsKey(k.Name)))
+            foreach (var key in existing.Where(k => !mine.ContainsKey(k.Name)))
             {
                 await scheduler.DeleteJob(key, cancellationToken).ConfigureAwait(false);
             }
 
-            var interval = options.Value.PollInterval;
+            var interval = settings.PollInterval;
             var spread = 0;
-            foreach (var device in fleet.Devices.Values)
+            foreach (var device in mine.Values)
             {
                 var key = new JobKey(device.Id, Group);
                 var job = JobBuilder.Create<PollDeviceJob>().WithIdentity(key).UsingJobData(PollDeviceJob.DeviceKey, device.Id).Build();
@@ -75,7 +78,7 @@ public sealed partial class PollScheduler(
                 await scheduler.ScheduleJob(job, [trigger], new ScheduleJobOptions { Replace = true }, cancellationToken).ConfigureAwait(false);
             }
 
-            LogScheduled(logger, fleet.Devices.Count, interval);
+            LogScheduled(logger, mine.Count, fleet.Devices.Count, interval);
         }
         finally
         {
@@ -83,8 +86,8 @@ public sealed partial class PollScheduler(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Polling {Devices} devices every {Interval}")]
-    private static partial void LogScheduled(ILogger logger, int devices, TimeSpan interval);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Polling {Devices} of {Fleet} devices every {Interval}")]
+    private static partial void LogScheduled(ILogger logger, int devices, int fleet, TimeSpan interval);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Rescheduling polls after an inventory change failed")]
     private static partial void LogRescheduleFailed(ILogger logger, Exception exception);

@@ -62,7 +62,11 @@ public sealed class BadInputTests
 
         // Payload text never reaches a log line; the rejected value "ninety" was in a payload.
         Assert.DoesNotContain(ingestLog.Entries, e => e.Text.Contains("ninety", StringComparison.Ordinal));
-        Assert.Contains(ingestLog.Entries, e => e.Text.Contains("WrongType", StringComparison.Ordinal));
+        // One line per source and window, whatever the reason: mogli-20's first rejection, and the intruder's.
+        var rejections = ingestLog.Entries.Where(e => e.Text.Contains("rejected", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, rejections.Count);
+        Assert.Contains(rejections, e => e.Text.Contains("mogli-20 rejected: MalformedJson", StringComparison.Ordinal));
+        Assert.Contains(rejections, e => e.Text.Contains("intruder-1 rejected: UnknownNode", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -76,6 +76,69 @@ public sealed class MosquittoTests
     }
 }
 
+public sealed class SharedSubscriptionTests
+{
+    [Fact]
+    public async Task WorkerStoppedMidStream_HandsItsShareToTheOther_WithoutLossOrDuplicate()
+    {
+        await using var broker = await Mosquitto.StartAsync();
+        var handled = new ConcurrentQueue<(string Worker, long Sequence)>();
+        Func<Observation, CancellationToken, ValueTask> SinkOf(string worker) => (observation, _) =>
+        {
+            if (observation is NodeTelemetryObservation telemetry)
+            {
+                handled.Enqueue((worker, telemetry.Sequence));
+            }
+
+            return ValueTask.CompletedTask;
+        };
+
+        var options = Brokers.IngestOptions(broker.Port, "worker-a", Mosquitto.Username, Mosquitto.Password) with { SharedGroup = "netops" };
+        await using var a = new TelemetryIngest(options, SinkOf("a"));
+        await using var b = new TelemetryIngest(options with { ClientId = "worker-b" }, SinkOf("b"));
+        await a.StartAsync(CancellationToken.None);
+        await b.StartAsync(CancellationToken.None);
+        await a.WaitUntilSubscribedAsync(CancellationToken.None).WaitAsync(Brokers.Timeout);
+        await b.WaitUntilSubscribedAsync(CancellationToken.None).WaitAsync(Brokers.Timeout);
+        await using var node = new NodePublisher(Brokers.NodeOptions(broker.Port, "mogli-13", Mosquitto.Username, Mosquitto.Password));
+        await node.SwitchOnAsync();
+
+        const int count = 1200;
+        var publishing = Task.Run(async () =>
+        {
+            for (var i = 0; i < count; i++)
+            {
+                await node.PublishTelemetryAsync(new NodeTelemetry(i % 100, null, null, null, null, null, null));
+            }
+        });
+        await Eventually.TrueAsync(() => handled.Count(h => h.Worker == "a") >= 100, Brokers.Timeout, "worker a handled its first hundred");
+
+        await a.StopAsync(CancellationToken.None);
+        var publishedWhenAStopped = node.TelemetrySequence;
+        var aTotal = handled.Count(h => h.Worker == "a");
+        await publishing.WaitAsync(Brokers.Timeout);
+
+        await Eventually.TrueAsync(() => handled.Count >= count, Brokers.Timeout, "every message at one of the two workers");
+        var all = handled.ToList();
+        Assert.Equal(Enumerable.Range(1, count).Select(i => (long)i), all.Select(h => h.Sequence).Order());
+        Assert.Equal(aTotal, all.Count(h => h.Worker == "a"));
+        Assert.True(publishedWhenAStopped < count, "a stopped mid-stream");
+        Assert.All(all.Where(h => h.Sequence > publishedWhenAStopped), h => Assert.Equal("b", h.Worker));
+        Assert.All(new[] { "a", "b" }, worker =>
+        {
+            var mine = all.Where(h => h.Worker == worker).Select(h => h.Sequence).ToList();
+            Assert.True(mine.Zip(mine.Skip(1)).All(p => p.First < p.Second), $"worker {worker} applied its share in order");
+        });
+
+        // Worker a comes back with the same session: nothing was left queued for it.
+        await a.StartAsync(CancellationToken.None);
+        await a.WaitUntilSubscribedAsync(CancellationToken.None).WaitAsync(Brokers.Timeout);
+        await node.PublishTelemetryAsync(new NodeTelemetry(1, null, null, null, null, null, null));
+        await Eventually.TrueAsync(() => handled.Count >= count + 1, Brokers.Timeout, "the next message");
+        Assert.Equal(count + 1, handled.Count);
+    }
+}
+
 public sealed class AcknowledgementTests
 {
     [Fact]

@@ -10,7 +10,9 @@ namespace NetOps.Cli.Snmp;
 public static class SnmpCommand
 {
     private const string Usage =
-        "usage: netops snmp get|getnext|walk|bulkwalk|set [-v1|-v2c] [-c COMMUNITY] [-t SECONDS] [-r RETRIES] [-Cr N] " +
+        "usage: netops snmp get|getnext|walk|bulkwalk|set [-v1|-v2c|-v3] [-c COMMUNITY] [-t SECONDS] [-r RETRIES] [-Cr N] " +
+        "[-u USER -l noAuthNoPriv|authNoPriv|authPriv -a MD5|SHA|SHA-224|SHA-256|SHA-384|SHA-512 -A PASSPHRASE " +
+        "-x DES|AES|AES-192|AES-256 -X PASSPHRASE -e ENGINEID -E CONTEXTENGINEID -n CONTEXT] " +
         "HOST[:PORT] OID... (set: OID TYPE VALUE ..., TYPE one of i u c C t a o s x n)";
 
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken)
@@ -36,6 +38,7 @@ public static class SnmpCommand
             {
                 Version = invocation.Version,
                 Community = invocation.Community,
+                V3 = invocation.Version == SnmpVersion.V3 ? invocation.V3Security() : null,
                 Timeout = invocation.Timeout,
                 Retries = invocation.Retries,
                 MaxRepetitions = invocation.MaxRepetitions,
@@ -79,7 +82,7 @@ public static class SnmpCommand
             case "bulkwalk":
                 if (invocation.Operation == "bulkwalk" && target.Version == SnmpVersion.V1)
                 {
-                    await error.WriteLineAsync("Error: bulkwalk needs -v2c (get-bulk does not exist in SNMPv1)").ConfigureAwait(false);
+                    await error.WriteLineAsync("Error: bulkwalk needs -v2c or -v3 (get-bulk does not exist in SNMPv1)").ConfigureAwait(false);
                     return 1;
                 }
 
@@ -168,8 +171,67 @@ public static class SnmpCommand
                 {
                     "1" => SnmpVersion.V1,
                     "2c" => SnmpVersion.V2c,
-                    var other => throw new FormatException($"unsupported version '{other}' (use -v1 or -v2c)"),
+                    "3" => SnmpVersion.V3,
+                    var other => throw new FormatException($"unsupported version '{other}' (use -v1, -v2c or -v3)"),
                 };
+            }
+            else if (arg.StartsWith("-u", StringComparison.Ordinal))
+            {
+                invocation.User = Value("-u");
+            }
+            else if (arg.StartsWith("-l", StringComparison.Ordinal))
+            {
+                invocation.Level = Value("-l").ToUpperInvariant() switch
+                {
+                    "NOAUTHNOPRIV" or "NOAUTH" or "1" => SnmpSecurityLevel.NoAuthNoPriv,
+                    "AUTHNOPRIV" or "AUTH" or "2" => SnmpSecurityLevel.AuthNoPriv,
+                    "AUTHPRIV" or "PRIV" or "3" => SnmpSecurityLevel.AuthPriv,
+                    var other => throw new FormatException($"unknown security level '{other}'"),
+                };
+            }
+            else if (arg.StartsWith("-a", StringComparison.Ordinal))
+            {
+                invocation.AuthProtocol = Value("-a").ToUpperInvariant() switch
+                {
+                    "MD5" => SnmpAuthProtocol.Md5,
+                    "SHA" or "SHA1" or "SHA-1" => SnmpAuthProtocol.Sha1,
+                    "SHA-224" or "SHA224" => SnmpAuthProtocol.Sha224,
+                    "SHA-256" or "SHA256" => SnmpAuthProtocol.Sha256,
+                    "SHA-384" or "SHA384" => SnmpAuthProtocol.Sha384,
+                    "SHA-512" or "SHA512" => SnmpAuthProtocol.Sha512,
+                    var other => throw new FormatException($"unknown authentication protocol '{other}'"),
+                };
+            }
+            else if (arg.StartsWith("-A", StringComparison.Ordinal))
+            {
+                invocation.AuthPassword = Value("-A");
+            }
+            else if (arg.StartsWith("-x", StringComparison.Ordinal))
+            {
+                invocation.PrivProtocol = Value("-x").ToUpperInvariant() switch
+                {
+                    "DES" => SnmpPrivProtocol.Des,
+                    "AES" or "AES128" or "AES-128" => SnmpPrivProtocol.Aes128,
+                    "AES192" or "AES-192" => SnmpPrivProtocol.Aes192,
+                    "AES256" or "AES-256" => SnmpPrivProtocol.Aes256,
+                    var other => throw new FormatException($"unknown privacy protocol '{other}'"),
+                };
+            }
+            else if (arg.StartsWith("-X", StringComparison.Ordinal))
+            {
+                invocation.PrivPassword = Value("-X");
+            }
+            else if (arg.StartsWith("-e", StringComparison.Ordinal))
+            {
+                invocation.EngineId = ParseHex(Value("-e"), "-e");
+            }
+            else if (arg.StartsWith("-E", StringComparison.Ordinal))
+            {
+                invocation.ContextEngineId = ParseHex(Value("-E"), "-E");
+            }
+            else if (arg.StartsWith("-n", StringComparison.Ordinal))
+            {
+                invocation.Context = Value("-n");
             }
             else if (arg.StartsWith("-c", StringComparison.Ordinal))
             {
@@ -206,6 +268,18 @@ public static class SnmpCommand
             throw new FormatException("no agent address given");
         }
 
+        if (invocation.Version == SnmpVersion.V3)
+        {
+            try
+            {
+                invocation.V3Security().Validate();
+            }
+            catch (ArgumentException e)
+            {
+                throw new FormatException($"-v3: {e.Message}", e);
+            }
+        }
+
         invocation.Host = positional[0];
         var rest = positional.Skip(1).ToList();
         if (invocation.Operation == "set")
@@ -237,6 +311,19 @@ public static class SnmpCommand
         return invocation;
     }
 
+    private static byte[] ParseHex(string text, string flag)
+    {
+        var hex = text.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? text[2..] : text;
+        try
+        {
+            return Convert.FromHexString(hex);
+        }
+        catch (FormatException e)
+        {
+            throw new FormatException($"{flag} takes an engine id in hexadecimal", e);
+        }
+    }
+
     private static Oid ParseOid(string text) =>
         Oid.TryParse(text, out var oid) ? oid : throw new FormatException($"'{text}' is not a numeric OID (no MIBs are loaded)");
 
@@ -260,5 +347,37 @@ public static class SnmpCommand
         public List<Oid> Oids { get; } = [];
 
         public List<VarBind> Bindings { get; } = [];
+
+        public string? User { get; set; }
+
+        // net-snmp's default level is noAuthNoPriv; -A/-X alone do not raise it.
+        public SnmpSecurityLevel Level { get; set; } = SnmpSecurityLevel.NoAuthNoPriv;
+
+        // net-snmp's defaults when -a or -x is not given.
+        public SnmpAuthProtocol AuthProtocol { get; set; } = SnmpAuthProtocol.Md5;
+
+        public string? AuthPassword { get; set; }
+
+        public SnmpPrivProtocol PrivProtocol { get; set; } = SnmpPrivProtocol.Des;
+
+        public string? PrivPassword { get; set; }
+
+        public byte[]? EngineId { get; set; }
+
+        public byte[]? ContextEngineId { get; set; }
+
+        public string Context { get; set; } = string.Empty;
+
+        public SnmpV3Security V3Security() => new(User ?? throw new FormatException("-v3 needs a user name (-u USER)"))
+        {
+            Level = Level,
+            AuthProtocol = Level == SnmpSecurityLevel.NoAuthNoPriv ? SnmpAuthProtocol.None : AuthProtocol,
+            AuthPassword = Level == SnmpSecurityLevel.NoAuthNoPriv ? null : AuthPassword,
+            PrivProtocol = Level == SnmpSecurityLevel.AuthPriv ? PrivProtocol : SnmpPrivProtocol.None,
+            PrivPassword = Level == SnmpSecurityLevel.AuthPriv ? PrivPassword : null,
+            EngineId = EngineId,
+            ContextEngineId = ContextEngineId,
+            ContextName = Context,
+        };
     }
 }

@@ -73,3 +73,10 @@ public sealed record NodePresenceObservation(
     string NodeId,
     bool Online,
     TimeSpan FreshFor) : Observation(Source, Sequence, ObservedAt);
+
+/// <summary>
+/// A collector announced it is gone (its last will on the broker): the states it gave evidence for turn unknown now.
+/// Not numbered: it comes from the broker, not from the collector.
+/// </summary>
+public sealed record CollectorGoneObservation(DateTimeOffset ObservedAt, string Collector)
+    : Observation("broker", 0, ObservedAt);

@@ -15,6 +15,7 @@ public sealed class InProcessStateFeed : IStateFeed, IStatePublisher
     private readonly Lock _gate = new();
     private readonly Dictionary<EntityRef, EntityState> _model = [];
     private readonly List<Channel<StateDelta>> _subscribers = [];
+    private readonly Dictionary<string, long> _sequences = new(StringComparer.Ordinal);
     private long _version;
 
     public ValueTask PublishAsync(StateDelta delta, CancellationToken cancellationToken)
@@ -29,6 +30,11 @@ public sealed class InProcessStateFeed : IStateFeed, IStatePublisher
             foreach (var state in delta.Changed)
             {
                 _model[state.Entity] = state;
+            }
+
+            foreach (var (source, sequence) in delta.Sequences)
+            {
+                _sequences[source] = sequence;
             }
 
             _version = delta.Version;
@@ -46,7 +52,10 @@ public sealed class InProcessStateFeed : IStateFeed, IStatePublisher
     {
         lock (_gate)
         {
-            return ValueTask.FromResult(new StateSnapshot(_version, _model.Values.ToList()));
+            return ValueTask.FromResult(new StateSnapshot(_version, _model.Values.ToList())
+            {
+                Sequences = new Dictionary<string, long>(_sequences, StringComparer.Ordinal),
+            });
         }
     }
 

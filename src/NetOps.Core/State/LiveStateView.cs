@@ -13,6 +13,7 @@ public sealed class LiveStateView : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly TimeSpan _coalesce;
     private readonly ConcurrentDictionary<EntityRef, EntityState> _states = new();
+    private readonly ConcurrentDictionary<string, long> _sequences = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<Guid, Action<IReadOnlyCollection<EntityRef>>> _readers = new();
     private readonly Lock _pendingGate = new();
     private readonly CancellationTokenSource _stop = new();
@@ -36,6 +37,12 @@ public sealed class LiveStateView : IAsyncDisposable
     public IReadOnlyCollection<EntityState> States => (IReadOnlyCollection<EntityState>)_states.Values;
 
     public EntityState? Get(EntityRef entity) => _states.GetValueOrDefault(entity);
+
+    /// <summary>The model as this view holds it, for a standby engine that takes over.</summary>
+    public StateSnapshot ToSnapshot() => new(Version, _states.Values.ToList())
+    {
+        Sequences = new Dictionary<string, long>(_sequences, StringComparer.Ordinal),
+    };
 
     /// <summary>Completes when the first snapshot has been loaded.</summary>
     public Task Loaded => _loaded.Task;
@@ -116,6 +123,12 @@ public sealed class LiveStateView : IAsyncDisposable
             changed.Add(gone);
         }
 
+        _sequences.Clear();
+        foreach (var (source, sequence) in snapshot.Sequences)
+        {
+            _sequences[source] = sequence;
+        }
+
         Version = snapshot.Version;
         MarkChanged(changed);
         _loaded.TrySetResult();
@@ -131,6 +144,11 @@ public sealed class LiveStateView : IAsyncDisposable
         foreach (var state in delta.Changed)
         {
             _states[state.Entity] = state;
+        }
+
+        foreach (var (source, sequence) in delta.Sequences)
+        {
+            _sequences[source] = sequence;
         }
 
         Version = delta.Version;

@@ -5,6 +5,7 @@ public static class ReasonCodes
 {
     public const string NoEvidence = "no-evidence";
     public const string Stale = "stale";
+    public const string SourceGone = "source-gone";
     public const string DeviceResponding = "device.responding";
     public const string DeviceUnreachable = "device.unreachable";
     public const string PortOperUp = "port.oper-up";

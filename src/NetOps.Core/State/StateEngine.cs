@@ -18,11 +18,18 @@ public sealed class StateEngine
     private readonly Dictionary<string, long> _lastSequence = new(StringComparer.Ordinal);
     private readonly Dictionary<EntityRef, EntityState> _pending = [];
     private readonly HashSet<EntityRef> _pendingRemoved = [];
+    private readonly Dictionary<string, long> _pendingSequences = new(StringComparer.Ordinal);
     private FleetInventory _inventory = FleetInventory.Empty;
 
-    public StateEngine(TimeProvider time)
+    /// <param name="time">The clock.</param>
+    /// <param name="firstVersion">
+    /// Where versions start. Engines that may replace one another start from a clock-derived base, so a fresh engine's
+    /// deltas always sort after those of the engine it replaced and readers resynchronise instead of ignoring them.
+    /// </param>
+    public StateEngine(TimeProvider time, long firstVersion = 0)
     {
         _time = time;
+        Version = firstVersion;
     }
 
     /// <summary>The version of the last delta handed out.</summary>
@@ -58,6 +65,11 @@ public sealed class StateEngine
     /// <summary>Applies one observation; returns the delta it caused, or null when nothing changed.</summary>
     public StateDelta? Apply(Observation observation)
     {
+        if (observation is CollectorGoneObservation gone)
+        {
+            return SourceGone(gone.Collector, gone.ObservedAt);
+        }
+
         if (_lastSequence.TryGetValue(observation.Source, out var last) && observation.Sequence <= last)
         {
             DuplicatesIgnored++;
@@ -65,6 +77,7 @@ public sealed class StateEngine
         }
 
         _lastSequence[observation.Source] = observation.Sequence;
+        _pendingSequences[observation.Source] = observation.Sequence;
         switch (observation)
         {
             case DevicePollObservation poll:
@@ -107,7 +120,62 @@ public sealed class StateEngine
 
     /// <summary>The whole model, or the part a scope covers.</summary>
     public StateSnapshot Snapshot(Scope scope) =>
-        new(Version, _states.Values.Where(s => InScope(s.Entity, scope)).ToList());
+        new(Version, _states.Values.Where(s => InScope(s.Entity, scope)).ToList())
+        {
+            Sequences = new Dictionary<string, long>(_lastSequence, StringComparer.Ordinal),
+        };
+
+    /// <summary>
+    /// Takes over a model another engine published (a standby becoming active): its states, its version, and the
+    /// sequences it applied, so that deltas go on from the next version and redelivered observations are skipped.
+    /// </summary>
+    public StateDelta? Restore(StateSnapshot snapshot, FleetInventory inventory)
+    {
+        _states.Clear();
+        _pending.Clear();
+        _pendingRemoved.Clear();
+        _pendingSequences.Clear();
+        foreach (var state in snapshot.States)
+        {
+            _states[state.Entity] = state;
+        }
+
+        foreach (var (source, sequence) in snapshot.Sequences)
+        {
+            _lastSequence[source] = sequence;
+        }
+
+        Version = snapshot.Version;
+        return SetInventory(inventory);
+    }
+
+    /// <summary>
+    /// A source announced it is gone (its last will): every state whose evidence came from it turns unknown now,
+    /// instead of staying green until its freshness runs out.
+    /// </summary>
+    public StateDelta? SourceGone(string collector, DateTimeOffset at)
+    {
+        foreach (var state in _states.Values.Where(s => CollectorOf(s.Source) == collector &&
+                                                         s.Value is not StateValue.Unknown and not StateValue.Inactive).ToList())
+        {
+            Put(state with
+            {
+                Value = StateValue.Unknown,
+                Reason = Reason.Of(ReasonCodes.SourceGone, ("source", collector), ("last", state.ObservedAt)),
+                Since = at,
+            });
+        }
+
+        RederiveAll(_time.GetUtcNow());
+        return TakeDelta();
+    }
+
+    /// <summary>The collector part of a source name ("worker-1#3fa2c1d0" → "worker-1").</summary>
+    public static string CollectorOf(string source)
+    {
+        var hash = source.IndexOf('#', StringComparison.Ordinal);
+        return hash < 0 ? source : source[..hash];
+    }
 
     public EntityState? Get(EntityRef entity) => _states.GetValueOrDefault(entity);
 
@@ -398,9 +466,13 @@ public sealed class StateEngine
         }
 
         Version++;
-        var delta = new StateDelta(Version, _pending.Values.ToList(), _pendingRemoved.ToList());
+        var delta = new StateDelta(Version, _pending.Values.ToList(), _pendingRemoved.ToList())
+        {
+            Sequences = new Dictionary<string, long>(_pendingSequences, StringComparer.Ordinal),
+        };
         _pending.Clear();
         _pendingRemoved.Clear();
+        _pendingSequences.Clear();
         return delta;
     }
 

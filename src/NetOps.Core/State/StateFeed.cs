@@ -8,14 +8,22 @@ public sealed record Scope(IReadOnlySet<string>? EventIds = null, IReadOnlySet<s
     public bool IsAll => EventIds is null && SiteIds is null;
 }
 
-/// <summary>A versioned change set: states that changed and entities that left the inventory.</summary>
+/// <summary>
+/// A versioned change set: states that changed and entities that left the inventory. <see cref="Sequences"/> holds the
+/// last applied sequence of each source that moved, so a standby engine taking over never applies an observation twice.
+/// </summary>
 public sealed record StateDelta(long Version, IReadOnlyList<EntityState> Changed, IReadOnlyList<EntityRef> Removed)
 {
+    public IReadOnlyDictionary<string, long> Sequences { get; init; } = new Dictionary<string, long>();
+
     public bool IsEmpty => Changed.Count == 0 && Removed.Count == 0;
 }
 
-/// <summary>The whole live model at one version.</summary>
-public sealed record StateSnapshot(long Version, IReadOnlyList<EntityState> States);
+/// <summary>The whole live model at one version, with the last applied sequence of every source.</summary>
+public sealed record StateSnapshot(long Version, IReadOnlyList<EntityState> States)
+{
+    public IReadOnlyDictionary<string, long> Sequences { get; init; } = new Dictionary<string, long>();
+}
 
 /// <summary>
 /// Where readers get the live state: a snapshot, then every delta after it in order.

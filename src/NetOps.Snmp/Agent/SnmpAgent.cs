@@ -6,10 +6,11 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace NetOps.Snmp;
 
 /// <summary>
-/// An SNMPv1/v2c agent serving a <see cref="MibView"/> on one UDP end point: get, get-next, get-bulk and set
-/// of writable entries. Many agents can run in one process, each on its own address or port.
+/// An SNMPv1/v2c/v3 agent serving a <see cref="MibView"/> on one UDP end point: get, get-next, get-bulk and set
+/// of writable entries (v3: read-only, for the configured USM users). Many agents can run in one process, each on
+/// its own address or port.
 /// </summary>
-public sealed class SnmpAgent : IAsyncDisposable
+public sealed partial class SnmpAgent : IAsyncDisposable
 {
     private const int MaxDatagram = 65535;
 
@@ -34,6 +35,7 @@ public sealed class SnmpAgent : IAsyncDisposable
         _measure = new BerWriter(options.Quirks.Encoding);
         View = view;
         LocalEndPoint = (IPEndPoint)socket.LocalEndPoint!;
+        _usm = new AgentUsm(options);
         _serving = Task.Run(ServeAsync);
     }
 
@@ -164,6 +166,11 @@ public sealed class SnmpAgent : IAsyncDisposable
             return default;
         }
 
+        if (SnmpV3Codec.PeekVersion(datagram.Span) == 3)
+        {
+            return AnswerV3(datagram, source, quirks);
+        }
+
         SnmpMessage request;
         try
         {
@@ -187,27 +194,7 @@ public sealed class SnmpAgent : IAsyncDisposable
             return default;
         }
 
-        SnmpPdu response;
-        try
-        {
-            response = pdu.Type switch
-            {
-                SnmpPduType.GetRequest => Get(request.Version, pdu),
-                SnmpPduType.GetNextRequest => GetNext(request.Version, pdu, quirks),
-                SnmpPduType.GetBulkRequest when request.Version != SnmpVersion.V1 => GetBulk(pdu, quirks, request.Community.Length),
-                SnmpPduType.SetRequest => mayWrite
-                    ? Set(request.Version, pdu)
-                    : Error(pdu, request.Version == SnmpVersion.V1 ? SnmpErrorStatus.NoSuchName : SnmpErrorStatus.NoAccess, 1),
-                _ => null!,
-            };
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            // A provider failed: the agent stays up and says so, as genErr.
-            _logger.LogWarning(e, "SNMP agent on {EndPoint} failed to answer a {PduType}", LocalEndPoint, pdu.Type);
-            response = Error(pdu, SnmpErrorStatus.GenErr, 0);
-        }
-
+        var response = Serve(request.Version, pdu, mayWrite, request.Community.Length, quirks);
         if (response is null)
         {
             return default;
@@ -222,6 +209,30 @@ public sealed class SnmpAgent : IAsyncDisposable
         }
 
         return encoded;
+    }
+
+    /// <summary>The response to one request PDU, or null when the PDU type is not one to answer.</summary>
+    private SnmpPdu? Serve(SnmpVersion version, SnmpPdu pdu, bool mayWrite, int headerOverhead, AgentQuirks quirks)
+    {
+        try
+        {
+            return pdu.Type switch
+            {
+                SnmpPduType.GetRequest => Get(version, pdu),
+                SnmpPduType.GetNextRequest => GetNext(version, pdu, quirks),
+                SnmpPduType.GetBulkRequest when version != SnmpVersion.V1 => GetBulk(pdu, quirks, headerOverhead),
+                SnmpPduType.SetRequest => mayWrite
+                    ? Set(version, pdu)
+                    : Error(pdu, version == SnmpVersion.V1 ? SnmpErrorStatus.NoSuchName : SnmpErrorStatus.NoAccess, 1),
+                _ => null,
+            };
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A provider failed: the agent stays up and says so, as genErr.
+            _logger.LogWarning(e, "SNMP agent on {EndPoint} failed to answer a {PduType}", LocalEndPoint, pdu.Type);
+            return Error(pdu, SnmpErrorStatus.GenErr, 0);
+        }
     }
 
     private ReadOnlyMemory<byte> Encode(SnmpMessage request, SnmpPdu response, AgentQuirks quirks)

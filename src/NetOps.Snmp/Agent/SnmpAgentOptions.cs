@@ -13,4 +13,16 @@ public sealed record SnmpAgentOptions
     public int MaxMessageSize { get; init; } = 1472;
 
     public AgentQuirks Quirks { get; init; } = AgentQuirks.None;
+
+    /// <summary>
+    /// SNMPv3 users the agent answers (read-only), each at its level or lower. Without users, v3 requests are
+    /// dropped as unknown communities are.
+    /// </summary>
+    public IReadOnlyList<SnmpV3Security> Users { get; init; } = [];
+
+    /// <summary>The agent's snmpEngineID; null makes a random one per agent, in net-snmp's layout.</summary>
+    public IReadOnlyList<byte>? EngineId { get; init; }
+
+    /// <summary>snmpEngineBoots: start an agent again with one more to imitate a device that rebooted.</summary>
+    public int EngineBoots { get; init; } = 1;
 }

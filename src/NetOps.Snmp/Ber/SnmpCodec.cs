@@ -91,13 +91,20 @@ public static class SnmpCodec
         if (version is not (0 or 1))
         {
             throw new SnmpDecodeException(version == 3
-                ? "SNMPv3 messages are not supported yet"
+                ? "an SNMPv3 message: decode it with SnmpV3Codec"
                 : $"unknown SNMP version {version}");
         }
 
         var communityStart = message.ReadPrimitive(BerTag.OctetString, out var communityLength);
         var community = Encoding.UTF8.GetString(packet.Span.Slice(communityStart, communityLength));
-        var pduReader = message.ReadAnyConstructed(out var tag);
+        var pdu = ReadPdu(ref message, packet);
+        return new SnmpMessage((SnmpVersion)version, community, pdu);
+    }
+
+    /// <summary>Reads one PDU (any type) from <paramref name="reader"/>; values refer to <paramref name="packet"/>.</summary>
+    internal static SnmpPdu ReadPdu(ref BerReader reader, ReadOnlyMemory<byte> packet)
+    {
+        var pduReader = reader.ReadAnyConstructed(out var tag);
         if (tag is < (byte)SnmpPduType.GetRequest or > (byte)SnmpPduType.Report)
         {
             throw new SnmpDecodeException($"unknown PDU type 0x{tag:x2}");
@@ -133,7 +140,7 @@ public static class SnmpCodec
             };
         }
 
-        return new SnmpMessage((SnmpVersion)version, community, pdu);
+        return pdu;
     }
 
     private static VarBind[] ReadVarBinds(ref BerReader pduReader, ReadOnlyMemory<byte> packet)

@@ -9,11 +9,11 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace NetOps.Snmp;
 
 /// <summary>
-/// An SNMPv1/v2c manager. One UDP socket carries every request in flight, responses are matched by request id,
-/// and each request has its own timeout and retries, so a dead device costs only its own timeouts.
+/// An SNMPv1/v2c/v3 manager. One UDP socket carries every request in flight, responses are matched by request id
+/// (v3: by msgID), and each request has its own timeout and retries, so a dead device costs only its own timeouts.
 /// Thread-safe; create one per process and share it.
 /// </summary>
-public sealed class SnmpClient : IAsyncDisposable
+public sealed partial class SnmpClient : IAsyncDisposable
 {
     private const int MaxDatagram = 65535;
 
@@ -249,6 +249,11 @@ public sealed class SnmpClient : IAsyncDisposable
             throw new ArgumentException("a target needs a positive timeout and zero or more retries", nameof(target));
         }
 
+        if (target.Version == SnmpVersion.V3)
+        {
+            return await SendV3Async(target, request, cancellationToken).ConfigureAwait(false);
+        }
+
         var endPoint = Normalize(target.EndPoint);
         var transport = TransportFor(endPoint);
         var device = Device(target.EndPoint);
@@ -325,6 +330,11 @@ public sealed class SnmpClient : IAsyncDisposable
         }
 
         foreach (var pending in _pending.Values)
+        {
+            pending.Completion.TrySetException(new ObjectDisposedException(nameof(SnmpClient)));
+        }
+
+        foreach (var pending in _pendingV3.Values)
         {
             pending.Completion.TrySetException(new ObjectDisposedException(nameof(SnmpClient)));
         }
@@ -408,6 +418,12 @@ public sealed class SnmpClient : IAsyncDisposable
 
     private void OnDatagram(ReadOnlyMemory<byte> packet, IPEndPoint source)
     {
+        if (SnmpV3Codec.PeekVersion(packet.Span) == 3)
+        {
+            OnV3Datagram(packet, source);
+            return;
+        }
+
         SnmpMessage message;
         try
         {
@@ -471,6 +487,9 @@ public sealed class SnmpClient : IAsyncDisposable
 
         public SemaphoreSlim Gate { get; } = new(maxInFlight, maxInFlight);
 
+        /// <summary>The device's SNMPv3 engine as last learned.</summary>
+        public UsmEngineState Engine { get; } = new();
+
         public int Repetitions(int requested) => Math.Max(1, Math.Min(requested, Volatile.Read(ref _repetitionLimit)));
 
         public void LimitRepetitions(int limit)
@@ -504,6 +523,9 @@ public sealed class SnmpClient : IAsyncDisposable
         }
 
         public Socket Socket { get; }
+
+        public ValueTask<int> SendBytesAsync(ReadOnlyMemory<byte> packet, IPEndPoint endPoint, CancellationToken cancellationToken) =>
+            Socket.SendToAsync(packet, SocketFlags.None, endPoint, cancellationToken);
 
         public async ValueTask SendAsync(SnmpMessage message, IPEndPoint endPoint, CancellationToken cancellationToken)
         {

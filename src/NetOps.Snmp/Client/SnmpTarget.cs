@@ -6,8 +6,8 @@ using System.Text;
 namespace NetOps.Snmp;
 
 /// <summary>
-/// A device to talk to and how: version, community, timeout per attempt, retries, and the get-bulk
-/// max-repetitions to start from. Its string form never shows the community.
+/// A device to talk to and how: version, community or SNMPv3 user, timeout per attempt, retries, and the get-bulk
+/// max-repetitions to start from. Its string form never shows the community nor a pass phrase.
 /// </summary>
 public sealed record SnmpTarget(IPEndPoint EndPoint)
 {
@@ -18,6 +18,9 @@ public sealed record SnmpTarget(IPEndPoint EndPoint)
 
     /// <summary>The community: a secret, never logged nor printed.</summary>
     public string Community { get; init; } = "public";
+
+    /// <summary>The SNMPv3 user and context; required when <see cref="Version"/> is V3. Its pass phrases are secrets.</summary>
+    public SnmpV3Security? V3 { get; init; }
 
     /// <summary>How long to wait for a response to one attempt.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(1);
@@ -32,7 +35,13 @@ public sealed record SnmpTarget(IPEndPoint EndPoint)
     {
         builder.Append("EndPoint = ").Append(EndPoint)
             .Append(", Version = ").Append(Version)
-            .Append(", Community = ***")
+            .Append(", Community = ***");
+        if (V3 is not null)
+        {
+            builder.Append(", V3 = ").Append(V3);
+        }
+
+        builder
             .Append(", Timeout = ").Append(Timeout)
             .Append(", Retries = ").Append(Retries)
             .Append(", MaxRepetitions = ").Append(MaxRepetitions);

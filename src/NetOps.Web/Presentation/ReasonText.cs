@@ -15,6 +15,7 @@ public sealed class ReasonText(TimeZoneInfo zone)
     {
         ReasonCodes.NoEvidence => "no evidence yet",
         ReasonCodes.Stale => $"no fresh evidence from {Source(reason["source"])} since {Time(reason["last"])}",
+        ReasonCodes.SourceGone => $"collector {reason["source"]} went offline (last evidence {Time(reason["last"])})",
         ReasonCodes.DeviceResponding => "responding to SNMP",
         ReasonCodes.DeviceUnreachable => $"{reason["device"]} not responding ({reason["error"]})",
         ReasonCodes.PortOperUp => "operationally up",

@@ -1,0 +1,261 @@
+using System.Buffers;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using MQTTnet;
+using MQTTnet.Protocol;
+
+namespace NetOps.Mqtt;
+
+/// <summary>A message as a <see cref="MqttLink"/> hands it to its handler.</summary>
+public readonly record struct MqttLinkMessage(string Topic, ReadOnlySequence<byte> Payload, bool Retained);
+
+/// <summary>What a <see cref="MqttLink"/> connects with: will, persistent session, subscriptions.</summary>
+public sealed record MqttLinkOptions
+{
+    /// <summary>Published by the broker when the connection drops without a disconnect (a crash, a cut).</summary>
+    public (string Topic, byte[] Payload)? Will { get; init; }
+
+    /// <summary>Keep the session (and the broker's queue of QoS 1 messages) across reconnects.</summary>
+    public bool PersistentSession { get; init; }
+
+    /// <summary>Topic filters subscribed at QoS 1 after every (re)connect.</summary>
+    public IReadOnlyList<string> Subscriptions { get; init; } = [];
+}
+
+/// <summary>
+/// A long-lived MQTT 5 connection for NetOps' own traffic (observations, state feed, presence): connects with
+/// backoff, resubscribes after every reconnect, acknowledges a QoS 1 message only after its handler finished,
+/// and publishes QoS 1 messages once the broker accepted them.
+/// </summary>
+public sealed class MqttLink : IAsyncDisposable
+{
+    private readonly MqttOptions _options;
+    private readonly MqttLinkOptions _link;
+    private readonly Func<MqttLinkMessage, CancellationToken, ValueTask>? _handler;
+    private readonly Func<MqttLink, CancellationToken, Task>? _onConnected;
+    private readonly ILogger _logger;
+    private readonly IMqttClient _client;
+    private readonly CancellationTokenSource _stopping = new();
+    private TaskCompletionSource _connected = NewSignal();
+    private TaskCompletionSource _disconnected = NewSignal();
+    private Task? _run;
+    private int _disposed;
+
+    public MqttLink(MqttOptions options, MqttLinkOptions link, Func<MqttLinkMessage, CancellationToken, ValueTask>? handler = null,
+        Func<MqttLink, CancellationToken, Task>? onConnected = null, ILogger? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options;
+        _link = link;
+        _handler = handler;
+        _onConnected = onConnected;
+        _logger = logger ?? NullLogger.Instance;
+        _client = new MqttClientFactory().CreateMqttClient(new MqttNetLoggerAdapter(_logger));
+        _client.ApplicationMessageReceivedAsync += OnMessageAsync;
+        _client.DisconnectedAsync += _ =>
+        {
+            _disconnected.TrySetResult();
+            return Task.CompletedTask;
+        };
+    }
+
+    public bool IsConnected => _client.IsConnected && _connected.Task.IsCompletedSuccessfully;
+
+    /// <summary>Completes once connected and subscribed.</summary>
+    public Task WaitConnectedAsync(CancellationToken cancellationToken) => _connected.Task.WaitAsync(cancellationToken);
+
+    /// <summary>Starts the connection loop and returns at once.</summary>
+    public void Start() => _run ??= Task.Run(() => RunAsync(_stopping.Token), CancellationToken.None);
+
+    /// <summary>Publishes and, for QoS 1, returns once the broker acknowledged; waits for a connection first.</summary>
+    public async Task PublishAsync(string topic, ReadOnlyMemory<byte> payload, bool retain, CancellationToken cancellationToken,
+        MqttQualityOfServiceLevel qos = MqttQualityOfServiceLevel.AtLeastOnce)
+    {
+        while (true)
+        {
+            await WaitConnectedAsync(cancellationToken).ConfigureAwait(false);
+            var message = new MqttApplicationMessageBuilder()
+                .WithTopic(topic)
+                .WithPayload(payload.ToArray())
+                .WithQualityOfServiceLevel(qos)
+                .WithRetainFlag(retain)
+                .Build();
+            try
+            {
+                var result = await _client.PublishAsync(message, cancellationToken).ConfigureAwait(false);
+                if (result.IsSuccess || result.ReasonCode == MqttClientPublishReasonCode.NoMatchingSubscribers)
+                {
+                    return;
+                }
+
+                throw new InvalidOperationException($"the broker refused a message on {topic}: {result.ReasonCode}");
+            }
+            catch (Exception e) when (e is MQTTnet.Exceptions.MqttCommunicationException or MQTTnet.Exceptions.MqttClientNotConnectedException
+                                          && !cancellationToken.IsCancellationRequested)
+            {
+                // The connection dropped under us: wait for the next one and send again (QoS 1 is at least once).
+                await Task.Yield();
+            }
+        }
+    }
+
+    private async Task RunAsync(CancellationToken stopping)
+    {
+        var delay = _options.ReconnectMinDelay;
+        while (!stopping.IsCancellationRequested)
+        {
+            try
+            {
+                _disconnected = NewSignal();
+                await ConnectAsync(stopping).ConfigureAwait(false);
+                delay = _options.ReconnectMinDelay;
+                await _disconnected.Task.WaitAsync(stopping).ConfigureAwait(false);
+                _connected = NewSignal();
+                _logger.LogWarning("MQTT link {ClientId} to {Host}:{Port} lost; reconnecting", _options.ClientId, _options.Host, _options.Port);
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                if (_connected.Task.IsCompleted)
+                {
+                    _connected = NewSignal();
+                }
+
+                _logger.LogWarning("MQTT link {ClientId} to {Host}:{Port} failed ({Error}); retrying in {Delay}",
+                    _options.ClientId, _options.Host, _options.Port, e.Message, delay);
+            }
+
+            try
+            {
+                await Task.Delay(delay, stopping).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+
+            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.ReconnectMaxDelay.Ticks));
+        }
+    }
+
+    private async Task ConnectAsync(CancellationToken stopping)
+    {
+        var builder = new MqttClientOptionsBuilder()
+            .WithTcpServer(_options.Host, _options.Port)
+            .WithClientId(_options.ClientId)
+            .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
+            .WithKeepAlivePeriod(_options.KeepAlive)
+            .WithTimeout(_options.ConnectTimeout)
+            .WithCleanStart(!_link.PersistentSession)
+            .WithReceiveMaximum(_options.ReceiveMaximum);
+        if (_link.PersistentSession)
+        {
+            builder = builder.WithSessionExpiryInterval((uint)_options.SessionExpiry.TotalSeconds);
+        }
+
+        if (!string.IsNullOrEmpty(_options.Username))
+        {
+            builder = builder.WithCredentials(_options.Username, _options.ResolvePassword() ?? string.Empty);
+        }
+
+        if (_options.UseTls)
+        {
+            builder = builder.WithTlsOptions(tls =>
+            {
+                tls.UseTls().WithTargetHost(_options.Host);
+                if (_options.AllowUntrustedCertificates)
+                {
+                    tls.WithCertificateValidationHandler(_ => true);
+                }
+            });
+        }
+
+        if (_link.Will is var (willTopic, willPayload))
+        {
+            builder = builder.WithWillTopic(willTopic).WithWillPayload(willPayload)
+                .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithWillRetain(true);
+        }
+
+        var result = await _client.ConnectAsync(builder.Build(), stopping).ConfigureAwait(false);
+        if (result.ResultCode != MqttClientConnectResultCode.Success)
+        {
+            throw new InvalidOperationException($"the broker refused the connection: {result.ResultCode}");
+        }
+
+        if (_link.Subscriptions.Count > 0)
+        {
+            var subscribe = new MqttClientSubscribeOptionsBuilder();
+            foreach (var filter in _link.Subscriptions)
+            {
+                subscribe = subscribe.WithTopicFilter(filter, MqttQualityOfServiceLevel.AtLeastOnce);
+            }
+
+            await _client.SubscribeAsync(subscribe.Build(), stopping).ConfigureAwait(false);
+        }
+
+        _connected.TrySetResult();
+        if (_onConnected is not null)
+        {
+            await _onConnected(this, stopping).ConfigureAwait(false);
+        }
+    }
+
+    private async Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs args)
+    {
+        if (_handler is null)
+        {
+            return;
+        }
+
+        args.AutoAcknowledge = false;
+        try
+        {
+            await _handler(new MqttLinkMessage(args.ApplicationMessage.Topic, args.ApplicationMessage.Payload, args.ApplicationMessage.Retain),
+                _stopping.Token).ConfigureAwait(false);
+            await args.AcknowledgeAsync(_stopping.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Not acknowledged: drop the connection so the broker redelivers this message and those after it, in order.
+            _logger.LogError(e, "Handling a message on {Topic} failed; reconnecting for redelivery", args.ApplicationMessage.Topic);
+            _ = _client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().WithReason(MqttClientDisconnectOptionsReason.UnspecifiedError).Build());
+        }
+    }
+
+    /// <summary>Stops; with <paramref name="graceful"/> false the connection is dropped so the broker publishes the will.</summary>
+    public async Task StopAsync(bool graceful = true)
+    {
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            return;
+        }
+
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        if (_run is not null)
+        {
+            await _run.ConfigureAwait(false);
+        }
+
+        if (_client.IsConnected && graceful)
+        {
+            await _client.DisconnectAsync().ConfigureAwait(false);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync().ConfigureAwait(false);
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        _client.Dispose();
+        _stopping.Dispose();
+    }
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+}

@@ -1,0 +1,134 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using NetOps.Core.State;
+using NetOps.Mqtt;
+
+namespace NetOps.State;
+
+/// <summary>
+/// The state feed across processes: deltas from the active engine as they are published, and snapshots on request
+/// (the engine answers a request by id) or, when no engine answers in time, the last retained one.
+/// </summary>
+public sealed partial class MqttStateFeed : IStateFeed, IAsyncDisposable
+{
+    private const int SubscriberBuffer = 4096;
+
+    private readonly TimeSpan _snapshotTimeout;
+    private readonly ILogger _logger;
+    private readonly MqttLink _link;
+    private readonly Lock _gate = new();
+    private readonly List<Channel<StateDelta>> _subscribers = [];
+    private readonly ConcurrentDictionary<string, TaskCompletionSource<StateSnapshot>> _waiting = new(StringComparer.Ordinal);
+    private SnapshotMessage? _latest;
+
+    public MqttStateFeed(MqttOptions options, string reader, TimeSpan snapshotTimeout, ILogger<MqttStateFeed> logger)
+    {
+        _snapshotTimeout = snapshotTimeout;
+        _logger = logger;
+        _link = new MqttLink(options with { ClientId = $"netops-state-reader-{reader}" }, new MqttLinkOptions
+        {
+            Subscriptions = [StateWire.DeltaTopic, StateWire.SnapshotTopic],
+        }, HandleAsync, logger: logger);
+    }
+
+    public bool IsConnected => _link.IsConnected;
+
+    public void Start() => _link.Start();
+
+    public async ValueTask<StateSnapshot> GetSnapshotAsync(Scope scope, CancellationToken cancellationToken)
+    {
+        await _link.WaitConnectedAsync(cancellationToken).ConfigureAwait(false);
+        var id = Guid.NewGuid().ToString("N");
+        var answer = new TaskCompletionSource<StateSnapshot>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _waiting[id] = answer;
+        try
+        {
+            await _link.PublishAsync(StateWire.SnapshotRequestTopic, StateWire.Serialize(new SnapshotRequest(id)), retain: false, cancellationToken)
+                .ConfigureAwait(false);
+            return await answer.Task.WaitAsync(_snapshotTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // No engine answered (none active right now): the last retained snapshot is the best there is.
+            return Volatile.Read(ref _latest)?.Snapshot ?? throw new InvalidOperationException("no state engine has published a snapshot yet");
+        }
+        finally
+        {
+            _waiting.TryRemove(id, out _);
+        }
+    }
+
+    public async IAsyncEnumerable<StateDelta> SubscribeAsync(long afterVersion, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var channel = Channel.CreateBounded<StateDelta>(new BoundedChannelOptions(SubscriberBuffer)
+        {
+            FullMode = BoundedChannelFullMode.DropWrite,
+            SingleReader = true,
+        });
+        lock (_gate)
+        {
+            _subscribers.Add(channel);
+        }
+
+        try
+        {
+            await foreach (var delta in channel.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                if (delta.Version > afterVersion)
+                {
+                    yield return delta;
+                }
+            }
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                _subscribers.Remove(channel);
+            }
+        }
+    }
+
+    private ValueTask HandleAsync(MqttLinkMessage message, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var json = message.Payload;
+            if (message.Topic == StateWire.DeltaTopic && StateWire.Deserialize<DeltaMessage>(json) is { } delta)
+            {
+                lock (_gate)
+                {
+                    foreach (var subscriber in _subscribers)
+                    {
+                        subscriber.Writer.TryWrite(delta.Delta);
+                    }
+                }
+            }
+            else if (message.Topic == StateWire.SnapshotTopic && StateWire.Deserialize<SnapshotMessage>(json) is { } snapshot)
+            {
+                Volatile.Write(ref _latest, snapshot);
+                foreach (var id in snapshot.Answers)
+                {
+                    if (_waiting.TryGetValue(id, out var waiting))
+                    {
+                        waiting.TrySetResult(snapshot.Snapshot);
+                    }
+                }
+            }
+        }
+        catch (JsonException e)
+        {
+            LogUnreadable(_logger, message.Topic, e.Message);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask DisposeAsync() => _link.DisposeAsync();
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Unreadable state message on {Topic} ignored: {Error}")]
+    private static partial void LogUnreadable(ILogger logger, string topic, string error);
+}

@@ -1,0 +1,66 @@
+using NetOps.Storage.Points;
+
+namespace NetOps.Storage;
+
+/// <summary>
+/// Telemetry history: points written in batches, read back as aggregated series for charts and as the latest value
+/// per series. Implemented by InfluxDB (durable disk buffer in front of /write, InfluxQL for reads) and by the embedded
+/// SQLite store. It lives in NetOps.Storage for now; Core may take it over once a second project needs it.
+/// </summary>
+public interface ITelemetryStore
+{
+    /// <summary>
+    /// Accepts a batch. Once the task completes the points are durable (on disk, fsync'd); it never waits for a server.
+    /// Returns how many points were accepted (invalid ones go to the dead letters, past the bound they are dropped).
+    /// </summary>
+    ValueTask<int> WriteAsync(IReadOnlyList<Point> points, CancellationToken cancellationToken);
+
+    /// <summary>One field over a time range, aggregated per window, one series per distinct value of the group-by tags.</summary>
+    Task<IReadOnlyList<Series>> QueryAsync(SeriesQuery query, CancellationToken cancellationToken);
+
+    /// <summary>The latest value of one field in every series matching the filter.</summary>
+    Task<IReadOnlyList<LatestValue>> LatestAsync(LatestQuery query, CancellationToken cancellationToken);
+}
+
+/// <summary>How values within a window are combined.</summary>
+public enum Aggregate
+{
+    Mean,
+    Min,
+    Max,
+    Last,
+    Sum,
+    Count,
+}
+
+/// <summary>
+/// A chart's question: <paramref name="Field"/> of <paramref name="Measurement"/> in [From, To), filtered by tag
+/// equality, aggregated per <paramref name="Window"/>, split into one series per value of the GroupBy tags.
+/// </summary>
+public sealed record SeriesQuery(
+    string Measurement,
+    string Field,
+    DateTimeOffset From,
+    DateTimeOffset To,
+    TimeSpan Window,
+    Aggregate Aggregate = Aggregate.Mean)
+{
+    public IReadOnlyDictionary<string, string> Where { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyList<string> GroupBy { get; init; } = [];
+}
+
+/// <summary>A query for the latest value of a field per series; <see cref="GroupBy"/> empty means one per full tag set.</summary>
+public sealed record LatestQuery(string Measurement, string Field)
+{
+    public IReadOnlyDictionary<string, string> Where { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyList<string> GroupBy { get; init; } = [];
+}
+
+/// <summary>One value per window start; windows without data are absent.</summary>
+public readonly record struct SeriesPoint(DateTimeOffset Time, double Value);
+
+/// <summary>An aggregated series: the group-by tag values and the windows.</summary>
+public sealed record Series(IReadOnlyDictionary<string, string> Tags, IReadOnlyList<SeriesPoint> Points);
+
+/// <summary>The latest value of one series (strings are given as text, numbers as numbers).</summary>
+public sealed record LatestValue(IReadOnlyDictionary<string, string> Tags, DateTimeOffset Time, double? Value, string? Text);

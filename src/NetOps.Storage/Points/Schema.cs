@@ -1,0 +1,56 @@
+namespace NetOps.Storage.Points;
+
+/// <summary>
+/// Measurement, tag and field names of the stored history: the contract with dashboards and queries.
+/// docs/storage.md gives each field's type and unit; a field keeps its type forever.
+/// </summary>
+public static class Schema
+{
+    /// <summary>One point per device poll. Tags: device. Fields: reachable (integer 0/1), uptime_s (float s), error (string).</summary>
+    public const string Device = "device";
+
+    /// <summary>One point per port per poll. Tags: device, port (ifName).</summary>
+    public const string Port = "port";
+
+    /// <summary>One point per node telemetry report. Tags: node, event, zone (when deployed).</summary>
+    public const string Node = "node";
+
+    /// <summary>One point per node presence change (birth/last will). Tags: node, event, zone. Field: online (integer 0/1).</summary>
+    public const string NodePresence = "node_presence";
+
+    public static class Tags
+    {
+        public const string Device = "device";
+        public const string Port = "port";
+        public const string Node = "node";
+        public const string Event = "event";
+        public const string Zone = "zone";
+    }
+
+    public static class Fields
+    {
+        public const string Reachable = "reachable";
+        public const string UptimeSeconds = "uptime_s";
+        public const string Error = "error";
+        public const string PortCount = "port_count";
+
+        public const string IfIndex = "if_index";
+        public const string AdminUp = "admin_up";
+        public const string OperUp = "oper_up";
+        public const string InOctets = "in_octets";
+        public const string OutOctets = "out_octets";
+        public const string SpeedBps = "speed_bps";
+
+        public const string BatteryPercent = "battery_pct";
+        public const string OnBattery = "on_battery";
+        public const string Power = "power";
+        public const string RuntimeLeftSeconds = "runtime_left_s";
+        public const string EnclosureTemperatureC = "enclosure_temp_c";
+        public const string Uplink = "uplink";
+        public const string LteSignalDbm = "lte_signal_dbm";
+        public const string Latitude = "lat";
+        public const string Longitude = "lon";
+
+        public const string Online = "online";
+    }
+}

@@ -1,0 +1,237 @@
+using System.Diagnostics;
+using System.Globalization;
+using MQTTnet;
+using MQTTnet.Protocol;
+using NetOps.Core.Inventory;
+using NetOps.Core.Observations;
+using NetOps.Core.State;
+using NetOps.Mqtt;
+using NetOps.Testing;
+
+namespace NetOps.Benchmarks;
+
+/// <summary>
+/// Messages per second from mosquitto into the live model (TelemetryIngest applying to a StateEngine that holds the
+/// nodes), beside <c>mosquitto_sub -q 1</c> draining the same stream in the same run. Each run queues the stream in
+/// both consumers' persistent sessions while they are away, then starts both at once and times each until it has
+/// the whole stream: what is measured is consumption, not the publisher. Runs alternate which consumer starts first.
+/// Storage is not in the path: the store has its own benchmark.
+/// </summary>
+public sealed class MqttIngestScenario : IBenchScenario
+{
+    private const string Username = "bench";
+    private const string Password = "bench-secret";
+
+    public string Name => "mqtt-ingest";
+
+    public string Description => "MQTT telemetry from mosquitto into the state engine vs mosquitto_sub -q 1 (target >= 80%)";
+
+    public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
+    {
+        var messages = Arg(args, "--messages", 50_000);
+        var runs = Arg(args, "--runs", 7);
+        var nodes = Arg(args, "--nodes", 50);
+        var warmup = Arg(args, "--warmup", 1);
+
+        var directory = Directory.CreateTempSubdirectory("netops-bench-mqtt-");
+        File.SetUnixFileMode(directory.FullName, (UnixFileMode)0x1ED);
+        try
+        {
+            var passwordFile = Path.Combine(directory.FullName, "passwd");
+            await using (var passwd = ExternalProcess.Start("mosquitto_passwd", ["-b", "-c", passwordFile, Username, Password]))
+            {
+                await passwd.WaitForExitAsync(TimeSpan.FromSeconds(10));
+            }
+
+            var port = FreePort.Tcp();
+            var config = Path.Combine(directory.FullName, "mosquitto.conf");
+            await File.WriteAllLinesAsync(config,
+            [
+                $"listener {port} 127.0.0.1",
+                "allow_anonymous false",
+                $"password_file {passwordFile}",
+                "set_tcp_nodelay true",
+                "persistence false",
+                "max_queued_messages 0",
+                "max_queued_bytes 0",
+                "log_dest stdout",
+                "log_type error",
+                "log_type warning",
+                "log_type subscribe",
+            ], cancellationToken);
+            await using var broker = ExternalProcess.Start("mosquitto", ["-c", config]);
+            await Eventually.TrueAsync(async () =>
+            {
+                broker.ThrowIfExited();
+                try
+                {
+                    using var probe = new System.Net.Sockets.TcpClient();
+                    await probe.ConnectAsync("127.0.0.1", port, cancellationToken);
+                    return true;
+                }
+                catch (System.Net.Sockets.SocketException)
+                {
+                    return false;
+                }
+            }, TimeSpan.FromSeconds(10), "mosquitto listening");
+
+            Console.WriteLine($"mqtt-ingest: {messages} telemetry messages from {nodes} nodes per run, {runs} runs after {warmup} warm-up, mosquitto on port {port}");
+            var ours = new List<double>();
+            var reference = new List<double>();
+            var ratios = new List<double>();
+            for (var run = 0; run < warmup; run++)
+            {
+                // JIT and connection set-up once, not in the numbers.
+                await RunOnceAsync(port, broker, -1 - run, Math.Min(messages, 5_000), nodes, oursFirst: true, cancellationToken);
+            }
+
+            for (var run = 0; run < runs; run++)
+            {
+                var (ingestRate, subRate) = await RunOnceAsync(port, broker, run, messages, nodes, oursFirst: run % 2 == 0, cancellationToken);
+                ours.Add(ingestRate);
+                reference.Add(subRate);
+                ratios.Add(ingestRate / subRate * 100);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  run {run + 1}: ingest {ingestRate:0} msg/s, mosquitto_sub {subRate:0} msg/s, {ingestRate / subRate * 100:0.0}%"));
+            }
+
+            Console.WriteLine($"ingest -> state engine  msg/s: {Stats.Describe(ours, "0")}");
+            Console.WriteLine($"mosquitto_sub -q 1      msg/s: {Stats.Describe(reference, "0")}");
+            Console.WriteLine($"ratio                       %: {Stats.Describe(ratios, "0.0")}  (target >= 80)");
+            return Stats.Median(ratios) >= 80 ? 0 : 1;
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
+    private static async Task<(double Ingest, double Sub)> RunOnceAsync(int port, ExternalProcess broker, int run, int messages, int nodeCount,
+        bool oursFirst, CancellationToken cancellationToken)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var nodeIds = Enumerable.Range(1, nodeCount).Select(i => $"mogli-{i:000}").ToArray();
+        var inventory = new FleetInventory([], [], [],
+            nodeIds.Select(id => new MobileNode(id, id, null, TimeSpan.FromSeconds(10), [new Assignment("bench", "zone", now.AddDays(-1), now.AddDays(1))])),
+            [], []);
+        var engine = new StateEngine(TimeProvider.System);
+        engine.SetInventory(inventory);
+        var catalog = new StaticNodeCatalog(nodeIds.ToHashSet(), nodeIds.ToDictionary(id => id, _ => TimeSpan.FromSeconds(10)));
+
+        var applied = 0;
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        ValueTask Sink(Observation observation, CancellationToken _)
+        {
+            // One handler at a time: the ingest awaits the sink per message, in order.
+            engine.Apply(observation);
+            if (observation is NodeTelemetryObservation && ++applied == messages)
+            {
+                done.TrySetResult();
+            }
+
+            return ValueTask.CompletedTask;
+        }
+
+        var topicFilter = MqttTopics.NodeTelemetryFilter;
+        var subId = $"bench-sub-{run}";
+        await using var ingest = new TelemetryIngest(new MqttOptions
+        {
+            Host = "127.0.0.1",
+            Port = port,
+            Username = Username,
+            Password = Password,
+            ClientId = $"bench-ingest-{run}",
+        }, Sink, catalog);
+
+        // 1. Both consumers create their persistent sessions and go away.
+        await ingest.StartAsync(cancellationToken);
+        await ingest.WaitUntilSubscribedAsync(cancellationToken).WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
+        await ingest.StopAsync(cancellationToken);
+        await using (var create = ExternalProcess.Start("mosquitto_sub",
+                         ["-h", "127.0.0.1", "-p", port.ToString(CultureInfo.InvariantCulture), "-u", Username, "-P", Password,
+                          "-q", "1", "-c", "-i", subId, "-t", topicFilter, "-E"]))
+        {
+            await create.WaitForExitAsync(TimeSpan.FromSeconds(10));
+        }
+
+        // 2. The stream is queued in both sessions.
+        await PublishAsync(port, nodeIds, messages, cancellationToken);
+
+        // 3. Both drain it at once; each is timed from its own start to its last message.
+        var subCommand = string.Join(' ', "mosquitto_sub", "-h", "127.0.0.1", "-p", port.ToString(CultureInfo.InvariantCulture),
+            "-u", Username, "-P", Password, "-q", "1", "-c", "-i", subId, "-t", $"'{topicFilter}'",
+            "-C", messages.ToString(CultureInfo.InvariantCulture), ">/dev/null");
+        Task<TimeSpan> TimeIngest() => Timed(async () =>
+        {
+            await ingest.StartAsync(cancellationToken);
+            await done.Task.WaitAsync(TimeSpan.FromMinutes(2), cancellationToken);
+        });
+        Task<TimeSpan> TimeSub() => Timed(async () =>
+        {
+            await using var sub = ExternalProcess.Start("sh", ["-c", subCommand]);
+            await sub.WaitForExitAsync(TimeSpan.FromMinutes(2));
+        });
+
+        Task<TimeSpan> ingestTime;
+        Task<TimeSpan> subTime;
+        if (oursFirst)
+        {
+            ingestTime = TimeIngest();
+            subTime = TimeSub();
+        }
+        else
+        {
+            subTime = TimeSub();
+            ingestTime = TimeIngest();
+        }
+
+        await Task.WhenAll(ingestTime, subTime);
+        await ingest.StopAsync(cancellationToken);
+        broker.ThrowIfExited();
+        return (messages / ingestTime.Result.TotalSeconds, messages / subTime.Result.TotalSeconds);
+    }
+
+    private static async Task<TimeSpan> Timed(Func<Task> action)
+    {
+        var clock = Stopwatch.StartNew();
+        await action();
+        return clock.Elapsed;
+    }
+
+    private static async Task PublishAsync(int port, string[] nodeIds, int messages, CancellationToken cancellationToken)
+    {
+        using var client = new MqttClientFactory().CreateMqttClient();
+        await client.ConnectAsync(new MqttClientOptionsBuilder()
+            .WithTcpServer("127.0.0.1", port)
+            .WithCredentials(Username, Password)
+            .WithClientId($"bench-pub-{Guid.NewGuid():N}")
+            .Build(), cancellationToken);
+        var sequences = new long[nodeIds.Length];
+        var telemetry = new NodeTelemetry(80, PowerSource.Battery, TimeSpan.FromHours(3), 31.5, UplinkKind.Lte, -71, new GeoPosition(49.44, 7.77));
+        var pending = new List<Task>(256);
+        for (var i = 0; i < messages; i++)
+        {
+            var n = i % nodeIds.Length;
+            var payload = NodePublisher.TelemetryPayload(telemetry, ++sequences[n], DateTimeOffset.UtcNow, "bench");
+            pending.Add(client.PublishAsync(new MqttApplicationMessageBuilder()
+                .WithTopic(MqttTopics.NodeTelemetry(nodeIds[n]))
+                .WithPayload(payload)
+                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+                .Build(), cancellationToken));
+            if (pending.Count == 256)
+            {
+                await Task.WhenAll(pending);
+                pending.Clear();
+            }
+        }
+
+        await Task.WhenAll(pending);
+        await client.DisconnectAsync(new MqttClientDisconnectOptions(), cancellationToken);
+    }
+
+    private static int Arg(string[] args, string name, int fallback)
+    {
+        var i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
+    }
+}

@@ -1,0 +1,76 @@
+using Microsoft.Extensions.Time.Testing;
+using NetOps.Storage.Embedded;
+using NetOps.Storage.Points;
+
+namespace NetOps.Storage.Tests;
+
+public sealed class EmbeddedStoreTests : IDisposable
+{
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "netops-sqlite-" + Guid.NewGuid().ToString("N")[..8]);
+    private string DbPath => Path.Combine(_directory, "history.db");
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_directory))
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Restart_KeepsHistory()
+    {
+        var clock = new FakeTimeProvider(SampleData.Start.AddHours(1));
+        await using (var store = new SqliteTelemetryStore(DbPath, TimeSpan.FromDays(7), clock))
+        {
+            var points = SampleData.HourPoints();
+            Assert.Equal(points.Count, await store.WriteAsync(points, CancellationToken.None));
+        }
+
+        await using (var reopened = new SqliteTelemetryStore(DbPath, TimeSpan.FromDays(7), clock))
+        {
+            var series = await reopened.QueryAsync(new SeriesQuery("node", "battery_pct", SampleData.Start, SampleData.Start.AddHours(1),
+                TimeSpan.FromMinutes(10)) { GroupBy = ["node"] }, CancellationToken.None);
+            Assert.Equal(2, series.Count);
+            Assert.All(series, s => Assert.Equal(6, s.Points.Count));
+            Assert.Equal(100 - 4.5 * 0.5, series[0].Points[0].Value, 6);
+
+            var latest = await reopened.LatestAsync(new LatestQuery("device", "reachable"), CancellationToken.None);
+            Assert.Equal(2, latest.Count);
+            Assert.All(latest, l => Assert.Equal(SampleData.Start.AddMinutes(59).AddMilliseconds(137), l.Time));
+
+            var uplink = await reopened.LatestAsync(new LatestQuery("node", "uplink") { Where = new Dictionary<string, string> { ["node"] = "mogli-1" } },
+                CancellationToken.None);
+            Assert.Equal("lte", Assert.Single(uplink).Text);
+        }
+    }
+
+    [Fact]
+    public async Task Retention_RemovesWhatIsOlder()
+    {
+        var clock = new FakeTimeProvider(SampleData.Start.AddHours(1));
+        await using var store = new SqliteTelemetryStore(DbPath, TimeSpan.FromHours(2), clock);
+        await store.WriteAsync(SampleData.HourPoints(), CancellationToken.None);
+        await store.WriteAsync(SampleData.HourPoints(SampleData.Start.AddHours(2)), CancellationToken.None);
+
+        clock.Advance(TimeSpan.FromHours(2.5)); // now = start + 3.5 h: the first hour is past 2 h, the third is not.
+        Assert.True(await store.PruneAsync(CancellationToken.None) > 0);
+
+        var all = await store.QueryAsync(new SeriesQuery("device", "reachable", SampleData.Start.AddDays(-1), SampleData.Start.AddDays(1),
+            TimeSpan.FromHours(1), Aggregate.Count) { Where = new Dictionary<string, string> { ["device"] = "core-rathaus" } }, CancellationToken.None);
+        var only = Assert.Single(Assert.Single(all).Points);
+        Assert.Equal(SampleData.Start.AddHours(2), only.Time);
+        Assert.Equal(60, only.Value);
+    }
+
+    [Fact]
+    public async Task SameSeriesAndTimestamp_Overwrites_AsInInfluxDb()
+    {
+        await using var store = new SqliteTelemetryStore(DbPath, TimeSpan.FromDays(1), new FakeTimeProvider(SampleData.Start));
+        var p = new Point("m", [new Tag("id", "x")], [Field.Float("v", 1)], Point.ToNanoseconds(SampleData.Start));
+        await store.WriteAsync([p, p, new Point("m", [new Tag("id", "x")], [Field.Float("v", 3)], p.TimestampNs)], CancellationToken.None);
+        var series = await store.QueryAsync(new SeriesQuery("m", "v", SampleData.Start, SampleData.Start.AddMinutes(1), TimeSpan.FromMinutes(1), Aggregate.Count),
+            CancellationToken.None);
+        Assert.Equal(1, Assert.Single(Assert.Single(series).Points).Value);
+    }
+}
