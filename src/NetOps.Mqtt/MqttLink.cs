@@ -18,6 +18,12 @@ public sealed record MqttLinkOptions
     /// <summary>Keep the session (and the broker's queue of QoS 1 messages) across reconnects.</summary>
     public bool PersistentSession { get; init; }
 
+    /// <summary>
+    /// Acknowledge a QoS 1 message only after the handler finished (intake that must not lose work). Readers of a
+    /// feed they can resynchronise from (a clean session anyway) let the client acknowledge on receipt.
+    /// </summary>
+    public bool ManualAcknowledge { get; init; } = true;
+
     /// <summary>Topic filters subscribed at QoS 1 after every (re)connect.</summary>
     public IReadOnlyList<string> Subscriptions { get; init; } = [];
 }
@@ -210,12 +216,15 @@ public sealed class MqttLink : IAsyncDisposable
             return;
         }
 
-        args.AutoAcknowledge = false;
+        args.AutoAcknowledge = !_link.ManualAcknowledge;
         try
         {
             await _handler(new MqttLinkMessage(args.ApplicationMessage.Topic, args.ApplicationMessage.Payload, args.ApplicationMessage.Retain),
                 _stopping.Token).ConfigureAwait(false);
-            await args.AcknowledgeAsync(_stopping.Token).ConfigureAwait(false);
+            if (_link.ManualAcknowledge)
+            {
+                await args.AcknowledgeAsync(_stopping.Token).ConfigureAwait(false);
+            }
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {

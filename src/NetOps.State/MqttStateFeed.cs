@@ -23,14 +23,18 @@ public sealed partial class MqttStateFeed : IStateFeed, IAsyncDisposable
     private readonly List<Channel<StateDelta>> _subscribers = [];
     private readonly ConcurrentDictionary<string, TaskCompletionSource<StateSnapshot>> _waiting = new(StringComparer.Ordinal);
     private SnapshotMessage? _latest;
+    private long _lastDeltaVersion;
 
     public MqttStateFeed(MqttOptions options, string reader, TimeSpan snapshotTimeout, ILogger<MqttStateFeed> logger)
     {
         _snapshotTimeout = snapshotTimeout;
         _logger = logger;
+        StateMetrics.Meter.CreateObservableGauge("netops.state.feed.last_delta_version", () => Interlocked.Read(ref _lastDeltaVersion),
+            description: "Version of the last delta this process received from the broker");
         _link = new MqttLink(options with { ClientId = $"netops-state-reader-{reader}" }, new MqttLinkOptions
         {
             Subscriptions = [StateWire.DeltaTopic, StateWire.SnapshotTopic],
+            ManualAcknowledge = false,
         }, HandleAsync, logger: logger);
     }
 
@@ -99,6 +103,8 @@ public sealed partial class MqttStateFeed : IStateFeed, IAsyncDisposable
             var json = message.Payload;
             if (message.Topic == StateWire.DeltaTopic && StateWire.Deserialize<DeltaMessage>(json) is { } delta)
             {
+                StateMetrics.FeedReceived.Add(1, new KeyValuePair<string, object?>("kind", "delta"));
+                Interlocked.Exchange(ref _lastDeltaVersion, delta.Delta.Version);
                 lock (_gate)
                 {
                     foreach (var subscriber in _subscribers)
@@ -109,6 +115,7 @@ public sealed partial class MqttStateFeed : IStateFeed, IAsyncDisposable
             }
             else if (message.Topic == StateWire.SnapshotTopic && StateWire.Deserialize<SnapshotMessage>(json) is { } snapshot)
             {
+                StateMetrics.FeedReceived.Add(1, new KeyValuePair<string, object?>("kind", "snapshot"));
                 Volatile.Write(ref _latest, snapshot);
                 foreach (var id in snapshot.Answers)
                 {

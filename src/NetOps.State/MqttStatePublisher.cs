@@ -31,6 +31,7 @@ public sealed partial class MqttStatePublisher : IStatePublisher, IAsyncDisposab
         _link = new MqttLink(options with { ClientId = $"netops-state-publisher-{engine}" }, new MqttLinkOptions
         {
             Subscriptions = [StateWire.SnapshotRequestTopic],
+            ManualAcknowledge = false,
         }, HandleRequestAsync, logger: logger);
     }
 
@@ -41,7 +42,6 @@ public sealed partial class MqttStatePublisher : IStatePublisher, IAsyncDisposab
     {
         _link.Start();
         await _link.WaitConnectedAsync(cancellationToken).ConfigureAwait(false);
-        _snapshots = Task.Run(() => PublishSnapshotsAsync(_stopping.Token), CancellationToken.None);
     }
 
     public async ValueTask PublishAsync(StateDelta delta, CancellationToken cancellationToken)
@@ -49,6 +49,8 @@ public sealed partial class MqttStatePublisher : IStatePublisher, IAsyncDisposab
         await _model.PublishAsync(delta, cancellationToken).ConfigureAwait(false);
         await _link.PublishAsync(StateWire.DeltaTopic, StateWire.Serialize(new DeltaMessage(_engine, delta)), retain: false, cancellationToken)
             .ConfigureAwait(false);
+        // Snapshots start with the first delta: an empty model must never replace the last engine's retained snapshot.
+        _snapshots ??= Task.Run(() => PublishSnapshotsAsync(_stopping.Token), CancellationToken.None);
     }
 
     private ValueTask HandleRequestAsync(MqttLinkMessage message, CancellationToken cancellationToken)

@@ -38,5 +38,8 @@ internal static class StateMetrics
 
     public static readonly Counter<long> Deltas = Meter.CreateCounter<long>("netops.state.deltas");
 
+    public static readonly Counter<long> FeedReceived = Meter.CreateCounter<long>("netops.state.feed.received",
+        description: "Deltas and snapshots this process received over the broker");
+
     public static readonly Histogram<double> ApplySeconds = Meter.CreateHistogram<double>("netops.state.apply.duration", "s");
 }

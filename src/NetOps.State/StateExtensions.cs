@@ -41,7 +41,7 @@ public static class StateExtensions
         services.AddSingleton(sp => new MqttStateFeed(MqttSettings(sp, configuration), InstanceName(configuration),
             TimeSpan.FromSeconds(5), sp.GetRequiredService<ILogger<MqttStateFeed>>()));
         services.AddSingleton<IStateFeed>(sp => sp.GetRequiredService<MqttStateFeed>());
-        services.AddHostedService(sp => new StartStop(() => sp.GetRequiredService<MqttStateFeed>().Start(), () => sp.GetRequiredService<MqttStateFeed>().DisposeAsync()));
+        services.AddSingleton<IHostedService>(sp => new StartStop(() => sp.GetRequiredService<MqttStateFeed>().Start(), () => sp.GetRequiredService<MqttStateFeed>().DisposeAsync()));
         AddLiveView(services);
         return services;
     }
@@ -73,7 +73,7 @@ public static class StateExtensions
 
             return new PostgresAdvisoryLease(options.LeaseConnectionString, options.LeaseKey, sp.GetRequiredService<ILogger<PostgresAdvisoryLease>>());
         });
-        services.AddHostedService(sp => new StartStop(() => { }, async () =>
+        services.AddSingleton<IHostedService>(sp => new StartStop(() => { }, async () =>
         {
             await sp.GetRequiredService<MqttObservationSource>().DisposeAsync().ConfigureAwait(false);
             await sp.GetRequiredService<MqttStatePublisher>().DisposeAsync().ConfigureAwait(false);
@@ -133,11 +133,14 @@ public static class StateExtensions
     private static void AddLiveView(IServiceCollection services)
     {
         services.AddSingleton(sp => new LiveStateView(sp.GetRequiredService<IStateFeed>(), sp.GetRequiredService<TimeProvider>()));
-        services.AddHostedService(sp => new StartStop(() => sp.GetRequiredService<LiveStateView>().Start(),
+        services.AddSingleton<IHostedService>(sp => new StartStop(() => sp.GetRequiredService<LiveStateView>().Start(),
             () => sp.GetRequiredService<LiveStateView>().DisposeAsync()));
     }
 
-    /// <summary>Starts and stops a component with the host.</summary>
+    /// <summary>
+    /// Starts and stops a component with the host. Registered as a plain IHostedService singleton: AddHostedService
+    /// keeps one registration per implementation type and would silently drop all but the first of these.
+    /// </summary>
     private sealed class StartStop(Action start, Func<ValueTask> stop) : IHostedService
     {
         public Task StartAsync(CancellationToken cancellationToken)

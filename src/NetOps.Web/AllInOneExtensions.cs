@@ -149,7 +149,7 @@ public static class HostExtensions
     {
         public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
             Task.FromResult(view.Loaded.IsCompletedSuccessfully
-                ? HealthCheckResult.Healthy($"live view at version {view.Version}")
+                ? HealthCheckResult.Healthy($"live view at version {view.Version}, {view.Resyncs} resyncs, last error: {view.LastError ?? "none"}")
                 : HealthCheckResult.Unhealthy("live view has no snapshot yet"));
     }
 

@@ -106,6 +106,7 @@ public sealed class SnmpFuzzScenario : IBenchScenario
             if (Oid.TryParse(text.ToString(), out var parsed))
             {
                 Check(Oid.Parse(parsed.ToString()) == parsed, $"'{text}' parsed to {parsed}, which does not parse back");
+                EncodesExactlyOrNotAtAll(parsed);
             }
         }
     }
@@ -121,6 +122,23 @@ public sealed class SnmpFuzzScenario : IBenchScenario
 
         static byte[] Length(int length) =>
             length < 0x80 ? [(byte)length] : [0x84, (byte)(length >> 24), (byte)(length >> 16), (byte)(length >> 8), (byte)length];
+    }
+
+    /// <summary>What a user typed must reach the agent as typed: an identifier BER cannot carry is refused, never altered.</summary>
+    private static void EncodesExactlyOrNotAtAll(Oid oid)
+    {
+        byte[] packet;
+        try
+        {
+            packet = SnmpCodec.Encode(new SnmpMessage(SnmpVersion.V2c, "public", new SnmpPdu(SnmpPduType.GetRequest, 1, [VarBind.Request(oid)])));
+        }
+        catch (ArgumentException)
+        {
+            return;
+        }
+
+        var sent = SnmpCodec.Decode(packet).Pdu.VarBinds[0].Oid;
+        Check(sent == (oid.Length == 1 ? oid.Append(0) : oid), $"{oid} was sent as {sent}");
     }
 
     private static void Check(bool condition, string what)

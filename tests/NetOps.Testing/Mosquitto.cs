@@ -65,7 +65,12 @@ public sealed class Mosquitto : IAsyncDisposable
             "set_tcp_nodelay true",
             "max_queued_messages 10000",
             $"max_inflight_messages {settings.MaxInflightMessages}",
-            "log_dest stdout",
+            // stderr is unbuffered: a broker that is killed still leaves its last lines for the failure message.
+            "log_dest stderr",
+            "log_type error",
+            "log_type warning",
+            "log_type notice",
+            "log_type information",
         };
         if (settings.Persistence)
         {

@@ -57,7 +57,7 @@ public static class SnmpCommand
             await error.WriteLineAsync($"Error in packet. Reason: ({NetSnmpFormat.ErrorName(e.Status)}).{failed}").ConfigureAwait(false);
             return 1;
         }
-        catch (Exception e) when (e is SnmpException or FormatException or System.Net.Sockets.SocketException or InvalidOperationException)
+        catch (Exception e) when (e is SnmpException or FormatException or System.Net.Sockets.SocketException or InvalidOperationException or ArgumentException)
         {
             await error.WriteLineAsync($"Error: {e.Message}").ConfigureAwait(false);
             return 1;

@@ -31,8 +31,11 @@ public sealed class LiveStateView : IAsyncDisposable
     /// <summary>The version of the last applied delta or snapshot.</summary>
     public long Version { get; private set; }
 
-    /// <summary>How many times the view reloaded a snapshot because it saw a gap.</summary>
+    /// <summary>How many times the view reloaded a snapshot because it saw a gap or its feed broke.</summary>
     public int Resyncs { get; private set; }
+
+    /// <summary>Why the feed last broke, for readiness and logs; null while it never did.</summary>
+    public string? LastError { get; private set; }
 
     public IReadOnlyCollection<EntityState> States => (IReadOnlyCollection<EntityState>)_states.Values;
 
@@ -96,9 +99,10 @@ public sealed class LiveStateView : IAsyncDisposable
             {
                 return;
             }
-            catch (Exception) when (!cancellationToken.IsCancellationRequested)
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
             {
                 // The feed broke (broker gone, say): start over with a fresh snapshot after a pause.
+                LastError = $"{e.GetType().Name}: {e.Message}";
                 Resyncs++;
                 await Task.Delay(TimeSpan.FromSeconds(1), _time, cancellationToken).ConfigureAwait(false);
             }

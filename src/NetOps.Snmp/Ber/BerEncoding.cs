@@ -16,4 +16,7 @@ public sealed record BerEncoding
 
     /// <summary>Encode Counter32, Gauge32 and TimeTicks above 2^31 in four bytes, as negative numbers.</summary>
     public bool UnsignedWithoutLeadingZero { get; init; }
+
+    /// <summary>Encode zero, of every integer type, with no content octets at all (02 00 for INTEGER 0).</summary>
+    public bool ZeroLengthZeros { get; init; }
 }

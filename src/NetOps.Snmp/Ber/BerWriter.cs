@@ -44,6 +44,13 @@ internal sealed class BerWriter(BerEncoding encoding, int initialCapacity = 1500
 
     public void WriteInteger(long value, byte tag = BerTag.Integer)
     {
+        if (value == 0 && Encoding.ZeroLengthZeros)
+        {
+            WriteLength(0);
+            WriteByte(tag);
+            return;
+        }
+
         var mark = Length;
         byte b;
         do
@@ -71,6 +78,13 @@ internal sealed class BerWriter(BerEncoding encoding, int initialCapacity = 1500
             return;
         }
 
+        if (value == 0 && Encoding.ZeroLengthZeros)
+        {
+            WriteLength(0);
+            WriteByte(tag);
+            return;
+        }
+
         var mark = Length;
         byte b;
         do
@@ -92,6 +106,15 @@ internal sealed class BerWriter(BerEncoding encoding, int initialCapacity = 1500
 
     public void WriteOid(ReadOnlySpan<uint> arcs)
     {
+        // BER folds the first two arcs into one sub-identifier: anything else would reach the agent as another
+        // identifier (1.50.3 as 2.10.3), so it is refused, as net-snmp refuses it. A lone arc is sent as X.0, as there.
+        if (arcs.Length > 0 && (arcs[0] > 2 || (arcs.Length > 1 && arcs[0] < 2 && arcs[1] >= 40)))
+        {
+            throw new ArgumentException(
+                $"{new Oid(arcs)} cannot be encoded: the first arc must be 0, 1 or 2, and the second below 40 under 0 and 1",
+                nameof(arcs));
+        }
+
         var mark = Length;
         for (var i = arcs.Length - 1; i >= 2; i--)
         {

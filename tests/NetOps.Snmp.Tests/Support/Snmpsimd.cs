@@ -69,13 +69,23 @@ public sealed class Snmpsimd : IAsyncLifetime
             [.. asRoot, $"--data-dir={data}", $"--cache-dir={cache}", $"--agent-udpv4-endpoint={Address}", "--logging-method=stderr"]);
 
         // snmpsimd indexes every recording before it listens: the first answer means all of them are served.
-        await Eventually.TrueAsync(async () =>
+        try
         {
-            _process.ThrowIfExited();
-            var probe = await NetSnmpTool.RunAsync("snmpget", "-v2c", "-c", "linksys-system", "-On", "-t", "0.5", "-r", "0",
-                Address, "1.3.6.1.2.1.1.3.0");
-            return probe.ExitCode == 0 && probe.Output.Contains("Timeticks", StringComparison.Ordinal);
-        }, TimeSpan.FromSeconds(60), "snmpsimd answers snmpget", TimeSpan.FromMilliseconds(100));
+            await Eventually.TrueAsync(async () =>
+            {
+                _process.ThrowIfExited();
+                var probe = await NetSnmpTool.RunAsync("snmpget", "-v2c", "-c", "linksys-system", "-On", "-t", "0.5", "-r", "0",
+                    Address, "1.3.6.1.2.1.1.3.0");
+                return probe.ExitCode == 0 && probe.Output.Contains("Timeticks", StringComparison.Ordinal);
+            }, TimeSpan.FromSeconds(60), "snmpsimd answers snmpget", TimeSpan.FromMilliseconds(100));
+        }
+        catch
+        {
+            // xunit does not dispose a fixture whose start failed: stop snmpsimd here.
+            await _process.DisposeAsync();
+            _process = null;
+            throw;
+        }
     }
 
     public async Task DisposeAsync()
