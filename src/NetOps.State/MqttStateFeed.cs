@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
-using System.Runtime.CompilerServices;
 using System.Text.Json;
-using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using NetOps.Core.State;
 using NetOps.Mqtt;
@@ -14,13 +12,10 @@ namespace NetOps.State;
 /// </summary>
 public sealed partial class MqttStateFeed : IStateFeed, IAsyncDisposable
 {
-    private const int SubscriberBuffer = 4096;
-
     private readonly TimeSpan _snapshotTimeout;
     private readonly ILogger _logger;
     private readonly MqttLink _link;
-    private readonly Lock _gate = new();
-    private readonly List<Channel<StateDelta>> _subscribers = [];
+    private readonly DeltaFanOut _subscribers = new();
     private readonly ConcurrentDictionary<string, TaskCompletionSource<StateSnapshot>> _waiting = new(StringComparer.Ordinal);
     private SnapshotMessage? _latest;
     private long _lastDeltaVersion;
@@ -65,36 +60,8 @@ public sealed partial class MqttStateFeed : IStateFeed, IAsyncDisposable
         }
     }
 
-    public async IAsyncEnumerable<StateDelta> SubscribeAsync(long afterVersion, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        var channel = Channel.CreateBounded<StateDelta>(new BoundedChannelOptions(SubscriberBuffer)
-        {
-            FullMode = BoundedChannelFullMode.DropWrite,
-            SingleReader = true,
-        });
-        lock (_gate)
-        {
-            _subscribers.Add(channel);
-        }
-
-        try
-        {
-            await foreach (var delta in channel.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
-            {
-                if (delta.Version > afterVersion)
-                {
-                    yield return delta;
-                }
-            }
-        }
-        finally
-        {
-            lock (_gate)
-            {
-                _subscribers.Remove(channel);
-            }
-        }
-    }
+    public IAsyncEnumerable<StateDelta> SubscribeAsync(long afterVersion, CancellationToken cancellationToken) =>
+        _subscribers.SubscribeAsync(afterVersion, cancellationToken);
 
     private ValueTask HandleAsync(MqttLinkMessage message, CancellationToken cancellationToken)
     {
@@ -105,13 +72,7 @@ public sealed partial class MqttStateFeed : IStateFeed, IAsyncDisposable
             {
                 StateMetrics.FeedReceived.Add(1, new KeyValuePair<string, object?>("kind", "delta"));
                 Interlocked.Exchange(ref _lastDeltaVersion, delta.Delta.Version);
-                lock (_gate)
-                {
-                    foreach (var subscriber in _subscribers)
-                    {
-                        subscriber.Writer.TryWrite(delta.Delta);
-                    }
-                }
+                _subscribers.Publish(delta.Delta);
             }
             else if (message.Topic == StateWire.SnapshotTopic && StateWire.Deserialize<SnapshotMessage>(json) is { } snapshot)
             {

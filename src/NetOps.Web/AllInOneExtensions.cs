@@ -1,9 +1,11 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using NetOps.Core.Observations;
 using NetOps.Core.State;
 using NetOps.Inventory;
 using NetOps.Mqtt;
 using NetOps.Simulator;
 using NetOps.State;
+using NetOps.Storage;
 using NetOps.Worker;
 using Quartz;
 
@@ -64,6 +66,12 @@ public static class HostExtensions
         {
             services.AddNetOpsInProcessState(configuration);
             health.AddCheck<StateEngineCheck>("state-engine", tags: ["ready"]);
+
+            // History: every observation goes to the live model first, then to the store (embedded SQLite by default).
+            services.AddNetOpsStorage(configuration, (sp, name) => sp.GetRequiredService<ICredentialStore>().Require(name));
+            services.AddSingleton<IObservationSink>(sp => new ObservationTee(
+                sp.GetRequiredService<ObservationChannel>(), sp.GetRequiredService<ObservationRecorder>()));
+            health.AddCheck<StorageHealthCheck>("store", tags: ["ready"]);
         }
         else
         {
@@ -129,7 +137,7 @@ public static class HostExtensions
     /// <summary>Relative paths in configuration are relative to the content root, not to wherever the process started.</summary>
     private static void ResolvePaths(WebApplicationBuilder builder)
     {
-        foreach (var key in new[] { "Inventory:Directory", "Inventory:SecretsFile" })
+        foreach (var key in new[] { "Inventory:Directory", "Inventory:SecretsFile", "Storage:DataDirectory" })
         {
             if (builder.Configuration[key] is { Length: > 0 } path && !Path.IsPathRooted(path))
             {

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using NetOps.Core.State;
 using NetOps.Inventory;
 using NetOps.Simulator;
+using NetOps.Storage;
 using NetOps.Web.Components;
 using NetOps.Web.Metrics;
 using NetOps.Web.Presentation;
@@ -84,6 +85,27 @@ public static class WebExtensions
                     metrics = s.Metrics,
                 }),
             }, Json);
+        });
+        api.MapGet("/history/{measurement}/{field}", async (string measurement, string field, HttpContext http, IServiceProvider services,
+            TimeProvider time, CancellationToken cancellationToken) =>
+        {
+            // Chart data aggregated per window: ids in the query string filter (device=acc-nord), group=port splits the series.
+            if (services.GetService<ITelemetryStore>() is not { } store)
+            {
+                return Results.Problem("this process keeps no history", statusCode: StatusCodes.Status404NotFound);
+            }
+
+            var query = http.Request.Query;
+            var to = time.GetUtcNow();
+            var range = TimeSpan.TryParse(query["range"], System.Globalization.CultureInfo.InvariantCulture, out var r) ? r : TimeSpan.FromHours(1);
+            var window = TimeSpan.TryParse(query["window"], System.Globalization.CultureInfo.InvariantCulture, out var w) ? w : TimeSpan.FromMinutes(1);
+            var aggregate = Enum.TryParse<Aggregate>(query["aggregate"], ignoreCase: true, out var a) ? a : Aggregate.Mean;
+            var groupBy = query["group"].ToString().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            var where = query.Where(q => q.Key is not ("range" or "window" or "aggregate" or "group"))
+                .ToDictionary(q => q.Key, q => q.Value.ToString(), StringComparer.Ordinal);
+            var series = await store.QueryAsync(new SeriesQuery(measurement, field, to - range, to, window, aggregate) { Where = where, GroupBy = groupBy },
+                cancellationToken);
+            return Results.Json(series.Select(s => new { tags = s.Tags, points = s.Points.Select(p => new { time = p.Time, value = p.Value }) }), Json);
         });
         api.MapGet("/inventory", (IInventoryProvider inventory) =>
         {

@@ -32,10 +32,11 @@ public sealed class AllInOneHost : IAsyncLifetime
             "--Inventory:Directory", InventoryDirectory,
             "--Inventory:SecretsFile", Path.Combine(RepoPaths.Root, "config", "secrets.demo.yaml"),
             "--Mqtt:Port", mqttPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--Storage:DataDirectory", InventoryDirectory + "-data",
             "--Collector:PollInterval", "00:00:01",
             "--Collector:Timeout", "00:00:00.500",
             "--Simulator:NodeReportInterval", "00:00:01",
-            "--Serilog:WriteTo:1:Args:path", Path.Combine(InventoryDirectory, "..", Path.GetFileName(InventoryDirectory) + "-logs", "netops-.log"),
+            "--Serilog:WriteTo:1:Args:path", Path.Combine(InventoryDirectory + "-logs", "netops-.log"),
         ], workingDirectory: output);
         Http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
         await Eventually.TrueAsync(async () =>
@@ -90,5 +91,12 @@ public sealed class AllInOneHost : IAsyncLifetime
         }
 
         Directory.Delete(InventoryDirectory, recursive: true);
+        foreach (var sibling in new[] { InventoryDirectory + "-data", InventoryDirectory + "-logs" })
+        {
+            if (Directory.Exists(sibling))
+            {
+                Directory.Delete(sibling, recursive: true);
+            }
+        }
     }
 }

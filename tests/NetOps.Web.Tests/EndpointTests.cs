@@ -43,6 +43,23 @@ public sealed class EndpointTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task History_OfPolledDevices_IsKeptInTheEmbeddedStore()
+    {
+        var readiness = await _host.Http.GetStringAsync(new Uri("readyz", UriKind.Relative));
+        Assert.Contains("\"store\"", readiness, StringComparison.Ordinal);
+
+        await Eventually.TrueAsync(async () =>
+        {
+            using var document = JsonDocument.Parse(await _host.Http.GetStringAsync(
+                new Uri("api/history/port/in_octets?device=core-rathaus&group=port&window=00:00:01&aggregate=max&range=00:10:00", UriKind.Relative)));
+            var series = document.RootElement.EnumerateArray().ToList();
+            // One series per port of the core, each with several one-second windows of a rising counter.
+            return series.Count >= 8 && series.All(s => s.GetProperty("tags").GetProperty("port").GetString()!.StartsWith("Te1/0/", StringComparison.Ordinal)) &&
+                   series.Any(s => s.GetProperty("points").GetArrayLength() >= 3);
+        }, TimeSpan.FromSeconds(30), "port counters of core-rathaus in the history");
+    }
+
+    [Fact]
     public async Task StateAndInventoryApi_NeverShowSecrets()
     {
         var secrets = File.ReadAllLines(Path.Combine(RepoPaths.Root, "config", "secrets.demo.yaml"))

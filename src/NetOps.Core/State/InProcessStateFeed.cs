@@ -1,6 +1,3 @@
-using System.Runtime.CompilerServices;
-using System.Threading.Channels;
-
 namespace NetOps.Core.State;
 
 /// <summary>
@@ -10,11 +7,9 @@ namespace NetOps.Core.State;
 /// </summary>
 public sealed class InProcessStateFeed : IStateFeed, IStatePublisher
 {
-    private const int SubscriberBuffer = 4096;
-
     private readonly Lock _gate = new();
     private readonly Dictionary<EntityRef, EntityState> _model = [];
-    private readonly List<Channel<StateDelta>> _subscribers = [];
+    private readonly DeltaFanOut _subscribers = new();
     private readonly Dictionary<string, long> _sequences = new(StringComparer.Ordinal);
     private long _version;
 
@@ -38,10 +33,7 @@ public sealed class InProcessStateFeed : IStateFeed, IStatePublisher
             }
 
             _version = delta.Version;
-            foreach (var subscriber in _subscribers)
-            {
-                subscriber.Writer.TryWrite(delta);
-            }
+            _subscribers.Publish(delta);
         }
 
         return ValueTask.CompletedTask;
@@ -59,34 +51,6 @@ public sealed class InProcessStateFeed : IStateFeed, IStatePublisher
         }
     }
 
-    public async IAsyncEnumerable<StateDelta> SubscribeAsync(long afterVersion, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        var channel = Channel.CreateBounded<StateDelta>(new BoundedChannelOptions(SubscriberBuffer)
-        {
-            FullMode = BoundedChannelFullMode.DropWrite,
-            SingleReader = true,
-        });
-        lock (_gate)
-        {
-            _subscribers.Add(channel);
-        }
-
-        try
-        {
-            await foreach (var delta in channel.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
-            {
-                if (delta.Version > afterVersion)
-                {
-                    yield return delta;
-                }
-            }
-        }
-        finally
-        {
-            lock (_gate)
-            {
-                _subscribers.Remove(channel);
-            }
-        }
-    }
+    public IAsyncEnumerable<StateDelta> SubscribeAsync(long afterVersion, CancellationToken cancellationToken) =>
+        _subscribers.SubscribeAsync(afterVersion, cancellationToken);
 }
