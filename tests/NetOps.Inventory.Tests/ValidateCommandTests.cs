@@ -1,0 +1,58 @@
+using NetOps.Cli;
+using NetOps.Testing;
+
+namespace NetOps.Inventory.Tests;
+
+public sealed class ValidateCommandTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("netops-validate-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    [Fact]
+    public void DemoInventory_IsValid_WithASummaryLine()
+    {
+        var (code, output, error) = Run(Path.Combine(RepoPaths.Root, "config", "inventory"), "--secrets", Path.Combine(RepoPaths.Root, "config", "secrets.demo.yaml"));
+
+        Assert.Equal(0, code);
+        Assert.Equal("", error);
+        Assert.Matches(@"OK, \d+ sites, 28 devices, 27 links, 6 nodes, \d+ endpoints, 3 events", output);
+    }
+
+    [Fact]
+    public void BadLink_IsReportedWithFileLineAndField_AndExitCodeOne()
+    {
+        foreach (var file in Directory.GetFiles(Path.Combine(RepoPaths.Root, "config", "inventory")))
+        {
+            File.Copy(file, Path.Combine(_directory, Path.GetFileName(file)));
+        }
+
+        File.WriteAllText(Path.Combine(_directory, "zz-bad.yaml"),
+            "links:\n  - { id: bad, name: Bad, a: { device: acc-nord, port: Gi0/99 }, b: { device: core-rathaus, port: Te1/0/12 } }\n");
+
+        var (code, output, error) = Run(_directory, "--secrets", Path.Combine(RepoPaths.Root, "config", "secrets.demo.yaml"));
+
+        Assert.Equal(1, code);
+        Assert.Equal("", output);
+        Assert.Contains("zz-bad.yaml:2: links[0].a.port:", error, StringComparison.Ordinal);
+        Assert.Contains("Gi0/99", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void MissingCredential_IsAnErrorThatNamesItButShowsNoSecret()
+    {
+        var (code, output, error) = Run(Path.Combine(RepoPaths.Root, "config", "inventory"));
+
+        Assert.Equal(1, code);
+        Assert.Contains("rainbow-ro", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("rainbow-demo-ro", output + error, StringComparison.Ordinal);
+    }
+
+    private static (int Code, string Output, string Error) Run(params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var code = ValidateCommand.Run(["validate", .. args], output, error);
+        return (code, output.ToString(), error.ToString());
+    }
+}
