@@ -233,6 +233,18 @@ internal sealed class InventoryParser(ICredentialStore credentials, DateTimeOffs
         return Setting<string>.Ok(text.Value);
     }
 
+    /// <summary>A v3 device needs its credential to hold a whole USM user (<see cref="Snmp.SnmpV3Credential"/>), not a community.</summary>
+    private bool CheckV3Credential(string name, Origin at)
+    {
+        if (!credentials.TryResolve(name, out var secret) || Snmp.SnmpV3Credential.TryParse(secret.Reveal(), out _, out var error))
+        {
+            return true; // an undefined credential is already reported where it is named
+        }
+
+        Report(at, $"credential '{name}' is not an SNMPv3 credential: {error}");
+        return false;
+    }
+
     private Setting<TimeSpan> ReadInterval(MapReader? map)
     {
         if (map?.Scalar("report_interval") is not { } text)
@@ -323,6 +335,11 @@ internal sealed class InventoryParser(ICredentialStore credentials, DateTimeOffs
         var version = Pick(ReadVersion(snmp), defaults.Version, map, "snmp.version", ref complete);
         var port = Pick(ReadPort(snmp), defaults.Port, map, "snmp.port", ref complete);
         var credential = Pick(ReadCredential(snmp), defaults.Credential, map, "snmp.credential", ref complete);
+        if (version == SnmpVersionSetting.V3 && credential is not null)
+        {
+            // At the device's snmp map (or the device): the credential may come from the defaults, shared by many devices.
+            complete &= CheckV3Credential(credential, map.Context.At((YamlNode?)snmp?.Node ?? map.Node, map.Path("snmp.credential")));
+        }
 
         var ports = new List<PortPlan>();
         var portOrigins = new Dictionary<string, Origin>(StringComparer.Ordinal);

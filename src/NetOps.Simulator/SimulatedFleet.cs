@@ -39,15 +39,31 @@ public sealed partial class SimulatedFleet(
         var linked = fleet.Links.Values.SelectMany(l => new[] { l.A, l.B }).ToLookup(e => e.DeviceId, e => e.Port, StringComparer.Ordinal);
         foreach (var device in fleet.Devices.Values.OrderBy(d => d.Id, StringComparer.Ordinal))
         {
-            if (!credentials.TryResolve(device.Snmp.CredentialRef, out var community))
+            if (!credentials.TryResolve(device.Snmp.CredentialRef, out var secret))
             {
                 LogNoCommunity(_logger, device.Id, device.Snmp.CredentialRef);
                 continue;
             }
 
+            SnmpAgentOptions agentOptions;
+            if (device.Snmp.Version != SnmpVersionSetting.V3)
+            {
+                agentOptions = new SnmpAgentOptions { ReadCommunity = secret.Reveal() };
+            }
+            else if (SnmpV3Credential.TryParse(secret.Reveal(), out var user, out var error))
+            {
+                // A v3 device answers its USM user only: no community anyone could guess.
+                agentOptions = new SnmpAgentOptions { ReadCommunity = Guid.NewGuid().ToString("N"), Users = [user] };
+            }
+            else
+            {
+                LogNotV3(_logger, device.Id, device.Snmp.CredentialRef, error);
+                continue;
+            }
+
             var simulated = new SimulatedSwitch(device, random, linked[device.Id].ToHashSet(StringComparer.Ordinal));
             var endPoint = new IPEndPoint(IPAddress.Parse(device.Snmp.Host), device.Snmp.Port);
-            var agent = SnmpAgent.Start(endPoint, simulated.View, new SnmpAgentOptions { ReadCommunity = community.Reveal() });
+            var agent = SnmpAgent.Start(endPoint, simulated.View, agentOptions);
             _switches[device.Id] = (simulated, agent);
         }
 
@@ -213,6 +229,9 @@ public sealed partial class SimulatedFleet(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Simulator skips {Device}: credential {Credential} is not defined")]
     private static partial void LogNoCommunity(ILogger logger, string device, string credential);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Simulator skips {Device}: credential {Credential} is not an SNMPv3 credential: {Error}")]
+    private static partial void LogNotV3(ILogger logger, string device, string credential, string error);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Simulator: link {Link} {Action}")]
     private static partial void LogLink(ILogger logger, string link, string action);

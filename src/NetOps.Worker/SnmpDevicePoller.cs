@@ -66,7 +66,7 @@ public sealed class SnmpDevicePoller(
         {
             return Unreachable(device, Describe(e), freshFor);
         }
-        catch (CredentialMissingException e)
+        catch (CredentialException e)
         {
             return Unreachable(device, e.Message, freshFor);
         }
@@ -77,17 +77,25 @@ public sealed class SnmpDevicePoller(
 
     private Snmp.SnmpTarget TargetOf(Device device, CollectorOptions settings)
     {
-        if (!credentials.TryResolve(device.Snmp.CredentialRef, out var community))
+        var name = device.Snmp.CredentialRef;
+        if (!credentials.TryResolve(name, out var secret))
         {
-            throw new CredentialMissingException($"credential '{device.Snmp.CredentialRef}' is not defined");
+            throw new CredentialException($"credential '{name}' is not defined");
         }
 
-        return new Snmp.SnmpTarget(new IPEndPoint(IPAddress.Parse(device.Snmp.Host), device.Snmp.Port))
+        var target = new Snmp.SnmpTarget(new IPEndPoint(IPAddress.Parse(device.Snmp.Host), device.Snmp.Port))
         {
-            Version = device.Snmp.Version == SnmpVersionSetting.V1 ? SnmpVersion.V1 : SnmpVersion.V2c,
-            Community = community.Reveal(),
             Timeout = settings.Timeout,
             Retries = settings.Retries,
+        };
+        return device.Snmp.Version switch
+        {
+            // The parsed user compares equal from poll to poll, so the client keeps its localised keys.
+            SnmpVersionSetting.V3 => SnmpV3Credential.TryParse(secret.Reveal(), out var security, out var error)
+                ? target with { Version = SnmpVersion.V3, V3 = security }
+                : throw new CredentialException($"credential '{name}' is not an SNMPv3 credential: {error}"),
+            SnmpVersionSetting.V1 => target with { Version = SnmpVersion.V1, Community = secret.Reveal() },
+            _ => target with { Version = SnmpVersion.V2c, Community = secret.Reveal() },
         };
     }
 
@@ -97,14 +105,16 @@ public sealed class SnmpDevicePoller(
     private static ulong? Counter(SnmpTableRow? row, uint column) =>
         row is not null && row.TryGet(column, out var value) && value.IsNumeric ? value.AsUInt64() : null;
 
-    /// <summary>A reason a person can read; never the community or a packet.</summary>
+    /// <summary>A reason a person can read; never the community, a pass phrase or a packet.</summary>
     private static string Describe(SnmpException e) => e switch
     {
         SnmpTimeoutException => "timeout",
+        SnmpSecurityException security => security.Message, // names device, user and reason, never a pass phrase
         SnmpDecodeException => "malformed response",
         SnmpErrorException error => error.Message,
         _ => e.GetType().Name,
     };
 
-    private sealed class CredentialMissingException(string message) : Exception(message);
+    /// <summary>A credential that is not defined or cannot serve the device's SNMP version; its message names no secret.</summary>
+    private sealed class CredentialException(string message) : Exception(message);
 }

@@ -95,6 +95,34 @@ public sealed class StateEngineTests
     }
 
     [Fact]
+    public void DeviceBehindADownLink_IsUnknownWithTheLinkAsRootCause_NotDown()
+    {
+        var at = _clock.GetUtcNow();
+        _engine.Apply(Fleet.Poll(1, at, "core", ("Te1/0/1", false, 0), ("Te1/0/2", true, 0)));
+        _engine.Apply(Fleet.Unreachable(2, at.AddSeconds(1), "acc"));
+
+        var access = _engine.Get(EntityRef.Device("acc"))!;
+        Assert.Equal(StateValue.Unknown, access.Value);
+        Assert.Equal(ReasonCodes.BehindFailedLink, access.Reason.Code);
+        Assert.Equal("core--acc", access.Reason["link"]);
+        Assert.Equal(StateValue.Down, _engine.Get(EntityRef.Link("core--acc"))!.Value);
+        // Down: the link and the port that says so; no device is down because of it.
+        Assert.Equal(["link:core--acc", "port:core/Te1/0/1"],
+            _engine.Snapshot(Scope.All).States.Where(s => s.Value == StateValue.Down).Select(s => s.Entity.ToString()).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void UnreachableDevice_WithItsPathUp_StaysDown()
+    {
+        var at = _clock.GetUtcNow();
+        _engine.Apply(Fleet.Poll(1, at, "core", ("Te1/0/1", true, 0), ("Te1/0/2", true, 0)));
+        _engine.Apply(Fleet.Unreachable(2, at.AddSeconds(1), "acc"));
+
+        Assert.Equal(StateValue.Down, _engine.Get(EntityRef.Device("acc"))!.Value);
+        Assert.Equal(ReasonCodes.DeviceUnreachable, _engine.Get(EntityRef.Device("acc"))!.Reason.Code);
+    }
+
+    [Fact]
     public void Rates_ComeFromCounterDeltas_AndACounterGoingBackDrawsNoSpike()
     {
         var at = _clock.GetUtcNow();

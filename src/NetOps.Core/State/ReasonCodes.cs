@@ -8,6 +8,7 @@ public static class ReasonCodes
     public const string SourceGone = "source-gone";
     public const string DeviceResponding = "device.responding";
     public const string DeviceUnreachable = "device.unreachable";
+    public const string BehindFailedLink = "device.behind-failed-link";
     public const string PortOperUp = "port.oper-up";
     public const string PortOperDown = "port.oper-down";
     public const string PortAdminDown = "port.admin-down";

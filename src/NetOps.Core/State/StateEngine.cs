@@ -20,6 +20,7 @@ public sealed class StateEngine
     private readonly HashSet<EntityRef> _pendingRemoved = [];
     private readonly Dictionary<string, long> _pendingSequences = new(StringComparer.Ordinal);
     private FleetInventory _inventory = FleetInventory.Empty;
+    private Dictionary<string, IReadOnlyList<string>> _pathsFromCore = new(StringComparer.Ordinal);
 
     /// <param name="time">The clock.</param>
     /// <param name="firstVersion">
@@ -44,6 +45,7 @@ public sealed class StateEngine
     public StateDelta? SetInventory(FleetInventory inventory)
     {
         _inventory = inventory;
+        _pathsFromCore = PathsFromCore(inventory);
         var now = _time.GetUtcNow();
         var wanted = new HashSet<EntityRef>(EntitiesOf(inventory));
         foreach (var entity in _states.Keys.Where(e => !wanted.Contains(e)).ToList())
@@ -354,6 +356,8 @@ public sealed class StateEngine
             DeriveLink(link, now);
         }
 
+        DeriveReachability();
+
         foreach (var device in _inventory.Devices.Values)
         {
             if (!IsDeployed(device, now))
@@ -374,6 +378,69 @@ public sealed class StateEngine
                 MarkInactive(EntityRef.Node(node.Id), NotDeployedReason(node.Id, now), now);
             }
         }
+    }
+
+    /// <summary>
+    /// A device that does not answer while a link on its path from the core is down is not down itself as far as
+    /// anyone can tell: it is unknown, and the failed link is the one root cause to show and alert on.
+    /// </summary>
+    private void DeriveReachability()
+    {
+        foreach (var (deviceId, path) in _pathsFromCore)
+        {
+            var entity = EntityRef.Device(deviceId);
+            if (_states.GetValueOrDefault(entity) is not { Value: StateValue.Down, Reason.Code: ReasonCodes.DeviceUnreachable } state)
+            {
+                continue;
+            }
+
+            var failed = path.Select(id => _states.GetValueOrDefault(EntityRef.Link(id))).FirstOrDefault(l => l?.Value == StateValue.Down);
+            if (failed is null)
+            {
+                continue;
+            }
+
+            var reason = Reason.Of(ReasonCodes.BehindFailedLink, ("device", deviceId), ("link", failed.Entity.Id), ("since", failed.Since));
+            Put(state with { Value = StateValue.Unknown, Reason = reason, Since = failed.Since });
+            var device = _inventory.Devices[deviceId];
+            foreach (var port in device.Ports)
+            {
+                var portRef = EntityRef.Port(deviceId, port.Name);
+                if (_states.GetValueOrDefault(portRef) is { } portState && portState.Reason.Code == ReasonCodes.DeviceUnreachable)
+                {
+                    Put(portState with { Reason = reason });
+                }
+            }
+        }
+    }
+
+    /// <summary>For each device, the links on its shortest path from a core device (breadth first over planned links).</summary>
+    private static Dictionary<string, IReadOnlyList<string>> PathsFromCore(FleetInventory inventory)
+    {
+        var adjacent = inventory.Links.Values
+            .SelectMany(l => new[] { (From: l.A.DeviceId, To: l.B.DeviceId, Link: l.Id), (From: l.B.DeviceId, To: l.A.DeviceId, Link: l.Id) })
+            .ToLookup(e => e.From, StringComparer.Ordinal);
+        var paths = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        var queue = new Queue<string>();
+        foreach (var core in inventory.Devices.Values.Where(d => d.Class == DeviceClass.Core).OrderBy(d => d.Id, StringComparer.Ordinal))
+        {
+            paths[core.Id] = [];
+            queue.Enqueue(core.Id);
+        }
+
+        while (queue.TryDequeue(out var device))
+        {
+            foreach (var edge in adjacent[device].OrderBy(e => e.Link, StringComparer.Ordinal))
+            {
+                if (!paths.ContainsKey(edge.To))
+                {
+                    paths[edge.To] = [.. paths[device], edge.Link];
+                    queue.Enqueue(edge.To);
+                }
+            }
+        }
+
+        return paths;
     }
 
     private void MarkInactive(EntityRef entity, Reason reason, DateTimeOffset now)

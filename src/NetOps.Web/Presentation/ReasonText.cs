@@ -17,6 +17,7 @@ public sealed class ReasonText(TimeZoneInfo zone)
         ReasonCodes.Stale => $"no fresh evidence from {Source(reason["source"])} since {Time(reason["last"])}",
         ReasonCodes.SourceGone => $"collector {reason["source"]} went offline (last evidence {Time(reason["last"])})",
         ReasonCodes.DeviceResponding => "responding to SNMP",
+        ReasonCodes.BehindFailedLink => $"unreachable behind link {reason["link"]}, down since {Time(reason["since"])}",
         ReasonCodes.DeviceUnreachable => $"{reason["device"]} not responding ({reason["error"]})",
         ReasonCodes.PortOperUp => "operationally up",
         ReasonCodes.PortOperDown => $"port {reason["port"]} on {reason["device"]} down",

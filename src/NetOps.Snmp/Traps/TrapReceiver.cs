@@ -1,0 +1,265 @@
+using System.Diagnostics.Metrics;
+using System.Net;
+using System.Net.Sockets;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace NetOps.Snmp;
+
+/// <summary>
+/// Receives SNMP notifications on one UDP end point: v1 traps, v2c traps and informs, v3 traps and informs for the
+/// configured users. Informs are acknowledged with a Response echoing request id and bindings (RFC 3416 4.2.7) once
+/// the notification is queued. Notifications are read from <see cref="Notifications"/> by one reader.
+/// </summary>
+/// <remarks>
+/// One loop receives, decodes and queues; it never waits for the reader, so a slow consumer costs dropped (and
+/// counted) notifications, never a full kernel buffer. A malformed datagram costs one decode attempt and a counter.
+/// </remarks>
+public sealed partial class TrapReceiver : IAsyncDisposable
+{
+    private const int MaxDatagram = 65535;
+
+    private static readonly Meter Meter = new("NetOps");
+    private static readonly Counter<long> ReceivedCounter = Meter.CreateCounter<long>("netops.traps.received",
+        description: "Notifications received and queued, by version and PDU type");
+    private static readonly Counter<long> MalformedCounter = Meter.CreateCounter<long>("netops.traps.malformed",
+        description: "Datagrams on the trap port that are no valid notification, by reason");
+    private static readonly Counter<long> UnknownSourceCounter = Meter.CreateCounter<long>("netops.traps.unknown_source",
+        description: "Notifications refused or unresolved because their sender is not known, by reason");
+    private static readonly Counter<long> DroppedCounter = Meter.CreateCounter<long>("netops.traps.dropped",
+        description: "Notifications dropped because the queue to the consumer was full");
+
+    private readonly Socket _socket;
+    private readonly TrapReceiverOptions _options;
+    private readonly ILogger _logger;
+    private readonly Channel<SnmpNotification> _channel;
+    private readonly HashSet<string> _communities;
+    private readonly CancellationTokenSource _shutdown = new();
+    private readonly Task _receiving;
+    private long _received;
+    private long _malformed;
+    private long _unknownSource;
+    private long _dropped;
+    private long _acknowledged;
+
+    private TrapReceiver(Socket socket, TrapReceiverOptions options, ILogger logger)
+    {
+        _socket = socket;
+        _options = options;
+        _logger = logger;
+        _communities = new HashSet<string>(options.Communities, StringComparer.Ordinal);
+        _usm = new ReceiverUsm(options);
+        // Wait is the full mode so that TryWrite says "full" and the loop can count the drop and withhold an inform's ack.
+        _channel = Channel.CreateBounded<SnmpNotification>(new BoundedChannelOptions(options.Capacity)
+        {
+            FullMode = BoundedChannelFullMode.Wait,
+            SingleReader = true,
+            SingleWriter = true,
+        });
+        LocalEndPoint = (IPEndPoint)socket.LocalEndPoint!;
+        ReceiveBufferBytes = socket.ReceiveBufferSize;
+        _receiving = Task.Run(ReceiveLoopAsync);
+    }
+
+    /// <summary>The bound end point; its port is the real one when port 0 was asked for.</summary>
+    public IPEndPoint LocalEndPoint { get; }
+
+    /// <summary>SO_RCVBUF as the kernel granted it (Linux: twice what was asked, capped at twice net.core.rmem_max).</summary>
+    public int ReceiveBufferBytes { get; }
+
+    /// <summary>The notifications, in arrival order; completes when the receiver is disposed.</summary>
+    public ChannelReader<SnmpNotification> Notifications => _channel.Reader;
+
+    /// <summary>Notifications queued so far.</summary>
+    public long Received => Interlocked.Read(ref _received);
+
+    /// <summary>Datagrams that were no valid notification.</summary>
+    public long Malformed => Interlocked.Read(ref _malformed);
+
+    /// <summary>Notifications refused for an unknown community, user or engine, or a wrong digest.</summary>
+    public long UnknownSource => Interlocked.Read(ref _unknownSource);
+
+    /// <summary>Notifications dropped because the queue was full.</summary>
+    public long Dropped => Interlocked.Read(ref _dropped);
+
+    /// <summary>Informs acknowledged.</summary>
+    public long Acknowledged => Interlocked.Read(ref _acknowledged);
+
+    /// <summary>Datagrams handled so far, whatever became of them (discovery probes excepted).</summary>
+    public long Handled => Received + Malformed + UnknownSource + Dropped;
+
+    /// <summary>Our snmpEngineID, the one informs are sent to.</summary>
+    public ReadOnlyMemory<byte> EngineId => _usm.EngineId;
+
+    /// <summary>Binds <paramref name="options"/>' end point (port 0 picks a free port) and starts receiving.</summary>
+    public static TrapReceiver Start(TrapReceiverOptions options, ILogger? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.Capacity, 1, nameof(options));
+        logger ??= NullLogger.Instance;
+        var socket = new Socket(options.EndPoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        try
+        {
+            socket.ReceiveBufferSize = options.ReceiveBufferBytes;
+            socket.Bind(options.EndPoint);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+
+        var receiver = new TrapReceiver(socket, options, logger);
+        if (receiver.ReceiveBufferBytes < options.ReceiveBufferBytes)
+        {
+            logger.LogWarning(
+                "Trap receiver on {EndPoint} got a {Granted} byte receive buffer, {Asked} asked: raise net.core.rmem_max for bursts",
+                receiver.LocalEndPoint, receiver.ReceiveBufferBytes, options.ReceiveBufferBytes);
+        }
+
+        logger.LogInformation("Trap receiver listening on {EndPoint} (receive buffer {Granted} bytes)", receiver.LocalEndPoint,
+            receiver.ReceiveBufferBytes);
+        return receiver;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_shutdown.IsCancellationRequested)
+        {
+            return;
+        }
+
+        await _shutdown.CancelAsync().ConfigureAwait(false);
+        _socket.Dispose();
+        await _receiving.ConfigureAwait(false);
+        _channel.Writer.TryComplete();
+        _shutdown.Dispose();
+    }
+
+    private async Task ReceiveLoopAsync()
+    {
+        var buffer = GC.AllocateUninitializedArray<byte>(MaxDatagram);
+        var address = new SocketAddress(_socket.AddressFamily);
+        var token = _shutdown.Token;
+        while (!token.IsCancellationRequested)
+        {
+            int length;
+            try
+            {
+                length = await _socket.ReceiveFromAsync(buffer, SocketFlags.None, address, token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException ||
+                                      (e is SocketException && token.IsCancellationRequested))
+            {
+                return;
+            }
+            catch (SocketException e)
+            {
+                // Linux reports an ICMP port-unreachable for an earlier answer here: nothing to do with this datagram.
+                _logger.LogDebug("Trap receiver on {EndPoint}: receive failed ({SocketError})", LocalEndPoint, e.SocketErrorCode);
+                continue;
+            }
+
+            try
+            {
+                var datagram = buffer.AsMemory(0, length);
+                var answer = SnmpV3Codec.PeekVersion(datagram.Span) == 3 ? HandleV3(datagram, address) : HandleV1V2c(datagram, address);
+                if (answer.Length > 0)
+                {
+                    await _socket.SendToAsync(answer, SocketFlags.None, address, token).ConfigureAwait(false);
+                }
+            }
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException && token.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (SocketException e)
+            {
+                _logger.LogWarning("Trap receiver on {EndPoint} could not answer an inform ({SocketError})", LocalEndPoint, e.SocketErrorCode);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // One datagram must never stop the receiver.
+                _logger.LogError(e, "Trap receiver on {EndPoint} failed on a datagram", LocalEndPoint);
+            }
+        }
+    }
+
+    /// <summary>Handles one v1/v2c datagram; returns the inform's acknowledgement, or nothing.</summary>
+    private ReadOnlyMemory<byte> HandleV1V2c(ReadOnlyMemory<byte> datagram, SocketAddress address)
+    {
+        SnmpMessage message;
+        try
+        {
+            message = SnmpCodec.Decode(datagram);
+        }
+        catch (SnmpDecodeException)
+        {
+            CountMalformed(SnmpNotificationDecoder.ReasonBer);
+            return default;
+        }
+
+        if (_communities.Count > 0 && !_communities.Contains(message.Community))
+        {
+            CountUnknownSource("community");
+            return default;
+        }
+
+        var source = ToEndPoint(address);
+        if (SnmpNotificationDecoder.FromMessage(message, source, out var notification) is { } reason)
+        {
+            CountMalformed(reason);
+            return default;
+        }
+
+        if (!TryQueue(notification!) || !notification!.IsInform)
+        {
+            return default;
+        }
+
+        var response = new SnmpPdu(SnmpPduType.Response, message.Pdu.RequestId, message.Pdu.VarBinds);
+        Interlocked.Increment(ref _acknowledged);
+        return SnmpCodec.Encode(new SnmpMessage(message.Version, message.Community, response));
+    }
+
+    private bool TryQueue(SnmpNotification notification)
+    {
+        if (!_channel.Writer.TryWrite(notification))
+        {
+            Interlocked.Increment(ref _dropped);
+            DroppedCounter.Add(1);
+            return false;
+        }
+
+        Interlocked.Increment(ref _received);
+        ReceivedCounter.Add(1, new KeyValuePair<string, object?>("version", VersionTag(notification.Version)),
+            new KeyValuePair<string, object?>("pdu", notification.IsInform ? "inform" : "trap"));
+        return true;
+    }
+
+    private void CountMalformed(string reason)
+    {
+        Interlocked.Increment(ref _malformed);
+        MalformedCounter.Add(1, new KeyValuePair<string, object?>("reason", reason));
+    }
+
+    private void CountUnknownSource(string reason)
+    {
+        Interlocked.Increment(ref _unknownSource);
+        UnknownSourceCounter.Add(1, new KeyValuePair<string, object?>("reason", reason));
+    }
+
+    private IPEndPoint ToEndPoint(SocketAddress address)
+    {
+        var endPoint = (IPEndPoint)LocalEndPoint.Create(address);
+        return endPoint.Address.IsIPv4MappedToIPv6 ? new IPEndPoint(endPoint.Address.MapToIPv4(), endPoint.Port) : endPoint;
+    }
+
+    private static string VersionTag(SnmpVersion version) => version switch
+    {
+        SnmpVersion.V1 => "v1",
+        SnmpVersion.V2c => "v2c",
+        _ => "v3",
+    };
+}
