@@ -30,6 +30,9 @@ public sealed partial class SimulatedFleet(
     private readonly ConcurrentDictionary<string, (SimulatedSwitch Switch, SnmpAgent Agent)> _switches = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, SimulatedNode> _nodes = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stop = new();
+    private readonly Lock _topology = new();
+    private readonly HashSet<string> _cutLinks = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _poweredOff = new(StringComparer.Ordinal);
     private Task _reporting = Task.CompletedTask;
 
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -102,7 +105,15 @@ public sealed partial class SimulatedFleet(
         }
 
         node.PoweredOn = false;
-        SetSwitchSilent(node.Node.DeviceId, silent: true);
+        if (node.Node.DeviceId is { } device)
+        {
+            lock (_topology)
+            {
+                _poweredOff.Add(device);
+            }
+        }
+
+        ApplyTopology();
         await node.Publisher.SwitchOffAsync(cancellationToken).ConfigureAwait(false);
         return true;
     }
@@ -116,35 +127,93 @@ public sealed partial class SimulatedFleet(
         }
 
         node.PoweredOn = true;
-        SetSwitchSilent(node.Node.DeviceId, silent: false);
+        if (node.Node.DeviceId is { } device)
+        {
+            lock (_topology)
+            {
+                _poweredOff.Remove(device);
+            }
+        }
+
+        ApplyTopology();
         await ReportOnceAsync(node, cancellationToken).ConfigureAwait(false);
         return true;
     }
 
     private bool SetLink(string linkId, bool up)
     {
-        if (!inventory.Current.Links.TryGetValue(linkId, out var link))
+        if (!inventory.Current.Links.ContainsKey(linkId))
         {
             return false;
         }
 
-        foreach (var end in new[] { link.A, link.B })
+        lock (_topology)
         {
-            if (_switches.TryGetValue(end.DeviceId, out var entry))
+            if (up)
             {
-                entry.Switch.SetOperUp(end.Port, up);
+                _cutLinks.Remove(linkId);
+            }
+            else
+            {
+                _cutLinks.Add(linkId);
             }
         }
 
+        ApplyTopology();
         LogLink(_logger, linkId, up ? "restored" : "cut");
         return true;
     }
 
-    private void SetSwitchSilent(string? deviceId, bool silent)
+    /// <summary>
+    /// Makes the simulated network behave like the real one: a link is up unless it is cut or a switch at either end is
+    /// powered off (the peer sees its port go down), and a switch answers SNMP only while a path of up links leads to
+    /// it from the core, as the collector's packets would travel.
+    /// </summary>
+    private void ApplyTopology()
     {
-        if (deviceId is not null && _switches.TryGetValue(deviceId, out var entry))
+        var fleet = inventory.Current;
+        lock (_topology)
         {
-            entry.Agent.Quirks = entry.Agent.Quirks with { Silent = silent };
+            var up = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var link in fleet.Links.Values)
+            {
+                var linkUp = !_cutLinks.Contains(link.Id) && !_poweredOff.Contains(link.A.DeviceId) && !_poweredOff.Contains(link.B.DeviceId);
+                foreach (var end in new[] { link.A, link.B })
+                {
+                    if (_switches.TryGetValue(end.DeviceId, out var entry))
+                    {
+                        entry.Switch.SetOperUp(end.Port, linkUp);
+                    }
+                }
+
+                if (linkUp)
+                {
+                    up.Add(link.Id);
+                }
+            }
+
+            var reachable = new HashSet<string>(fleet.Devices.Values.Where(d => d.Class == DeviceClass.Core).Select(d => d.Id), StringComparer.Ordinal);
+            var queue = new Queue<string>(reachable);
+            while (queue.TryDequeue(out var device))
+            {
+                foreach (var link in fleet.Links.Values.Where(l => up.Contains(l.Id) && (l.A.DeviceId == device || l.B.DeviceId == device)))
+                {
+                    var other = link.A.DeviceId == device ? link.B.DeviceId : link.A.DeviceId;
+                    if (reachable.Add(other))
+                    {
+                        queue.Enqueue(other);
+                    }
+                }
+            }
+
+            foreach (var (id, entry) in _switches)
+            {
+                var silent = _poweredOff.Contains(id) || !reachable.Contains(id);
+                if (entry.Agent.Quirks.Silent != silent)
+                {
+                    entry.Agent.Quirks = entry.Agent.Quirks with { Silent = silent };
+                }
+            }
         }
     }
 

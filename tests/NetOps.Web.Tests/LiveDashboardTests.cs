@@ -44,6 +44,25 @@ public sealed class LiveDashboardTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task FibreCutToARay_ShowsOneRootCause_AndTheSitesBehindItAsUnknown()
+    {
+        var page = await OpenDashboardAsync();
+        var site = page.Locator("tr[data-entity='device:sw-burggymnasium']");
+        await Assertions.Expect(site).ToHaveAttributeAsync("data-state", "up", new() { Timeout = Ms(Live) });
+
+        await _host.PostAsync("api/simulator/links/core-acc-nord/cut");
+
+        await Assertions.Expect(site).ToHaveAttributeAsync("data-state", "unknown", new() { Timeout = Ms(Live) });
+        await Assertions.Expect(site.Locator("td.reason")).ToContainTextAsync("behind link core-acc-nord");
+        await Assertions.Expect(page.Locator("tr[data-entity='link:core-acc-nord']")).ToHaveAttributeAsync("data-state", "down");
+        // One root cause: no device is down because of the cut.
+        await Assertions.Expect(page.Locator("tr[data-entity^='device:'][data-state='down']")).ToHaveCountAsync(0);
+
+        await _host.PostAsync("api/simulator/links/core-acc-nord/restore");
+        await Assertions.Expect(site).ToHaveAttributeAsync("data-state", "up", new() { Timeout = Ms(Live) });
+    }
+
+    [Fact]
     public async Task NodeSwitchedOff_ShowsOfflineOnOpenPage_AndComesBack()
     {
         var inventory = await _host.InventoryAsync();
