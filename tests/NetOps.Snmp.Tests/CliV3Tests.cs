@@ -1,5 +1,6 @@
 using NetOps.Cli;
 using NetOps.Snmp.Tests.Support;
+using NetOps.Testing;
 
 namespace NetOps.Snmp.Tests;
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using NetOps.Snmp.Tests.Support;
+using NetOps.Testing;
 
 namespace NetOps.Snmp.Tests;
 

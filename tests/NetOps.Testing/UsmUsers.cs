@@ -1,10 +1,12 @@
-namespace NetOps.Snmp.Tests.Support;
+using NetOps.Snmp;
+
+namespace NetOps.Testing;
 
 /// <summary>
 /// SNMPv3 users for tests, named by their protocols, one per auth/priv combination net-snmp 5.9 offers. Two pass
 /// phrases in all keep the key derivations (a megabyte of hashing each) few.
 /// </summary>
-internal static class UsmUsers
+public static class UsmUsers
 {
     public const string AuthPassword = "netops-auth-secret";
     public const string PrivPassword = "netops-priv-secret";

@@ -1,7 +1,8 @@
 using System.Net;
-using NetOps.Testing;
+using NetOps.Snmp;
+using Xunit;
 
-namespace NetOps.Snmp.Tests.Support;
+namespace NetOps.Testing;
 
 /// <summary>
 /// A real net-snmp snmpd with SNMPv3 users on a free loopback port, with a persistent directory so that its engine
@@ -41,7 +42,7 @@ public sealed class UsmSnmpd : IAsyncLifetime, IAsyncDisposable
         new(EndPoint) { Version = SnmpVersion.V3, V3 = security, Timeout = TimeSpan.FromSeconds(2), Retries = 1 };
 
     /// <summary>An snmpd with the users of <paramref name="users"/>; <paramref name="expectedErrors"/> are log fragments the test provokes.</summary>
-    internal static async Task<UsmSnmpd> StartAsync(IEnumerable<UsmUsers.User> users, params string[] expectedErrors)
+    public static async Task<UsmSnmpd> StartAsync(IEnumerable<UsmUsers.User> users, params string[] expectedErrors)
     {
         var snmpd = new UsmSnmpd(UsmUsers.SnmpdConfig(users), expectedErrors);
         await snmpd.InitializeAsync();
