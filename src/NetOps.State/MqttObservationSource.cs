@@ -5,6 +5,9 @@ using NetOps.Mqtt;
 
 namespace NetOps.State;
 
+/// <summary>Where the engine's broker intake hands observations: its channel, or the channel and history (a tee).</summary>
+public sealed record EngineIntake(IObservationSink Sink);
+
 /// <summary>
 /// The active engine's intake across processes: a persistent QoS 1 session on the collectors' observation topics
 /// and their presence. A message is acknowledged once it is in the engine's channel, so an engine that dies leaves
@@ -15,14 +18,14 @@ public sealed partial class MqttObservationSource : IAsyncDisposable
     /// <summary>One client id for whichever engine is active: the broker keeps its session and queue between them.</summary>
     public const string ClientId = "netops-state-engine";
 
-    private readonly ObservationChannel _channel;
+    private readonly EngineIntake _intake;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly MqttLink _link;
 
-    public MqttObservationSource(MqttOptions options, ObservationChannel channel, TimeProvider time, ILogger<MqttObservationSource> logger)
+    public MqttObservationSource(MqttOptions options, EngineIntake intake, TimeProvider time, ILogger<MqttObservationSource> logger)
     {
-        _channel = channel;
+        _intake = intake;
         _time = time;
         _logger = logger;
         _link = new MqttLink(options with { ClientId = ClientId }, new MqttLinkOptions
@@ -63,7 +66,7 @@ public sealed partial class MqttObservationSource : IAsyncDisposable
 
         if (observation is not null)
         {
-            await _channel.PublishAsync(observation, cancellationToken).ConfigureAwait(false);
+            await _intake.Sink.PublishAsync(observation, cancellationToken).ConfigureAwait(false);
         }
     }
 

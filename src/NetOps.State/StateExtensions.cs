@@ -58,7 +58,8 @@ public static class StateExtensions
         services.AddSingleton(sp => new MqttStatePublisher(MqttSettings(sp, configuration), InstanceName(configuration),
             sp.GetRequiredService<IOptions<StateEngineOptions>>().Value.SnapshotInterval, sp.GetRequiredService<ILogger<MqttStatePublisher>>()));
         services.AddSingleton<IStatePublisher>(sp => sp.GetRequiredService<MqttStatePublisher>());
-        services.AddSingleton(sp => new MqttObservationSource(MqttSettings(sp, configuration), sp.GetRequiredService<ObservationChannel>(),
+        services.AddSingleton(sp => new EngineIntake(sp.GetRequiredService<ObservationChannel>()));
+        services.AddSingleton(sp => new MqttObservationSource(MqttSettings(sp, configuration), sp.GetRequiredService<EngineIntake>(),
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<MqttObservationSource>>()));
         services.AddSingleton<IEngineTransport>(sp => new MqttEngineTransport(sp.GetRequiredService<MqttStatePublisher>(), sp.GetRequiredService<MqttObservationSource>()));
         services.AddSingleton<IEngineLease>(sp =>

@@ -84,6 +84,12 @@ public static class HostExtensions
             {
                 services.AddNetOpsDistributedEngine(configuration);
                 health.AddCheck<StateEngineCheck>("state-engine", tags: ["ready"]);
+
+                // The engine process keeps the history: it sees every observation exactly once, in order.
+                services.AddNetOpsStorage(configuration, (sp, name) => sp.GetRequiredService<ICredentialStore>().Require(name));
+                services.AddSingleton(sp => new EngineIntake(new ObservationTee(
+                    sp.GetRequiredService<ObservationChannel>(), sp.GetRequiredService<ObservationRecorder>())));
+                health.AddCheck<StorageHealthCheck>("store", tags: ["ready"]);
             }
 
             if (roles.HasFlag(HostRoles.Collector))

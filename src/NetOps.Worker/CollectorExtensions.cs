@@ -38,6 +38,11 @@ public static class CollectorExtensions
         services.AddHostedService<PollScheduler>();
         services.AddHostedService<PollerService>();
 
+        services.AddOptions<TrapIngestOptions>().Bind(configuration.GetSection(TrapIngestOptions.SectionName))
+            .Validate(o => !o.Enabled || System.Net.IPEndPoint.TryParse(o.Endpoint, out _), "Traps:Endpoint must be HOST:PORT")
+            .ValidateOnStart();
+        services.AddHostedService<TrapIngest>();
+
         services.AddSingleton<INodeCatalog, InventoryNodeCatalog>();
         services.AddSingleton(sp => new MqttMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.AddSingleton(sp =>

@@ -9,7 +9,7 @@ namespace NetOps.Web.Tests;
 /// The all-in-one host (simulated fleet, embedded broker, state engine, dashboard) as its own process on free
 /// ports, with a copy of the demo inventory whose SNMP port is free too and short poll intervals.
 /// </summary>
-public sealed class AllInOneHost : IAsyncLifetime
+public sealed class AllInOneHost(params string[] settings) : IAsyncLifetime
 {
     private ExternalProcess? _process;
 
@@ -37,6 +37,8 @@ public sealed class AllInOneHost : IAsyncLifetime
             "--Collector:Timeout", "00:00:00.500",
             "--Simulator:NodeReportInterval", "00:00:01",
             "--Serilog:WriteTo:1:Args:path", Path.Combine(InventoryDirectory + "-logs", "netops-.log"),
+            // A test's own settings come last: on the command line the last value of a key wins.
+            .. settings,
         ], workingDirectory: output);
         Http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
         await Eventually.TrueAsync(async () =>

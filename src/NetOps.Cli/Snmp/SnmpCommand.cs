@@ -10,7 +10,7 @@ namespace NetOps.Cli.Snmp;
 public static class SnmpCommand
 {
     private const string Usage =
-        "usage: netops snmp get|getnext|walk|bulkwalk|set [-v1|-v2c|-v3] [-c COMMUNITY] [-t SECONDS] [-r RETRIES] [-Cr N] " +
+        "usage: netops snmp get|getnext|walk|bulkwalk|set|trap-listen (see netops snmp trap-listen -h) [-v1|-v2c|-v3] [-c COMMUNITY] [-t SECONDS] [-r RETRIES] [-Cr N] " +
         "[-u USER -l noAuthNoPriv|authNoPriv|authPriv -a MD5|SHA|SHA-224|SHA-256|SHA-384|SHA-512 -A PASSPHRASE " +
         "-x DES|AES|AES-192|AES-256 -X PASSPHRASE -e ENGINEID -E CONTEXTENGINEID -n CONTEXT] " +
         "HOST[:PORT] OID... (set: OID TYPE VALUE ..., TYPE one of i u c C t a o s x n)";
@@ -20,6 +20,11 @@ public static class SnmpCommand
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(error);
+        if (args is ["trap-listen", .. var listenArgs])
+        {
+            return await TrapListenCommand.RunAsync(listenArgs, output, error, cancellationToken).ConfigureAwait(false);
+        }
+
         Invocation invocation;
         try
         {

@@ -238,6 +238,13 @@ public sealed partial class TrapReceiver : IAsyncDisposable
         return true;
     }
 
+    /// <summary>
+    /// Counts a notification whose sender a consumer could not resolve (to an inventory device, say) on
+    /// netops.traps.unknown_source, the counter the receiver uses for unknown communities and users.
+    /// </summary>
+    public static void RecordUnknownSource(string reason) =>
+        UnknownSourceCounter.Add(1, new KeyValuePair<string, object?>("reason", reason));
+
     private void CountMalformed(string reason)
     {
         Interlocked.Increment(ref _malformed);
