@@ -9,6 +9,7 @@ using NetOps.Storage;
 using NetOps.Web.Components;
 using NetOps.Web.Metrics;
 using NetOps.Web.Presentation;
+using NetOps.Worker;
 using Serilog;
 
 namespace NetOps.Web;
@@ -122,6 +123,20 @@ public static class WebExtensions
                 lastRefusal = inventory.LastRefusal?.Select(e => e.ToString()),
             }, Json);
         });
+        api.MapGet("/traps", (IServiceProvider services) =>
+            // Counts, recent notifications (bindings only: a community never leaves the receiver) and unknown senders.
+            services.GetService<TrapIngest>() is { } traps
+                ? Results.Json(new
+                {
+                    received = traps.Received,
+                    malformed = traps.Malformed,
+                    refused = traps.Refused,
+                    dropped = traps.Dropped,
+                    unknownSources = traps.UnknownSources,
+                    recent = traps.Recent,
+                    unknownSenders = traps.UnknownSenders,
+                }, Json)
+                : Results.Problem("this process receives no traps", statusCode: StatusCodes.Status404NotFound));
     }
 
     /// <summary>Field events on demand: cut and restore links, switch nodes off and on.</summary>

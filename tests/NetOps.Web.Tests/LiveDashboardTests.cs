@@ -63,6 +63,30 @@ public sealed class LiveDashboardTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Topology_DrawsEveryLink_AndACutTurnsItRedWithoutReload()
+    {
+        var page = await _browser.Instance.NewPageAsync(new() { ViewportSize = new() { Width = 1500, Height = 1100 } });
+        await page.GotoAsync(new Uri(_host.BaseAddress, "topology").ToString());
+        await Assertions.Expect(page.Locator("div.topology")).ToHaveAttributeAsync("data-interactive", "true", new() { Timeout = Ms(Live) });
+        // Links are drawn only after the JS reported node sizes.
+        var links = page.Locator("g.diagram-link path");
+        await Assertions.Expect(links.First).ToBeVisibleAsync(new() { Timeout = Ms(Live) });
+        var inventory = await _host.InventoryAsync();
+        Assert.True(await links.CountAsync() >= inventory.GetProperty("links").GetArrayLength());
+        await Assertions.Expect(page.Locator("div.topo-node[data-entity='device:core-rathaus']")).ToHaveAttributeAsync("data-state", "up",
+            new() { Timeout = Ms(Live) });
+        var red = page.Locator("g.diagram-link path[stroke='#f85149']");
+        await Assertions.Expect(red).ToHaveCountAsync(0, new() { Timeout = Ms(Live) });
+
+        await _host.PostAsync("api/simulator/links/core-acc-nord/cut");
+        await Assertions.Expect(red.First).ToBeVisibleAsync(new() { Timeout = Ms(Live) });
+        await Screenshot(page, "topology-cut");
+
+        await _host.PostAsync("api/simulator/links/core-acc-nord/restore");
+        await Assertions.Expect(red).ToHaveCountAsync(0, new() { Timeout = Ms(Live) });
+    }
+
+    [Fact]
     public async Task NodeSwitchedOff_ShowsOfflineOnOpenPage_AndComesBack()
     {
         var inventory = await _host.InventoryAsync();

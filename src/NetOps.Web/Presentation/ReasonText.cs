@@ -22,6 +22,7 @@ public sealed class ReasonText(TimeZoneInfo zone)
         ReasonCodes.PortOperUp => "operationally up",
         ReasonCodes.PortOperDown => $"port {reason["port"]} on {reason["device"]} down",
         ReasonCodes.PortAdminDown => $"port {reason["port"]} on {reason["device"]} administratively down",
+        ReasonCodes.PortTrapLinkDown => $"port {reason["port"]} on {reason["device"]} reported down by trap at {Time(reason["at"])}",
         ReasonCodes.PortNotFound => $"{reason["device"]} has no interface named {reason["port"]}",
         ReasonCodes.LinkUp => "both ends up",
         ReasonCodes.LinkEndDown => $"port {reason["port"]} on {reason["device"]} down since {Time(reason["since"])}",
