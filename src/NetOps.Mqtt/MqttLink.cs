@@ -167,17 +167,7 @@ public sealed class MqttLink : IAsyncDisposable
             builder = builder.WithCredentials(_options.Username, _options.ResolvePassword() ?? string.Empty);
         }
 
-        if (_options.UseTls)
-        {
-            builder = builder.WithTlsOptions(tls =>
-            {
-                tls.UseTls().WithTargetHost(_options.Host);
-                if (_options.AllowUntrustedCertificates)
-                {
-                    tls.WithCertificateValidationHandler(_ => true);
-                }
-            });
-        }
+        var validator = MqttClientOptionsFactory.ApplyTls(builder, _options.Host, _options.ToBrokerTls());
 
         if (_link.Will is var (willTopic, willPayload))
         {
@@ -185,7 +175,7 @@ public sealed class MqttLink : IAsyncDisposable
                 .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithWillRetain(true);
         }
 
-        var result = await _client.ConnectAsync(builder.Build(), stopping).ConfigureAwait(false);
+        var result = await MqttClientOptionsFactory.ConnectAsync(_client, builder.Build(), validator, stopping).ConfigureAwait(false);
         if (result.ResultCode != MqttClientConnectResultCode.Success)
         {
             throw new InvalidOperationException($"the broker refused the connection: {result.ResultCode}");

@@ -28,8 +28,14 @@ public sealed record MqttOptions
 
     public bool UseTls { get; init; }
 
-    /// <summary>Accept a self-signed broker certificate; for a lab broker only.</summary>
+    /// <summary>Accept any broker certificate, giving up the broker's identity; for a lab broker only. Prefer <see cref="CaFile"/>.</summary>
     public bool AllowUntrustedCertificates { get; init; }
+
+    /// <summary>
+    /// PEM file of the CA (or CAs) that signed the broker's certificate: with it the broker's chain must end there,
+    /// and the system's store is not consulted. The host name is still checked. Needs <see cref="UseTls"/>.
+    /// </summary>
+    public string? CaFile { get; init; }
 
     /// <summary>How long the broker keeps the session (and queues QoS 1 messages) while the ingest is away.</summary>
     public TimeSpan SessionExpiry { get; init; } = TimeSpan.FromHours(1);
@@ -65,6 +71,8 @@ public sealed record MqttOptions
 
     /// <summary>The password from <see cref="Password"/> or <see cref="PasswordRef"/>; null when neither is set.</summary>
     public string? ResolvePassword() => Secrets.Resolve(Password, PasswordRef);
+
+    internal BrokerTls ToBrokerTls() => new(UseTls, AllowUntrustedCertificates, CaFile);
 
     public MqttParserOptions ToParserOptions() => new()
     {
@@ -108,6 +116,24 @@ public sealed record MqttOptions
             problems.Add("Mqtt:DeadLetterQueueCapacity must be positive");
         }
 
+        if (CaFile is not null)
+        {
+            if (!UseTls)
+            {
+                problems.Add("Mqtt:CaFile needs Mqtt:UseTls");
+            }
+
+            if (AllowUntrustedCertificates)
+            {
+                problems.Add("Mqtt: set CaFile or AllowUntrustedCertificates, not both");
+            }
+
+            if (!File.Exists(CaFile))
+            {
+                problems.Add($"Mqtt:CaFile {CaFile} does not exist");
+            }
+        }
+
         if (Password is not null && PasswordRef is not null)
         {
             problems.Add("Mqtt: set Password or PasswordRef, not both");
@@ -138,5 +164,5 @@ public sealed record MqttOptions
 
     // The synthesized ToString would print the password into whatever logs the options.
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"MqttOptions {{ Host = {Host}, Port = {Port}, Username = {Username}, ClientId = {ClientId}, SharedGroup = {SharedGroup}, UseTls = {UseTls} }}");
+        $"MqttOptions {{ Host = {Host}, Port = {Port}, Username = {Username}, ClientId = {ClientId}, SharedGroup = {SharedGroup}, UseTls = {UseTls}, CaFile = {CaFile} }}");
 }

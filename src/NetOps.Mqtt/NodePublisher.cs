@@ -30,7 +30,11 @@ public sealed record NodePublisherOptions
 
     public bool UseTls { get; init; }
 
+    /// <summary>Accept any broker certificate; a lab broker only. Prefer <see cref="CaFile"/>.</summary>
     public bool AllowUntrustedCertificates { get; init; }
+
+    /// <summary>PEM file of the CA that signed the broker's certificate (see <see cref="MqttOptions.CaFile"/>).</summary>
+    public string? CaFile { get; init; }
 
     /// <summary>The broker declares the node gone (and publishes its will) after 1.5 times this without a packet.</summary>
     public TimeSpan KeepAlive { get; init; } = TimeSpan.FromSeconds(5);
@@ -106,7 +110,8 @@ public sealed class NodePublisher : IAsyncDisposable
             var connection = ++_connections;
             var will = StatusPayload(online: false, 2 * connection);
             var clientOptions = MqttClientOptionsFactory.Create(_options.Host, _options.Port, _options.ClientId ?? $"mogli-{NodeId}",
-                    _options.Username, _options.Password, _options.UseTls, _options.AllowUntrustedCertificates, _options.KeepAlive, _options.Timeout)
+                    _options.Username, _options.Password, new BrokerTls(_options.UseTls, _options.AllowUntrustedCertificates, _options.CaFile),
+                    _options.KeepAlive, _options.Timeout, out var validator)
                 .WithCleanStart(_options.SessionExpiry <= TimeSpan.Zero)
                 .WithSessionExpiryInterval((uint)Math.Max(0, _options.SessionExpiry.TotalSeconds))
                 .WithWillTopic(MqttTopics.NodeStatus(NodeId))
@@ -119,7 +124,7 @@ public sealed class NodePublisher : IAsyncDisposable
             MqttClientConnectResult connected;
             try
             {
-                connected = await client.ConnectAsync(clientOptions, cancellationToken).ConfigureAwait(false);
+                connected = await MqttClientOptionsFactory.ConnectAsync(client, clientOptions, validator, cancellationToken).ConfigureAwait(false);
             }
             catch
             {

@@ -243,12 +243,12 @@ public sealed class TelemetryIngest : IHostedService, IAsyncDisposable
         }
 
         var clientOptions = MqttClientOptionsFactory.Create(_options.Host, _options.Port, _options.ClientId, _options.Username, _password,
-                _options.UseTls, _options.AllowUntrustedCertificates, _options.KeepAlive, _options.ConnectTimeout)
+                _options.ToBrokerTls(), _options.KeepAlive, _options.ConnectTimeout, out var validator)
             .WithCleanStart(false)
             .WithSessionExpiryInterval((uint)_options.SessionExpiry.TotalSeconds)
             .WithReceiveMaximum(_options.ReceiveMaximum)
             .Build();
-        var connected = await _client.ConnectAsync(clientOptions, stopping).ConfigureAwait(false);
+        var connected = await MqttClientOptionsFactory.ConnectAsync(_client, clientOptions, validator, stopping).ConfigureAwait(false);
         if (connected.ResultCode != MqttClientConnectResultCode.Success)
         {
             throw new InvalidOperationException($"the broker refused the connection: {connected.ResultCode}");

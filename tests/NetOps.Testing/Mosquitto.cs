@@ -15,6 +15,12 @@ public sealed record MosquittoSettings
 
     /// <summary><c>max_inflight_messages</c>: QoS 1 messages sent to one client and not yet acknowledged (mosquitto's default 20).</summary>
     public int MaxInflightMessages { get; init; } = 20;
+
+    /// <summary>
+    /// A TLS listener (server certificate for 127.0.0.1 signed by a throwaway CA made with <c>openssl</c> for this broker,
+    /// <see cref="Mosquitto.CaFile"/>) instead of plain TCP; no client certificates. <see cref="Mosquitto.RoundTripAsync"/> speaks plain MQTT only.
+    /// </summary>
+    public bool Tls { get; init; }
 }
 
 /// <summary>Debian's mosquitto on a free port with a password file; killed on dispose, also when the test failed.</summary>
@@ -25,18 +31,22 @@ public sealed class Mosquitto : IAsyncDisposable
     private ExternalProcess _process;
     private string _previousOutput = string.Empty;
 
-    private Mosquitto(ExternalProcess process, DirectoryInfo directory, string config, int port)
+    private Mosquitto(ExternalProcess process, DirectoryInfo directory, string config, int port, string? caFile)
     {
         _process = process;
         _directory = directory;
         _config = config;
         Port = port;
+        CaFile = caFile;
     }
 
     public const string Username = "netops";
     public const string Password = "mosquitto-test-secret";
 
     public int Port { get; }
+
+    /// <summary>With <see cref="MosquittoSettings.Tls"/>: the PEM certificate of the CA that signed the broker's certificate.</summary>
+    public string? CaFile { get; }
 
     public static async Task<Mosquitto> StartAsync(MosquittoSettings? settings = null)
     {
@@ -91,9 +101,20 @@ public sealed class Mosquitto : IAsyncDisposable
             lines.Add("persistence false");
         }
 
+        string? caFile = null;
+        if (settings.Tls)
+        {
+            caFile = await CreateCertificatesAsync(directory.FullName);
+            // These apply to the listener above.
+            lines.Add($"cafile {caFile}");
+            lines.Add($"certfile {Path.Combine(directory.FullName, "server.crt")}");
+            lines.Add($"keyfile {Path.Combine(directory.FullName, "server.key")}");
+            lines.Add("require_certificate false");
+        }
+
         await File.WriteAllLinesAsync(config, lines);
         var process = ExternalProcess.Start("mosquitto", ["-c", config]);
-        var broker = new Mosquitto(process, directory, config, port);
+        var broker = new Mosquitto(process, directory, config, port, caFile);
         try
         {
             await broker.WaitListeningAsync();
@@ -144,6 +165,38 @@ public sealed class Mosquitto : IAsyncDisposable
             .WithClientId($"round-trip-{Guid.NewGuid():N}")
             .Build());
         await client.DisconnectAsync(new MQTTnet.MqttClientDisconnectOptions());
+    }
+
+    /// <summary>A throwaway CA and a server certificate for 127.0.0.1 it signed; returns the CA's certificate file.</summary>
+    private static async Task<string> CreateCertificatesAsync(string directory)
+    {
+        string In(string name) => Path.Combine(directory, name);
+        await File.WriteAllTextAsync(In("server.ext"),
+            "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n");
+        string[][] steps =
+        [
+            ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=netops-test-ca", "-days", "2",
+                "-keyout", In("ca.key"), "-out", In("ca.crt")],
+            ["req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1", "-keyout", In("server.key"), "-out", In("server.csr")],
+            ["x509", "-req", "-in", In("server.csr"), "-CA", In("ca.crt"), "-CAkey", In("ca.key"), "-CAcreateserial", "-days", "2",
+                "-extfile", In("server.ext"), "-out", In("server.crt")],
+        ];
+        foreach (var arguments in steps)
+        {
+            await using var openssl = ExternalProcess.Start("openssl", arguments);
+            if (await openssl.WaitForExitAsync(TimeSpan.FromSeconds(30)) != 0)
+            {
+                throw new InvalidOperationException($"openssl {arguments[0]} failed:\n{openssl.Output}");
+            }
+        }
+
+        // mosquitto started as root reads the key as its own user; the key is a throwaway for this broker only.
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(In("server.key"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        }
+
+        return In("ca.crt");
     }
 
     private Task WaitListeningAsync() => Eventually.TrueAsync(async () =>
