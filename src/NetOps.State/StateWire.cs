@@ -63,6 +63,7 @@ public static class StateWire
                         new JsonDerivedType(typeof(NodeTelemetryObservation), "node-telemetry"),
                         new JsonDerivedType(typeof(NodePresenceObservation), "node-presence"),
                         new JsonDerivedType(typeof(CollectorGoneObservation), "collector-gone"),
+                        new JsonDerivedType(typeof(DeviceNotificationObservation), "device-notification"),
                     },
                 };
             }

@@ -41,7 +41,8 @@ public static class CollectorExtensions
         services.AddOptions<TrapIngestOptions>().Bind(configuration.GetSection(TrapIngestOptions.SectionName))
             .Validate(o => !o.Enabled || System.Net.IPEndPoint.TryParse(o.Endpoint, out _), "Traps:Endpoint must be HOST:PORT")
             .ValidateOnStart();
-        services.AddHostedService<TrapIngest>();
+        services.AddSingleton<TrapIngest>();
+        services.AddHostedService(sp => sp.GetRequiredService<TrapIngest>());
 
         services.AddSingleton<INodeCatalog, InventoryNodeCatalog>();
         services.AddSingleton(sp => new MqttMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));

@@ -16,6 +16,7 @@ public sealed class PollQueue
 
     private readonly Channel<string> _due = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ConcurrentDictionary<string, byte> _busy = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, byte> _again = new(StringComparer.Ordinal);
     private long _queued;
 
     public PollQueue()
@@ -38,9 +39,37 @@ public sealed class PollQueue
         return _due.Writer.TryWrite(deviceId);
     }
 
+    /// <summary>
+    /// Queues a poll of the device because something happened there (a trap). Unlike a scheduled poll it is not skipped
+    /// when one is queued or running: a running poll may have read the device before the news, so another follows it.
+    /// </summary>
+    public bool Request(string deviceId)
+    {
+        if (TryEnqueue(deviceId))
+        {
+            return true;
+        }
+
+        _again[deviceId] = 0;
+        // The poll may have finished between the two lines above: then nothing would pick the request up.
+        if (!_busy.ContainsKey(deviceId) && _again.TryRemove(deviceId, out _))
+        {
+            return TryEnqueue(deviceId);
+        }
+
+        return false;
+    }
+
     /// <summary>Marks the device's poll started: it left the queue.</summary>
     public void Started() => Interlocked.Decrement(ref _queued);
 
     /// <summary>Marks the device's poll finished, so it can be queued again.</summary>
-    public void Done(string deviceId) => _busy.TryRemove(deviceId, out _);
+    public void Done(string deviceId)
+    {
+        _busy.TryRemove(deviceId, out _);
+        if (_again.TryRemove(deviceId, out _))
+        {
+            TryEnqueue(deviceId);
+        }
+    }
 }

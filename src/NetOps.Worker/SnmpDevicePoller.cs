@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Collections.Frozen;
 using System.Net;
 using Microsoft.Extensions.Options;
 using NetOps.Core.Inventory;
@@ -25,8 +27,13 @@ public sealed class SnmpDevicePoller(
     private const uint IfName = 1, IfHcInOctets = 6, IfHcOutOctets = 10, IfHighSpeed = 15;
 
     private readonly ObservationSequence _sequence = new(options.Value.Name);
+    private readonly ConcurrentDictionary<string, FrozenDictionary<int, string>> _portNames = new(StringComparer.Ordinal);
 
     public string Source => _sequence.Source;
+
+    /// <summary>The ifName of <paramref name="ifIndex"/> on the device as its last successful poll mapped it, or null.</summary>
+    public string? PortName(string deviceId, int ifIndex) =>
+        _portNames.TryGetValue(deviceId, out var names) && names.TryGetValue(ifIndex, out var name) ? name : null;
 
     public async Task<DevicePollObservation> PollAsync(Device device, CancellationToken cancellationToken)
     {
@@ -58,6 +65,7 @@ public sealed class SnmpDevicePoller(
                     row.TryGet(IfHighSpeed, out var speed) && speed.IsNumeric ? (long)speed.AsUInt64() : null));
             }
 
+            RememberPorts(device.Id, ports);
             var ticks = upTime.Value.IsNumeric ? upTime.Value.AsUInt64() : (ulong?)null;
             return new DevicePollObservation(_sequence.Source, _sequence.Next(), time.GetUtcNow(), device.Id, true,
                 ticks is { } t ? TimeSpan.FromMilliseconds(t * 10d) : null, null, ports, freshFor);
@@ -71,6 +79,10 @@ public sealed class SnmpDevicePoller(
             return Unreachable(device, e.Message, freshFor);
         }
     }
+
+    /// <summary>Keeps the device's ifIndex → ifName map: ifIndex may change on a reboot and traps name interfaces by it.</summary>
+    internal void RememberPorts(string deviceId, IEnumerable<PortSample> ports) =>
+        _portNames[deviceId] = ports.DistinctBy(p => p.IfIndex).ToFrozenDictionary(p => p.IfIndex, p => p.Name);
 
     private DevicePollObservation Unreachable(Device device, string error, TimeSpan freshFor) =>
         new(_sequence.Source, _sequence.Next(), time.GetUtcNow(), device.Id, false, null, error, [], freshFor);

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using NetOps.Core.Inventory;
+using NetOps.Core.Observations;
 using NetOps.Inventory;
 using NetOps.Snmp;
 
@@ -26,25 +27,90 @@ public sealed record TrapIngestOptions
     public IReadOnlyList<string> Credentials { get; init; } = [];
 }
 
+/// <summary>A notification as the trap ingest kept it for people to read: no community, no user secrets.</summary>
+public sealed record RecentNotification(
+    DateTimeOffset At,
+    string Sender,
+    string Version,
+    string? DeviceId,
+    NotificationKind Kind,
+    string TrapOid,
+    string? Port,
+    IReadOnlyList<NotificationVarbind> Varbinds);
+
+/// <summary>A sender whose notifications matched no inventory device.</summary>
+public sealed record UnknownSender(string Address, long Count, DateTimeOffset LastSeen, string LastTrapOid);
+
 /// <summary>
-/// Receives traps and informs and turns the ones about a device's state (linkDown, linkUp, coldStart, warmStart) into
-/// an immediate re-poll of that device: the state change itself comes from the poll, so state is confirmed by evidence.
-/// The sender is resolved to an inventory device by agent address (the UDP source, then a v1 agent-addr), then by a v3
-/// engine id learned from an earlier address match, then by a sysName binding. Unresolved senders are counted on
-/// netops.traps.unknown_source (reason "no_device") and logged.
+/// Receives traps and informs from inventory devices and turns each into a <see cref="DeviceNotificationObservation"/>
+/// (linkDown/linkUp with the ifIndex resolved to the port by the device's last poll), then, for linkDown, linkUp,
+/// coldStart and warmStart, into an immediate re-poll of that device, so that state is confirmed by evidence, not only
+/// by the trap. The sender is resolved to an inventory device by agent address (the UDP source, then a v1 agent-addr),
+/// then by a v3 engine id learned from an earlier address match, then by a sysName binding. Unresolved senders are
+/// counted on netops.traps.unknown_source (reason "no_device"), logged and listed in <see cref="UnknownSenders"/>.
 /// </summary>
 public sealed partial class TrapIngest(IOptions<TrapIngestOptions> options, IInventoryProvider inventory, ICredentialStore credentials,
-    PollQueue polls, ILogger<TrapIngest> logger)
+    PollQueue polls, SnmpDevicePoller poller, IObservationSink sink, TimeProvider time, ILogger<TrapIngest> logger)
     : BackgroundService
 {
+    /// <summary>How many notifications <see cref="Recent"/> keeps.</summary>
+    public const int RecentCapacity = 200;
+
+    /// <summary>How many distinct unknown senders <see cref="UnknownSenders"/> keeps.</summary>
+    public const int UnknownSenderCapacity = 50;
+
     private static readonly Oid SysNameInstance = new([1, 3, 6, 1, 2, 1, 1, 5, 0]);
+    private static readonly Oid IfEntry = new([1, 3, 6, 1, 2, 1, 2, 2, 1]);
+    private static readonly Oid IfIndexColumn = IfEntry.Append(1);
     private static readonly Oid[] RepollTraps = [SnmpNotification.LinkDown, SnmpNotification.LinkUp, SnmpNotification.ColdStart, SnmpNotification.WarmStart];
 
     private readonly ConcurrentDictionary<string, string> _engines = new(StringComparer.Ordinal);
+    private readonly ObservationSequence _sequence = new("traps");
+    private readonly Queue<RecentNotification> _recent = new();
+    private readonly Dictionary<IPAddress, UnknownSender> _unknown = [];
+    private readonly Lock _gate = new();
     private (FleetInventory Inventory, Dictionary<IPAddress, Device> ByAddress, Dictionary<string, Device> BySysName)? _index;
+    private TrapReceiver? _receiver;
+    private long _unknownSources;
 
     /// <summary>Notifications whose sender matched no device.</summary>
-    public long UnknownSources { get; private set; }
+    public long UnknownSources => Interlocked.Read(ref _unknownSources);
+
+    /// <summary>Notifications decoded and accepted by the receiver (0 when traps are disabled).</summary>
+    public long Received => _receiver?.Received ?? 0;
+
+    /// <summary>Datagrams the receiver could not decode.</summary>
+    public long Malformed => _receiver?.Malformed ?? 0;
+
+    /// <summary>Notifications the receiver refused: unknown community, user or engine, or a wrong digest.</summary>
+    public long Refused => _receiver?.UnknownSource ?? 0;
+
+    /// <summary>Notifications the receiver dropped because its queue was full.</summary>
+    public long Dropped => _receiver?.Dropped ?? 0;
+
+    /// <summary>The last <see cref="RecentCapacity"/> notifications, newest first.</summary>
+    public IReadOnlyList<RecentNotification> Recent
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _recent.Reverse().ToList();
+            }
+        }
+    }
+
+    /// <summary>Senders matching no inventory device, most recent first.</summary>
+    public IReadOnlyList<UnknownSender> UnknownSenders
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _unknown.Values.OrderByDescending(u => u.LastSeen).ToList();
+            }
+        }
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -58,13 +124,14 @@ public sealed partial class TrapIngest(IOptions<TrapIngestOptions> options, IInv
         // Communities are secrets: the configuration names credentials, the credential store holds their values.
         var communities = settings.Credentials.Select(credentials.Require).ToList();
         var receiver = TrapReceiver.Start(new TrapReceiverOptions { EndPoint = endPoint, Communities = communities }, logger);
+        _receiver = receiver;
         await using (receiver.ConfigureAwait(false))
         {
             try
             {
                 await foreach (var notification in receiver.Notifications.ReadAllAsync(stoppingToken).ConfigureAwait(false))
                 {
-                    Handle(notification);
+                    await HandleAsync(notification, stoppingToken).ConfigureAwait(false);
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -74,22 +141,100 @@ public sealed partial class TrapIngest(IOptions<TrapIngestOptions> options, IInv
         }
     }
 
-    /// <summary>Resolves the sender and queues a re-poll when the trap concerns the device's state.</summary>
-    internal void Handle(SnmpNotification notification)
+    /// <summary>
+    /// Resolves the sender, hands the notification on as an observation, and queues a re-poll when the trap concerns the
+    /// device's state. The observation goes first, so the re-poll's evidence always follows the trap's news.
+    /// </summary>
+    internal async ValueTask HandleAsync(SnmpNotification notification, CancellationToken cancellationToken)
     {
+        var now = time.GetUtcNow();
+        var trapOid = notification.TrapOid.ToDottedString();
         var device = Resolve(notification);
+        var kind = KindOf(notification.TrapOid);
+        var port = device is not null && kind is NotificationKind.LinkDown or NotificationKind.LinkUp && IfIndexOf(notification) is { } ifIndex
+            ? poller.PortName(device.Id, ifIndex)
+            : null;
+        var varbinds = notification.Objects.Select(b => new NotificationVarbind(b.Oid.ToDottedString(), b.Value.ToString())).ToList();
+        Remember(new RecentNotification(now, notification.Source.Address.ToString(), notification.Version.ToString(), device?.Id, kind, trapOid, port,
+            varbinds));
         if (device is null)
         {
-            UnknownSources++;
+            Interlocked.Increment(ref _unknownSources);
+            RememberUnknown(notification.Source.Address, trapOid, now);
             TrapReceiver.RecordUnknownSource("no_device");
-            LogUnknownSource(notification.Source.Address, notification.TrapOid.ToDottedString());
+            LogUnknownSource(notification.Source.Address, trapOid);
             return;
+        }
+
+        try
+        {
+            await sink.PublishAsync(new DeviceNotificationObservation(_sequence.Source, _sequence.Next(), now, device.Id, kind, trapOid, port, varbinds),
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The re-poll below still brings the news, a poll later.
+            LogPublishFailed(device.Id, trapOid, e);
         }
 
         if (Array.IndexOf(RepollTraps, notification.TrapOid) >= 0)
         {
-            var queued = polls.TryEnqueue(device.Id);
-            LogRepoll(device.Id, notification.TrapOid.ToDottedString(), queued);
+            var queued = polls.Request(device.Id);
+            LogRepoll(device.Id, trapOid, queued);
+        }
+    }
+
+    private static NotificationKind KindOf(Oid trapOid) =>
+        trapOid == SnmpNotification.LinkDown ? NotificationKind.LinkDown
+        : trapOid == SnmpNotification.LinkUp ? NotificationKind.LinkUp
+        : trapOid == SnmpNotification.ColdStart ? NotificationKind.ColdStart
+        : trapOid == SnmpNotification.WarmStart ? NotificationKind.WarmStart
+        : NotificationKind.Other;
+
+    /// <summary>The interface a linkDown/linkUp names: its ifIndex binding's value, else the instance of any ifTable column.</summary>
+    private static int? IfIndexOf(SnmpNotification notification)
+    {
+        if (notification.Find(IfIndexColumn) is { Value.IsNumeric: true } ifIndex)
+        {
+            return (int)ifIndex.Value.AsInt64();
+        }
+
+        foreach (var binding in notification.Objects)
+        {
+            if (binding.Oid.Length == IfEntry.Length + 2 && binding.Oid.StartsWith(IfEntry))
+            {
+                return (int)binding.Oid[^1];
+            }
+        }
+
+        return null;
+    }
+
+    private void Remember(RecentNotification notification)
+    {
+        lock (_gate)
+        {
+            if (_recent.Count == RecentCapacity)
+            {
+                _recent.Dequeue();
+            }
+
+            _recent.Enqueue(notification);
+        }
+    }
+
+    private void RememberUnknown(IPAddress address, string trapOid, DateTimeOffset at)
+    {
+        lock (_gate)
+        {
+            var count = _unknown.TryGetValue(address, out var known) ? known.Count : 0;
+            if (known is null && _unknown.Count == UnknownSenderCapacity)
+            {
+                // Bounded: a scan from many addresses must not grow this without end; the oldest sender goes.
+                _unknown.Remove(_unknown.MinBy(u => u.Value.LastSeen).Key);
+            }
+
+            _unknown[address] = new UnknownSender(address.ToString(), count + 1, at, trapOid);
         }
     }
 
@@ -152,6 +297,9 @@ public sealed partial class TrapIngest(IOptions<TrapIngestOptions> options, IInv
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Trap {TrapOid} from {Source} matches no inventory device")]
     private partial void LogUnknownSource(IPAddress source, string trapOid);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Trap {TrapOid} from {Device} could not be handed on")]
+    private partial void LogPublishFailed(string device, string trapOid, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Trap {TrapOid} from {Device}: re-poll queued {Queued}")]
     private partial void LogRepoll(string device, string trapOid, bool queued);

@@ -197,4 +197,79 @@ public sealed class StateEngineTests
         Assert.Contains(EntityRef.Device("mogli-01-sw"), states);
         Assert.DoesNotContain(EntityRef.Device("acc"), states);
     }
+
+    [Fact]
+    public void LinkDownTrap_MarksItsPortDownAtOnce_AndTheLinkWithIt()
+    {
+        _engine.Apply(Fleet.Poll(1, _clock.GetUtcNow(), "acc", ("Te1/1/1", true, 0)));
+        _clock.Advance(TimeSpan.FromSeconds(3));
+        var trapAt = _clock.GetUtcNow();
+
+        var delta = _engine.Apply(Trap(1, trapAt, "acc", NotificationKind.LinkDown, "Te1/1/1"));
+
+        var port = Assert.Single(delta!.Changed, s => s.Entity == EntityRef.Port("acc", "Te1/1/1"));
+        Assert.Equal(StateValue.Down, port.Value);
+        Assert.Equal(ReasonCodes.PortTrapLinkDown, port.Reason.Code);
+        Assert.Equal("acc", port.Reason["device"]);
+        Assert.Equal("Te1/1/1", port.Reason["port"]);
+        Assert.Equal(trapAt, DateTimeOffset.Parse(port.Reason["at"]!, System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(StateValue.Down, _engine.Get(EntityRef.Link("core--acc"))!.Value);
+    }
+
+    [Fact]
+    public void LinkDownTrap_IsCorrectedByThePollThatFollows()
+    {
+        _engine.Apply(Fleet.Poll(1, _clock.GetUtcNow(), "acc", ("Te1/1/1", true, 0)));
+        _engine.Apply(Trap(1, _clock.GetUtcNow(), "acc", NotificationKind.LinkDown, "Te1/1/1"));
+        _clock.Advance(TimeSpan.FromSeconds(1));
+
+        _engine.Apply(Fleet.Poll(2, _clock.GetUtcNow(), "acc", ("Te1/1/1", true, 0)));
+
+        var port = _engine.Get(EntityRef.Port("acc", "Te1/1/1"))!;
+        Assert.Equal(StateValue.Up, port.Value);
+        Assert.Equal(ReasonCodes.PortOperUp, port.Reason.Code);
+    }
+
+    [Fact]
+    public void LinkDownTrap_ConfirmedByThePoll_StaysDownSinceTheTrap()
+    {
+        _engine.Apply(Fleet.Poll(1, _clock.GetUtcNow(), "acc", ("Te1/1/1", true, 0)));
+        var trapAt = _clock.GetUtcNow();
+        _engine.Apply(Trap(1, trapAt, "acc", NotificationKind.LinkDown, "Te1/1/1"));
+        _clock.Advance(TimeSpan.FromSeconds(1));
+
+        _engine.Apply(Fleet.Poll(2, _clock.GetUtcNow(), "acc", ("Te1/1/1", false, 0)));
+
+        var port = _engine.Get(EntityRef.Port("acc", "Te1/1/1"))!;
+        Assert.Equal(StateValue.Down, port.Value);
+        Assert.Equal(ReasonCodes.PortOperDown, port.Reason.Code);
+        Assert.Equal(trapAt, port.Since);
+    }
+
+    [Fact]
+    public void LinkUpTrap_ChangesNothingUntilThePollSaysSo()
+    {
+        _engine.Apply(Fleet.Poll(1, _clock.GetUtcNow(), "acc", ("Te1/1/1", false, 0)));
+
+        Assert.Null(_engine.Apply(Trap(1, _clock.GetUtcNow(), "acc", NotificationKind.LinkUp, "Te1/1/1")));
+        Assert.Equal(StateValue.Down, _engine.Get(EntityRef.Port("acc", "Te1/1/1"))!.Value);
+    }
+
+    [Fact]
+    public void ColdStartTrap_MakesTheNextPollSkipItsRate()
+    {
+        var at = _clock.GetUtcNow();
+        _engine.Apply(Fleet.Poll(1, at, "acc", ("Te1/1/1", true, 1_000_000)));
+        _engine.Apply(Trap(1, at.AddSeconds(5), "acc", NotificationKind.ColdStart, null));
+
+        // A counter that went up across the restart would otherwise yield a rate from two different runs of the device.
+        _engine.Apply(Fleet.Poll(2, at.AddSeconds(10), "acc", ("Te1/1/1", true, 2_000_000)));
+        Assert.False(_engine.Get(EntityRef.Port("acc", "Te1/1/1"))!.Metrics.ContainsKey("in_bps"));
+
+        _engine.Apply(Fleet.Poll(3, at.AddSeconds(20), "acc", ("Te1/1/1", true, 2_000_000 + 12_500_000)));
+        Assert.Equal(10_000_000, _engine.Get(EntityRef.Port("acc", "Te1/1/1"))!.Metrics["in_bps"], precision: 3);
+    }
+
+    private static DeviceNotificationObservation Trap(long sequence, DateTimeOffset at, string device, NotificationKind kind, string? port) =>
+        new("traps#1", sequence, at, device, kind, "." + kind, port, [new NotificationVarbind(".1.3.6.1.2.1.2.2.1.1.1", "1")]);
 }

@@ -28,6 +28,34 @@ public sealed record DevicePollObservation(
     IReadOnlyList<PortSample> Ports,
     TimeSpan FreshFor) : Observation(Source, Sequence, ObservedAt);
 
+/// <summary>What a device's notification (trap or inform) says, as far as state is concerned.</summary>
+public enum NotificationKind
+{
+    LinkDown,
+    LinkUp,
+    ColdStart,
+    WarmStart,
+    Other,
+}
+
+/// <summary>One variable binding of a notification, its value as net-snmp would print it.</summary>
+public sealed record NotificationVarbind(string Oid, string Value);
+
+/// <summary>
+/// A trap or inform from an inventory device. <paramref name="Port"/> is the ifName its ifIndex binding names, as the
+/// device's last poll mapped it; null when the notification names no interface or the device was not polled yet.
+/// (Not "Kind": that name is the wire's type discriminator.)
+/// </summary>
+public sealed record DeviceNotificationObservation(
+    string Source,
+    long Sequence,
+    DateTimeOffset ObservedAt,
+    string DeviceId,
+    NotificationKind Notification,
+    string TrapOid,
+    string? Port,
+    IReadOnlyList<NotificationVarbind> Varbinds) : Observation(Source, Sequence, ObservedAt);
+
 /// <summary>How a mobile node is powered right now.</summary>
 public enum PowerSource
 {

@@ -13,6 +13,7 @@ public static class ReasonCodes
     public const string PortOperDown = "port.oper-down";
     public const string PortAdminDown = "port.admin-down";
     public const string PortNotFound = "port.not-found";
+    public const string PortTrapLinkDown = "port.trap-link-down";
     public const string LinkUp = "link.up";
     public const string LinkEndDown = "link.end-down";
     public const string LinkEndAdminDown = "link.end-admin-down";

@@ -19,6 +19,9 @@ public sealed class StateEngine
     private readonly Dictionary<EntityRef, EntityState> _pending = [];
     private readonly HashSet<EntityRef> _pendingRemoved = [];
     private readonly Dictionary<string, long> _pendingSequences = new(StringComparer.Ordinal);
+
+    /// <summary>Devices that restarted (coldStart, warmStart) since their last poll: their counters start afresh.</summary>
+    private readonly HashSet<string> _counterDiscontinuity = new(StringComparer.Ordinal);
     private FleetInventory _inventory = FleetInventory.Empty;
     private Dictionary<string, IReadOnlyList<string>> _pathsFromCore = new(StringComparer.Ordinal);
 
@@ -90,6 +93,9 @@ public sealed class StateEngine
                 break;
             case NodePresenceObservation presence:
                 ApplyPresence(presence);
+                break;
+            case DeviceNotificationObservation notification:
+                ApplyNotification(notification);
                 break;
         }
 
@@ -209,6 +215,7 @@ public sealed class StateEngine
 
         Observe(deviceRef, StateValue.Up, Reason.Of(ReasonCodes.DeviceResponding, ("device", device.Id)), poll,
             poll.SysUpTime is { } up ? Metrics(("uptime_s", up.TotalSeconds)) : null);
+        var restarted = _counterDiscontinuity.Remove(device.Id);
         var samples = poll.Ports.ToDictionary(p => p.Name, StringComparer.Ordinal);
         foreach (var port in device.Ports)
         {
@@ -227,8 +234,37 @@ public sealed class StateEngine
                 _ => (StateValue.Unknown, ReasonCodes.NoEvidence),
             };
             var previous = _states.GetValueOrDefault(portRef);
-            var metrics = PortMetrics(previous, sample, poll.ObservedAt);
+            // After a restart the previous counters belong to another run of the device: no rate from them.
+            var metrics = PortMetrics(restarted ? null : previous, sample, poll.ObservedAt);
             Observe(portRef, value, Reason.Of(code, ("device", device.Id), ("port", port.Name)), poll, metrics);
+        }
+    }
+
+    /// <summary>
+    /// A trap is news, not proof: linkDown marks its port down at once, and the re-poll it triggered confirms or corrects
+    /// that. linkUp changes nothing until the poll says so; a restart makes the next rate computation skip the old counters.
+    /// </summary>
+    private void ApplyNotification(DeviceNotificationObservation notification)
+    {
+        if (!_inventory.Devices.TryGetValue(notification.DeviceId, out var device) || !IsDeployed(device, notification.ObservedAt))
+        {
+            return;
+        }
+
+        switch (notification.Notification)
+        {
+            case NotificationKind.LinkDown when notification.Port is { } port && device.Ports.Any(p => p.Name == port):
+                var portRef = EntityRef.Port(device.Id, port);
+                if (_states.GetValueOrDefault(portRef)?.Value is not (StateValue.Down or StateValue.Inactive))
+                {
+                    Observe(portRef, StateValue.Down,
+                        Reason.Of(ReasonCodes.PortTrapLinkDown, ("device", device.Id), ("port", port), ("at", notification.ObservedAt)), notification);
+                }
+
+                break;
+            case NotificationKind.ColdStart or NotificationKind.WarmStart:
+                _counterDiscontinuity.Add(device.Id);
+                break;
         }
     }
 
@@ -341,7 +377,11 @@ public sealed class StateEngine
             _ => DefaultFreshFor,
         };
         var previous = _states.GetValueOrDefault(entity);
-        var since = previous is not null && previous.Value == value && previous.Reason.Equals(reason) ? previous.Since : evidence.ObservedAt;
+        // A poll that confirms what a trap announced keeps the trap's time: the port has been down since then.
+        var since = previous is not null && previous.Value == value &&
+                    (previous.Reason.Equals(reason) || previous.Reason.Code == ReasonCodes.PortTrapLinkDown)
+            ? previous.Since
+            : evidence.ObservedAt;
         Put(new EntityState(entity, value, reason, since, evidence.ObservedAt, evidence.Source, freshFor)
         {
             Metrics = metrics ?? previous?.Metrics ?? ImmutableSortedDictionary<string, double>.Empty,
