@@ -25,6 +25,11 @@ public sealed record TrapIngestOptions
 
     /// <summary>Names of the credentials whose communities v1/v2c notifications may carry; empty accepts any.</summary>
     public IReadOnlyList<string> Credentials { get; init; } = [];
+
+    /// <summary>
+    /// Names of SNMPv3 credentials (the inventory's <c>user=…;level=…</c> form) whose users may send v3 traps and informs.
+    /// </summary>
+    public IReadOnlyList<string> Users { get; init; } = [];
 }
 
 /// <summary>A notification as the trap ingest kept it for people to read: no community, no user secrets.</summary>
@@ -123,7 +128,10 @@ public sealed partial class TrapIngest(IOptions<TrapIngestOptions> options, IInv
         var endPoint = IPEndPoint.Parse(settings.Endpoint);
         // Communities are secrets: the configuration names credentials, the credential store holds their values.
         var communities = settings.Credentials.Select(credentials.Require).ToList();
-        var receiver = TrapReceiver.Start(new TrapReceiverOptions { EndPoint = endPoint, Communities = communities }, logger);
+        var users = settings.Users.Select(name => SnmpV3Credential.TryParse(credentials.Require(name), out var user, out var error)
+            ? user
+            : throw new InvalidOperationException($"Traps:Users: credential '{name}' is not an SNMPv3 credential: {error}")).ToList();
+        var receiver = TrapReceiver.Start(new TrapReceiverOptions { EndPoint = endPoint, Communities = communities, Users = users }, logger);
         _receiver = receiver;
         await using (receiver.ConfigureAwait(false))
         {

@@ -7,19 +7,59 @@ namespace NetOps.Web.Tests;
 /// <summary>A trap from net-snmp's snmptrap makes the host poll the device at once instead of at its next interval.</summary>
 public sealed class TrapTests : IAsyncLifetime
 {
+    private const string V3User = "trapper", V3AuthPass = "trap-auth-pass", V3PrivPass = "trap-priv-pass";
     private readonly int _trapPort = FreePort.Udp();
+    private readonly string _secrets = Path.Combine(Path.GetTempPath(), $"netops-trap-secrets-{Guid.NewGuid():N}.yaml");
     private readonly AllInOneHost _host;
 
     public TrapTests()
     {
+        // The demo's secrets plus one SNMPv3 user allowed to send notifications, referenced by name in the settings.
+        File.WriteAllText(_secrets, File.ReadAllText(Path.Combine(RepoPaths.Root, "config", "secrets.demo.yaml")) +
+            $"\ntrap-v3: 'user={V3User};level=authPriv;auth=SHA-256;authPass={V3AuthPass};priv=AES;privPass={V3PrivPass}'\n");
         // A long interval: a device first polled within seconds of its trap was polled because of the trap.
         _host = new AllInOneHost("--Collector:PollInterval", "01:00:00", "--Traps:Enabled", "true",
-            "--Traps:Endpoint", $"127.0.0.1:{_trapPort.ToString(CultureInfo.InvariantCulture)}", "--Traps:Credentials:0", "rainbow-ro");
+            "--Traps:Endpoint", $"127.0.0.1:{_trapPort.ToString(CultureInfo.InvariantCulture)}", "--Traps:Credentials:0", "rainbow-ro",
+            "--Traps:Users:0", "trap-v3", "--Inventory:SecretsFile", _secrets);
     }
 
     public Task InitializeAsync() => _host.InitializeAsync();
 
-    public Task DisposeAsync() => _host.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        await _host.DisposeAsync();
+        File.Delete(_secrets);
+    }
+
+    [Fact]
+    public async Task V3AuthPrivTrap_FromAConfiguredUser_IsResolved_AndAWrongPassPhraseIsRefused()
+    {
+        using (var before = await TrapsAsync())
+        {
+            Assert.Equal(0, before.RootElement.GetProperty("refused").GetInt64());
+        }
+
+        await SendV3Async("127.77.0.1", V3AuthPass);
+        var notification = await NotificationAsync(n => n.GetProperty("version").GetString() == "V3");
+        Assert.Equal("core-rathaus", notification.GetProperty("deviceId").GetString());
+
+        await SendV3Async("127.77.0.1", "not-the-pass-phrase");
+        await Eventually.TrueAsync(async () =>
+        {
+            using var traps = await TrapsAsync();
+            return traps.RootElement.GetProperty("refused").GetInt64() >= 1;
+        }, TimeSpan.FromSeconds(10), $"the forged v3 trap refused\n{_host.Output}");
+        Assert.DoesNotContain(V3AuthPass, _host.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(V3PrivPass, _host.Output, StringComparison.Ordinal);
+    }
+
+    private async Task SendV3Async(string source, string authPass)
+    {
+        await using var snmptrap = ExternalProcess.Start("snmptrap", ["-v3", "-e", "0x80001f8880aabbccdd", "-u", V3User, "-l", "authPriv",
+            "-a", "SHA-256", "-A", authPass, "-x", "AES", "-X", V3PrivPass, "-m", "", "-M", "", $"--clientaddr={source}",
+            $"127.0.0.1:{_trapPort.ToString(CultureInfo.InvariantCulture)}", "", ".1.3.6.1.6.3.1.1.5.3", ".1.3.6.1.2.1.2.2.1.1.1", "i", "1"]);
+        Assert.Equal(0, await snmptrap.WaitForExitAsync(TimeSpan.FromSeconds(10)));
+    }
 
     [Fact]
     public async Task LinkDownTrap_TriggersAnImmediatePollOfItsDevice()
