@@ -28,6 +28,7 @@ public static class StorageServiceCollectionExtensions
             .Validate(o => !string.IsNullOrWhiteSpace(o.DataDirectory), "Storage:DataDirectory is required")
             .Validate(o => o.Retention > TimeSpan.Zero && o.Influx.RawRetention >= TimeSpan.FromHours(1),
                 "Storage:Retention must be positive and Storage:Influx:RawRetention at least one hour")
+            .Validate(o => o.Influx.WritesInFlight is >= 1 and <= 8, "Storage:Influx:WritesInFlight must be between 1 and 8")
             .Validate(o => o.Kind != StorageKind.InfluxV2 || !string.IsNullOrEmpty(o.Influx.Credential),
                 "Storage:Influx:Credential (the name of the 2.x token) is required for Kind InfluxV2")
             .ValidateOnStart();
@@ -71,7 +72,7 @@ public static class StorageServiceCollectionExtensions
                 ? new InfluxCredentials(null, null, secret)
                 : new InfluxCredentials(o.Influx.Username, secret, null);
             return new InfluxV1Client(sp.GetRequiredService<InfluxHttp>().Client, o.Influx.Url, o.Influx.Database, o.Influx.RetentionPolicy,
-                credentials, o.Influx.Gzip);
+                credentials, o.Influx.CompressWrites);
         });
         services.TryAddSingleton(sp => new InfluxV1Setup(sp.GetRequiredService<InfluxV1Client>(), sp.GetRequiredService<StorageOptions>().Influx,
             sp.GetService<ILogger<InfluxV1Setup>>()));
@@ -90,6 +91,7 @@ public static class StorageServiceCollectionExtensions
                     BatchLines = o.Influx.BatchLines,
                     InitialBackoff = o.Influx.InitialBackoff,
                     MaxBackoff = o.Influx.MaxBackoff,
+                    MaxInFlight = o.Influx.WritesInFlight,
                 }, sp.GetRequiredService<TimeProvider>(), sp.GetService<ILogger<InfluxSender>>());
         });
         services.TryAddSingleton<ITelemetryStore>(sp => sp.GetRequiredService<StorageOptions>().Kind switch

@@ -11,10 +11,12 @@ using NetOps.Testing;
 namespace NetOps.Benchmarks;
 
 /// <summary>
-/// Points per second into a real influxd 1.6.7: NetOps (encode, fsync'd durable buffer, sender with gzip, confirmed by
+/// Points per second into a real influxd 1.6.7: NetOps (encode, fsync'd durable buffer, sender, confirmed by
 /// InfluxDB) beside a plain HttpClient posting the same line protocol pre-encoded in 5,000-line batches (the limit),
-/// interleaved, each run into a fresh database. Options: --points N (default 200000), --repeats N (default 5),
-/// --no-gzip (NetOps posts uncompressed, like the reference).
+/// interleaved, each run into a fresh database. NetOps runs twice per repeat, so before and after are measured in the
+/// same run: "before" as the sender was (gzip always, one write in flight) and "now" with the shipped defaults (gzip by
+/// the loopback rule, which turns it off here; --in-flight N writes in flight, default 2). Options: --points N
+/// (default 200000), --repeats N (default 5), --in-flight N, --gzip / --no-gzip (force gzip for "now").
 /// </summary>
 public sealed class StoreWriteScenario : IBenchScenario
 {
@@ -26,7 +28,8 @@ public sealed class StoreWriteScenario : IBenchScenario
     {
         var total = Option(args, "--points", 200_000);
         var repeats = Option(args, "--repeats", 5);
-        var gzip = !args.Contains("--no-gzip");
+        bool? forced = args.Contains("--gzip") ? true : args.Contains("--no-gzip") ? false : null;
+        var inFlight = Option(args, "--in-flight", 2);
         const int batchLines = 5000;
 
         var directory = Path.Combine(Path.GetTempPath(), "netops-bench-" + Guid.NewGuid().ToString("N")[..8]);
@@ -55,6 +58,7 @@ public sealed class StoreWriteScenario : IBenchScenario
             await Eventually.TrueAsync(async () => (await http.GetAsync(new Uri("ping", UriKind.Relative), cancellationToken)).IsSuccessStatusCode,
                 TimeSpan.FromSeconds(30), "influxd answers");
 
+            var gzip = new InfluxOptions { Url = http.BaseAddress!, Gzip = forced }.CompressWrites;
             var points = Enumerable.Range(0, total).Select(PointAt).ToList();
             var batches = points.Chunk(batchLines).Select(chunk =>
             {
@@ -68,31 +72,38 @@ public sealed class StoreWriteScenario : IBenchScenario
             }).ToList();
 
             var reference = new List<double>();
-            var netops = new List<double>();
-            // One unmeasured warm-up of each, then interleaved repeats, alternating which goes first.
+            var sequential = new List<double>();
+            var pipelined = new List<double>();
+            string[] variants = ["ref", "seq", "pipe"];
+            // One unmeasured warm-up of each, then interleaved repeats, rotating which goes first.
             for (var run = -1; run < repeats; run++)
             {
-                var order = run % 2 == 0 ? new[] { "ref", "netops" } : ["netops", "ref"];
-                foreach (var which in order)
+                var shift = (run + 3) % 3;
+                foreach (var which in variants[shift..].Concat(variants[..shift]))
                 {
                     var db = $"{which}_{run + 1}";
                     await Query(http, $"CREATE DATABASE \"{db}\"", cancellationToken);
-                    var rate = which == "ref"
-                        ? await ReferenceAsync(http, db, batches, total, cancellationToken)
-                        : await NetOpsAsync(http, db, points, batchLines, gzip, Path.Combine(directory, "buffer-" + db), cancellationToken);
+                    var rate = which switch
+                    {
+                        "ref" => await ReferenceAsync(http, db, batches, total, cancellationToken),
+                        "seq" => await NetOpsAsync(http, db, points, batchLines, true, 1, Path.Combine(directory, "buffer-" + db), cancellationToken),
+                        _ => await NetOpsAsync(http, db, points, batchLines, gzip, inFlight, Path.Combine(directory, "buffer-" + db), cancellationToken),
+                    };
                     await Query(http, $"DROP DATABASE \"{db}\"", cancellationToken);
                     if (run >= 0)
                     {
-                        (which == "ref" ? reference : netops).Add(rate);
+                        (which switch { "ref" => reference, "seq" => sequential, _ => pipelined }).Add(rate);
                     }
                 }
             }
 
-            var ratios = reference.Zip(netops, (r, n) => n / r).ToList();
-            Console.WriteLine($"store-write: {total} points in {batchLines}-line batches, {repeats} interleaved repeats, NetOps gzip={gzip}");
-            Console.WriteLine($"  plain HttpClient (limit)  {Stats.Describe(reference, "0")} points/s");
-            Console.WriteLine($"  NetOps buffer + sender    {Stats.Describe(netops, "0")} points/s");
-            Console.WriteLine($"  NetOps / limit            {Stats.Describe(ratios, "0.00")}");
+            var now = $"gzip={gzip}{(forced is null ? " (loopback rule)" : "")}, {inFlight} in flight";
+            Console.WriteLine($"store-write: {total} points in {batchLines}-line batches, {repeats} interleaved repeats");
+            Console.WriteLine($"  plain HttpClient (limit)                 {Stats.Describe(reference, "0")} points/s");
+            Console.WriteLine($"  NetOps before (gzip=True, 1 in flight)   {Stats.Describe(sequential, "0")} points/s");
+            Console.WriteLine($"  NetOps now ({now})  {Stats.Describe(pipelined, "0")} points/s");
+            Console.WriteLine($"  before / limit                           {Stats.Describe(reference.Zip(sequential, (r, n) => n / r).ToList(), "0.00")}");
+            Console.WriteLine($"  now / limit                              {Stats.Describe(reference.Zip(pipelined, (r, n) => n / r).ToList(), "0.00")}");
             return 0;
         }
         finally
@@ -121,7 +132,7 @@ public sealed class StoreWriteScenario : IBenchScenario
         return total / clock.Elapsed.TotalSeconds;
     }
 
-    private static async Task<double> NetOpsAsync(HttpClient http, string db, List<Point> points, int batchLines, bool gzip, string bufferDirectory,
+    private static async Task<double> NetOpsAsync(HttpClient http, string db, List<Point> points, int batchLines, bool gzip, int inFlight, string bufferDirectory,
         CancellationToken cancellationToken)
     {
         using var metrics = new StorageMetrics();
@@ -129,7 +140,7 @@ public sealed class StoreWriteScenario : IBenchScenario
         var client = new InfluxV1Client(http, http.BaseAddress!, db, null, InfluxCredentials.None, gzip);
         var deadLetters = new DeadLetterFile(Path.Combine(bufferDirectory, "dead.jsonl"));
         var store = new InfluxTelemetryStore(buffer, deadLetters, client);
-        var sender = new InfluxSender(buffer, client, deadLetters, new SenderOptions { BatchLines = batchLines });
+        var sender = new InfluxSender(buffer, client, deadLetters, new SenderOptions { BatchLines = batchLines, MaxInFlight = inFlight });
         using var stop = new CancellationTokenSource();
         var clock = Stopwatch.StartNew();
         var sending = Task.Run(() => sender.RunAsync(stop.Token), cancellationToken);

@@ -57,7 +57,11 @@ public sealed class InfluxV2RequestShapeTests : IDisposable
                 ("GET" or "HEAD", "/ping") => (204, null),
                 ("GET", "/api/v2/orgs") => (200, """{"orgs":[{"id":"0a1b2c3d4e5f6071","name":"netops"}]}"""),
                 ("GET", "/api/v2/buckets") => (200, """{"buckets":[]}"""),
+                ("POST", "/api/v2/buckets") when text.Contains("netops_rollup", StringComparison.Ordinal) =>
+                    (201, """{"id":"9999aaaabbbbcccc","name":"netops_rollup","orgID":"0a1b2c3d4e5f6071","retentionRules":[{"type":"expire","everySeconds":63072000}]}"""),
                 ("POST", "/api/v2/buckets") => (201, """{"id":"1111222233334444","name":"netops","orgID":"0a1b2c3d4e5f6071","retentionRules":[{"type":"expire","everySeconds":2592000}]}"""),
+                ("GET", "/api/v2/tasks") => (200, """{"tasks":[]}"""),
+                ("POST", "/api/v2/tasks") => (201, """{"id":"0c0c0c0c0c0c0c0c","orgID":"0a1b2c3d4e5f6071","name":"netops_port_5m","status":"active","flux":"","every":"5m"}"""),
                 ("GET", "/api/v2/dbrps") => (200, """{"content":[]}"""),
                 ("POST", "/api/v2/dbrps") => (201, """{"content":{"id":"5555666677778888","orgID":"0a1b2c3d4e5f6071","bucketID":"1111222233334444","database":"netops","retention_policy":"raw","default":true}}"""),
                 ("POST", "/api/v2/write") when text.Contains("bad", StringComparison.Ordinal) => (400, """{"code":"invalid","message":"partial write: unable to parse 'bad': missing fields"}"""),
@@ -86,7 +90,8 @@ public sealed class InfluxV2RequestShapeTests : IDisposable
     [Fact]
     public async Task Setup_PingsCreatesBucketAndDbrpMapping_ThenWritesNatively()
     {
-        var options = new InfluxOptions { Url = _url, Organization = "netops", Bucket = "netops", Database = "netops", RetentionPolicy = "raw" };
+        // Gzip forced on: by default a loopback InfluxDB (this listener) gets uncompressed writes.
+        var options = new InfluxOptions { Url = _url, Organization = "netops", Bucket = "netops", Database = "netops", RetentionPolicy = "raw", Gzip = true };
         using var v2 = new InfluxV2(options, "s3cr3t-token");
 
         await v2.SetupAsync(CancellationToken.None);
@@ -100,13 +105,36 @@ public sealed class InfluxV2RequestShapeTests : IDisposable
         var requests = _requests.ToList();
         Assert.All(requests.Where(r => r.PathAndQuery.StartsWith("/api", StringComparison.Ordinal)), r => Assert.Equal("Token s3cr3t-token", r.Authorization));
         Assert.Contains(requests, r => r.PathAndQuery.StartsWith("/ping", StringComparison.Ordinal));
-        var bucket = Assert.Single(requests, r => r is { Method: "POST", PathAndQuery: "/api/v2/buckets" });
-        Assert.Contains("\"everySeconds\":2592000", bucket.Body, StringComparison.Ordinal);
-        Assert.Contains("\"orgID\":\"0a1b2c3d4e5f6071\"", bucket.Body, StringComparison.Ordinal);
-        var dbrp = Assert.Single(requests, r => r is { Method: "POST" } && r.PathAndQuery.StartsWith("/api/v2/dbrps", StringComparison.Ordinal));
-        Assert.Contains("\"bucketID\":\"1111222233334444\"", dbrp.Body, StringComparison.Ordinal);
-        Assert.Contains("\"database\":\"netops\"", dbrp.Body, StringComparison.Ordinal);
-        Assert.Contains("\"retention_policy\":\"raw\"", dbrp.Body, StringComparison.Ordinal);
+        var buckets = requests.Where(r => r is { Method: "POST", PathAndQuery: "/api/v2/buckets" }).ToList();
+        Assert.Equal(2, buckets.Count);
+        Assert.Contains("\"name\":\"netops\"", buckets[0].Body, StringComparison.Ordinal);
+        Assert.Contains("\"everySeconds\":2592000", buckets[0].Body, StringComparison.Ordinal);
+        Assert.Contains("\"orgID\":\"0a1b2c3d4e5f6071\"", buckets[0].Body, StringComparison.Ordinal);
+        Assert.Contains("\"name\":\"netops_rollup\"", buckets[1].Body, StringComparison.Ordinal);
+        Assert.Contains("\"everySeconds\":63072000", buckets[1].Body, StringComparison.Ordinal);
+        var dbrps = requests.Where(r => r is { Method: "POST" } && r.PathAndQuery.StartsWith("/api/v2/dbrps", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, dbrps.Count);
+        Assert.Contains("\"bucketID\":\"1111222233334444\"", dbrps[0].Body, StringComparison.Ordinal);
+        Assert.Contains("\"database\":\"netops\"", dbrps[0].Body, StringComparison.Ordinal);
+        Assert.Contains("\"retention_policy\":\"raw\"", dbrps[0].Body, StringComparison.Ordinal);
+        Assert.Contains("\"default\":true", dbrps[0].Body, StringComparison.Ordinal);
+        Assert.Contains("\"bucketID\":\"9999aaaabbbbcccc\"", dbrps[1].Body, StringComparison.Ordinal);
+        Assert.Contains("\"retention_policy\":\"rollup\"", dbrps[1].Body, StringComparison.Ordinal);
+        Assert.Contains("\"default\":false", dbrps[1].Body, StringComparison.Ordinal);
+
+        // Downsampling: one task per measurement through the TasksApi, looked up by name first (idempotent setup).
+        Assert.Equal(4, requests.Count(r => r.Method == "GET" && r.PathAndQuery.StartsWith("/api/v2/tasks?", StringComparison.Ordinal)));
+        Assert.Contains(requests, r => r.Method == "GET" && r.PathAndQuery.Contains("name=netops_port_5m", StringComparison.Ordinal)
+            && r.PathAndQuery.Contains("orgID=0a1b2c3d4e5f6071", StringComparison.Ordinal));
+        var tasks = requests.Where(r => r is { Method: "POST", PathAndQuery: "/api/v2/tasks" }).Select(r => r.Body).ToList();
+        Assert.Equal(4, tasks.Count);
+        Assert.All(tasks, t => Assert.Contains("\"orgID\":\"0a1b2c3d4e5f6071\"", t, StringComparison.Ordinal));
+        Assert.All(tasks, t => Assert.Contains("\"status\":\"active\"", t, StringComparison.Ordinal));
+        var port = Assert.Single(tasks, t => t.Contains("name: \\\"netops_port_5m\\\"", StringComparison.Ordinal));
+        Assert.Contains("every: 5m", port, StringComparison.Ordinal);
+        Assert.Contains("from(bucket: \\\"netops\\\")", port, StringComparison.Ordinal);
+        Assert.Contains("aggregateWindow(every: 5m, fn: max", port, StringComparison.Ordinal);
+        Assert.Contains("to(bucket: \\\"netops_rollup\\\", org: \\\"netops\\\")", port, StringComparison.Ordinal);
         var write = requests.First(r => r.PathAndQuery.StartsWith("/api/v2/write", StringComparison.Ordinal));
         Assert.Contains("org=netops", write.PathAndQuery, StringComparison.Ordinal);
         Assert.Contains("bucket=netops", write.PathAndQuery, StringComparison.Ordinal);

@@ -94,7 +94,7 @@ public sealed class InfluxWriteTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Outage_MidStream_EveryPointPresentExactlyOnce()
+    public async Task Outage30s_MidStream_EveryPointPresentExactlyOnce()
     {
         await using var pipeline = new Pipeline(_bufferDirectory, Client(), batchLines: 200);
         const int total = 6000;
@@ -116,8 +116,9 @@ public sealed class InfluxWriteTests : IAsyncLifetime
         // Writers never wait for InfluxDB: accepted while it is down.
         await WriteUpTo(4000);
         await Eventually.TrueAsync(() => pipeline.Sender.IsFailing, TimeSpan.FromSeconds(10), "the sender notices the outage");
+        // The outage: 30 s, long enough for the backoff to reach its cap many times over.
         var outage = System.Diagnostics.Stopwatch.StartNew();
-        await Eventually.TrueAsync(() => outage.Elapsed > TimeSpan.FromSeconds(8), TimeSpan.FromSeconds(20), "an outage of several seconds",
+        await Eventually.TrueAsync(() => outage.Elapsed > TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(45), "an outage of 30 s",
             TimeSpan.FromMilliseconds(250));
         Assert.True(pipeline.Buffer.PendingPoints > 0);
 
@@ -133,7 +134,8 @@ public sealed class InfluxWriteTests : IAsyncLifetime
     [Fact]
     public async Task WriterKilledDuringOutage_ReplaysEveryPointExactlyOnce()
     {
-        const int total = 4000;
+        // Enough points (50 every >= 5 ms: seconds of writing) that the writer cannot finish and drain before influxd stops.
+        const int total = 20000;
         var program = typeof(WriterProcess).Assembly.Location;
         await using (var writer = ExternalProcess.Start("dotnet", [program, "writer", _bufferDirectory, _influxd.Url.ToString(), "0", total.ToString(CultureInfo.InvariantCulture)]))
         {

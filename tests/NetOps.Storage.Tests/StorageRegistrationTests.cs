@@ -57,4 +57,15 @@ public sealed class StorageRegistrationTests : IDisposable
         Assert.Equal((long)SampleData.HourPoints().Count, health.Data["buffered_points"]);
         Assert.DoesNotContain("pw", services.GetRequiredService<InfluxV1Client>().ToString() ?? "", StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("http://influxdb:8086/", null, true)]
+    [InlineData("http://10.0.0.5:8086/", null, true)]
+    [InlineData("http://127.0.0.1:8086/", null, false)]
+    [InlineData("http://localhost:8086/", null, false)]
+    [InlineData("http://[::1]:8086/", null, false)]
+    [InlineData("http://127.0.0.1:8086/", true, true)]
+    [InlineData("http://influxdb:8086/", false, false)]
+    public void Gzip_IsOnUnlessInfluxIsOnLoopback_OrSetExplicitly(string url, bool? gzip, bool compressed) =>
+        Assert.Equal(compressed, new InfluxOptions { Url = new Uri(url), Gzip = gzip }.CompressWrites);
 }

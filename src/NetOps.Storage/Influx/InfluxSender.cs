@@ -12,6 +12,12 @@ public sealed record SenderOptions
     public int BatchBytes { get; init; } = 8 * 1024 * 1024;
     public TimeSpan InitialBackoff { get; init; } = TimeSpan.FromMilliseconds(200);
     public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Batches posted before the oldest is confirmed. Two keep InfluxDB busy while the next batch is read and
+    /// compressed; batches are still removed from the buffer strictly in order, each only after InfluxDB confirmed it.
+    /// </summary>
+    public int MaxInFlight { get; init; } = 2;
 }
 
 /// <summary>
@@ -53,20 +59,55 @@ public sealed class InfluxSender(DiskBuffer buffer, IInfluxWriteTarget target, D
     /// <summary>Sends every batch waiting now; returns when the buffer is empty.</summary>
     public async Task DrainAsync(CancellationToken cancellationToken)
     {
-        while (buffer.ReadBatch(options.BatchLines, options.BatchBytes) is { } batch)
+        var inFlight = new Queue<(BufferBatch Batch, Task<int> Sending)>();
+        try
         {
-            using (batch)
+            while (true)
             {
-                try
+                // Start the next batches before awaiting the oldest: this one is compressed and posted while InfluxDB
+                // still works on the one before.
+                while (inFlight.Count < Math.Max(1, options.MaxInFlight) && buffer.ReadBatch(options.BatchLines, options.BatchBytes) is { } batch)
                 {
-                    var dead = await SendAsync(batch.Payload, batch.Lines, cancellationToken).ConfigureAwait(false);
-                    buffer.Confirm(batch);
-                    buffer.Metrics.Written(batch.Lines - dead);
+                    inFlight.Enqueue((batch, SendAsync(batch.Payload, batch.Lines, cancellationToken)));
                 }
-                catch (OperationCanceledException)
+
+                if (inFlight.Count == 0)
+                {
+                    return;
+                }
+
+                // Confirmed in the order read, so the buffer's acknowledged offset only ever covers confirmed batches.
+                var (oldest, sending) = inFlight.Peek();
+                var dead = await sending.ConfigureAwait(false);
+                inFlight.Dequeue();
+                buffer.Confirm(oldest);
+                buffer.Metrics.Written(oldest.Lines - dead);
+                oldest.Dispose();
+            }
+        }
+        finally
+        {
+            if (inFlight.Count > 0)
+            {
+                // Cancelled (or failed): a request may still read its batch's pooled payload, so wait for all of
+                // them before the payloads go back to the pool; the records are handed out again next time.
+                foreach (var (_, sending) in inFlight)
+                {
+                    try
+                    {
+                        await sending.ConfigureAwait(false);
+                    }
+#pragma warning disable CA1031 // Whatever ended the drain is already on its way up; this only waits for the request.
+                    catch (Exception)
+                    {
+                    }
+#pragma warning restore CA1031
+                }
+
+                foreach (var (batch, _) in inFlight)
                 {
                     buffer.Return(batch);
-                    throw;
+                    batch.Dispose();
                 }
             }
         }
