@@ -1,15 +1,14 @@
 using System.Text;
-using NetOps.Testing;
-using NetOps.Testing.Fuzzing;
+using NetOps.Snmp;
 
-namespace NetOps.Snmp.Tests.Fuzzing;
+namespace NetOps.Testing.Fuzzing;
 
 /// <summary>
 /// The fuzz targets of the SNMP engine and their seeds: real packets captured from net-snmp's tools talking to
-/// snmpd and to our agent (Seeds/README.md). tests/NetOps.Benchmarks/SnmpFuzzScenario.cs runs the same targets
-/// for ten million executions each; keep the two alike.
+/// snmpd and to our agent (tests/NetOps.Snmp.Tests/Fuzzing/Seeds/README.md). The CI tests run a fast subset,
+/// tests/NetOps.Benchmarks/SnmpFuzzScenario.cs ten million executions of each.
 /// </summary>
-internal static class SnmpFuzzTargets
+public static class SnmpFuzzTargets
 {
     public static string SeedDirectory => Path.Combine(RepoPaths.Root, "tests", "NetOps.Snmp.Tests", "Fuzzing", "Seeds");
 
