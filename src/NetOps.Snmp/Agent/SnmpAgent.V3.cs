@@ -131,22 +131,7 @@ public sealed partial class SnmpAgent
 
         public AgentUsm(SnmpAgentOptions options)
         {
-            if (options.EngineId is { Count: > 0 } configured)
-            {
-                EngineId = configured.ToArray();
-            }
-            else
-            {
-                // net-snmp's layout for a random engine id: enterprise 8072, format 0x80 (enterprise specific), 8 random octets.
-                var id = new byte[13];
-                id[0] = 0x80;
-                id[1] = 0x00;
-                id[2] = 0x1f;
-                id[3] = 0x88;
-                id[4] = 0x80;
-                RandomNumberGenerator.Fill(id.AsSpan(5));
-                EngineId = id;
-            }
+            EngineId = EngineIds.ConfiguredOrRandom(options.EngineId);
 
             Boots = options.EngineBoots;
             foreach (var user in options.Users)
