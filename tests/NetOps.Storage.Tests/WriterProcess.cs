@@ -39,6 +39,8 @@ public static class WriterProcess
         var sending = Task.Run(() => sender.RunAsync(stop.Token));
         Console.WriteLine($"replaying {buffer.PendingPoints}");
         const int batch = 50;
+        // A producer at a steady pace (one batch per 5 ms), so that the test can kill it in the middle of its stream.
+        using var pace = new PeriodicTimer(TimeSpan.FromMilliseconds(5));
         for (var i = from; i < to; i += batch)
         {
             var points = Enumerable.Range(i, Math.Min(batch, to - i)).Select(PointAt).ToList();
@@ -55,12 +57,21 @@ public static class WriterProcess
             }
 
             Console.WriteLine($"accepted {i + points.Count}");
-            await Task.Delay(5);
+            await pace.WaitForNextTickAsync();
         }
 
+        // Drained when InfluxDB has confirmed everything; the test gives up on this process long before the deadline.
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        using var poll = new PeriodicTimer(TimeSpan.FromMilliseconds(20));
         while (buffer.PendingPoints > 0)
         {
-            await Task.Delay(20);
+            if (DateTime.UtcNow > deadline)
+            {
+                await Console.Error.WriteLineAsync($"not drained: {buffer.PendingPoints} points left");
+                return 3;
+            }
+
+            await poll.WaitForNextTickAsync();
         }
 
         await stop.CancelAsync();
