@@ -107,7 +107,7 @@ public sealed partial class SnmpClient : IAsyncDisposable
         var device = Device(target.EndPoint);
         var current = root;
         var returned = false;
-        var shrankOnTimeout = false;
+        var retry = new BulkRetry();
         while (true)
         {
             IReadOnlyList<VarBind> page;
@@ -125,38 +125,12 @@ public sealed partial class SnmpClient : IAsyncDisposable
             }
             else
             {
-                var repetitions = device.Repetitions(target.MaxRepetitions);
-                var request = new SnmpPdu(SnmpPduType.GetBulkRequest, 0, [VarBind.Request(current)]) { MaxRepetitions = repetitions };
-                SnmpPdu response;
-                try
+                var (response, repetitions) = await BulkPageAsync(target, device, [current], retry, cancellationToken).ConfigureAwait(false);
+                if (response is null)
                 {
-                    response = await SendAsync(target, request, cancellationToken).ConfigureAwait(false);
-                }
-                catch (SnmpTimeoutException) when (repetitions > 1 && !shrankOnTimeout)
-                {
-                    // Large answers get lost (fragments dropped) or take a slow agent too long: try once with a
-                    // small page before declaring the device dead.
-                    shrankOnTimeout = true;
-                    Shrink(device, target, repetitions, Math.Max(1, repetitions / 5), "timeout");
                     continue;
                 }
 
-                if (response.ErrorStatus == SnmpErrorStatus.TooBig ||
-                    (response.ErrorStatus == SnmpErrorStatus.NoError && response.VarBinds.Count == 0))
-                {
-                    if (repetitions == 1)
-                    {
-                        throw response.ErrorStatus == SnmpErrorStatus.TooBig
-                            ? new SnmpErrorException(SnmpErrorStatus.TooBig, response.ErrorIndex, current)
-                            : new SnmpException($"agent answered get-bulk after {current.ToDottedString()} with no bindings");
-                    }
-
-                    Shrink(device, target, repetitions, repetitions / 2,
-                        response.ErrorStatus == SnmpErrorStatus.TooBig ? "tooBig" : "an empty answer");
-                    continue;
-                }
-
-                ThrowOnError(response);
                 page = response.VarBinds;
                 if (page.Count < repetitions && !page[^1].Value.IsException && page[^1].Oid.IsChildOf(root))
                 {
@@ -249,42 +223,16 @@ public sealed partial class SnmpClient : IAsyncDisposable
         var roots = columns.Select(c => entry.Append(c)).ToArray();
         var cursors = (Oid[])roots.Clone();
         var active = Enumerable.Range(0, roots.Length).ToList();
-        var shrankOnTimeout = false;
+        var retry = new BulkRetry();
         while (active.Count > 0)
         {
-            var repetitions = device.Repetitions(target.MaxRepetitions);
-            var request = new SnmpPdu(SnmpPduType.GetBulkRequest, 0, [.. active.Select(c => VarBind.Request(cursors[c]))])
+            var (response, repetitions) = await BulkPageAsync(target, device, [.. active.Select(c => cursors[c])], retry, cancellationToken)
+                .ConfigureAwait(false);
+            if (response is null)
             {
-                MaxRepetitions = repetitions,
-            };
-            SnmpPdu response;
-            try
-            {
-                response = await SendAsync(target, request, cancellationToken).ConfigureAwait(false);
-            }
-            catch (SnmpTimeoutException) when (repetitions > 1 && !shrankOnTimeout)
-            {
-                shrankOnTimeout = true;
-                Shrink(device, target, repetitions, Math.Max(1, repetitions / 5), "timeout");
                 continue;
             }
 
-            if (response.ErrorStatus == SnmpErrorStatus.TooBig ||
-                (response.ErrorStatus == SnmpErrorStatus.NoError && response.VarBinds.Count == 0))
-            {
-                if (repetitions == 1)
-                {
-                    throw response.ErrorStatus == SnmpErrorStatus.TooBig
-                        ? new SnmpErrorException(SnmpErrorStatus.TooBig, response.ErrorIndex, cursors[active[0]])
-                        : new SnmpException($"agent answered get-bulk after {cursors[active[0]].ToDottedString()} with no bindings");
-                }
-
-                Shrink(device, target, repetitions, repetitions / 2,
-                    response.ErrorStatus == SnmpErrorStatus.TooBig ? "tooBig" : "an empty answer");
-                continue;
-            }
-
-            ThrowOnError(response);
             var page = response.VarBinds;
             var ended = new bool[active.Count];
             for (var k = 0; k < page.Count; k++)
@@ -450,6 +398,52 @@ public sealed partial class SnmpClient : IAsyncDisposable
         var response = await SendAsync(target, new SnmpPdu(type, 0, ToRequestBindings(oids)), cancellationToken).ConfigureAwait(false);
         ThrowOnError(response);
         return response.VarBinds;
+    }
+
+    /// <summary>
+    /// One get-bulk page after <paramref name="starts"/> at the repetitions that work for the device. A timeout (once per
+    /// walk: large answers get lost or take a slow agent too long), tooBig, or an empty answer (some agents' way of
+    /// saying tooBig) lowers the repetitions and returns a null response: ask again. At one repetition they are errors.
+    /// </summary>
+    private async Task<(SnmpPdu? Response, int Repetitions)> BulkPageAsync(SnmpTarget target, DeviceState device,
+        IReadOnlyList<Oid> starts, BulkRetry retry, CancellationToken cancellationToken)
+    {
+        var repetitions = device.Repetitions(target.MaxRepetitions);
+        var request = new SnmpPdu(SnmpPduType.GetBulkRequest, 0, ToRequestBindings(starts)) { MaxRepetitions = repetitions };
+        SnmpPdu response;
+        try
+        {
+            response = await SendAsync(target, request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SnmpTimeoutException) when (repetitions > 1 && !retry.ShrankOnTimeout)
+        {
+            retry.ShrankOnTimeout = true;
+            Shrink(device, target, repetitions, Math.Max(1, repetitions / 5), "timeout");
+            return (null, repetitions);
+        }
+
+        if (response.ErrorStatus == SnmpErrorStatus.TooBig ||
+            (response.ErrorStatus == SnmpErrorStatus.NoError && response.VarBinds.Count == 0))
+        {
+            if (repetitions == 1)
+            {
+                throw response.ErrorStatus == SnmpErrorStatus.TooBig
+                    ? new SnmpErrorException(SnmpErrorStatus.TooBig, response.ErrorIndex, starts[0])
+                    : new SnmpException($"agent answered get-bulk after {starts[0].ToDottedString()} with no bindings");
+            }
+
+            Shrink(device, target, repetitions, repetitions / 2, response.ErrorStatus == SnmpErrorStatus.TooBig ? "tooBig" : "an empty answer");
+            return (null, repetitions);
+        }
+
+        ThrowOnError(response);
+        return (response, repetitions);
+    }
+
+    /// <summary>What one walk or table read has tried already.</summary>
+    private sealed class BulkRetry
+    {
+        public bool ShrankOnTimeout { get; set; }
     }
 
     private void Shrink(DeviceState device, SnmpTarget target, int from, int to, string reason)
