@@ -6,9 +6,10 @@ namespace NetOps.Simulator;
 
 /// <summary>
 /// One simulated switch: the MIB a real agent would serve (system group, IF-MIB ifTable and ifXTable) with
-/// counters that move with the traffic model and ports the simulator can take down.
+/// counters that move with the traffic model and ports the simulator can take down. Further MIBs live in their own
+/// parts: transceiver optics, LLDP neighbours, forwarding table and PoE.
 /// </summary>
-public sealed class SimulatedSwitch
+public sealed partial class SimulatedSwitch
 {
     private static readonly Oid System = Oid.Parse("1.3.6.1.2.1.1");
     private static readonly Oid IfNumber = Oid.Parse("1.3.6.1.2.1.2.1.0");
@@ -19,7 +20,17 @@ public sealed class SimulatedSwitch
     private readonly Dictionary<string, SimulatedPort> _ports = new(StringComparer.Ordinal);
 
     public SimulatedSwitch(Device device, Random traffic, ISet<string> linkedPorts)
+        : this(device, traffic, linkedPorts, FleetInventory.Empty)
     {
+    }
+
+    /// <param name="device">The device to simulate.</param>
+    /// <param name="traffic">The traffic model's randomness.</param>
+    /// <param name="linkedPorts">Ports with a planned link: they carry load.</param>
+    /// <param name="fleet">The whole inventory: neighbours, endpoints and link classes come from it.</param>
+    public SimulatedSwitch(Device device, Random traffic, ISet<string> linkedPorts, FleetInventory fleet)
+    {
+        ArgumentNullException.ThrowIfNull(fleet);
         Device = device;
         View = new MibView();
         View.Set(System.Append(1, 0), SnmpValue.OctetString($"NetOps simulated {device.Class.ToString().ToLowerInvariant()} switch {device.Name}"));
@@ -40,7 +51,20 @@ public sealed class SimulatedSwitch
             _ports[plan.Name] = port;
             AddInterface(index, plan, speedMbps, port);
         }
+
+        AddOptics(fleet);
+        AddNeighbours(fleet);
+        AddBridge(fleet);
     }
+
+    /// <summary>Transceiver levels of fibre ports (SimulatedSwitch.Optics.cs).</summary>
+    partial void AddOptics(FleetInventory fleet);
+
+    /// <summary>LLDP-MIB: what the planned peers advertise (SimulatedSwitch.Lldp.cs).</summary>
+    partial void AddNeighbours(FleetInventory fleet);
+
+    /// <summary>Q-BRIDGE-MIB forwarding table and POWER-ETHERNET-MIB for the endpoints (SimulatedSwitch.Bridge.cs).</summary>
+    partial void AddBridge(FleetInventory fleet);
 
     public Device Device { get; }
 

@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Collections.Frozen;
 using System.Net;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using NetOps.Core.Inventory;
 using NetOps.Core.Observations;
@@ -13,11 +15,13 @@ namespace NetOps.Worker;
 /// Polls one device's status and counters over SNMP (sysUpTime, IF-MIB ifTable/ifXTable) and turns the answer
 /// into a <see cref="DevicePollObservation"/>. Interfaces are matched by ifName; the ifIndex is read afresh each time.
 /// </summary>
-public sealed class SnmpDevicePoller(
+public sealed partial class SnmpDevicePoller(
     SnmpClient client,
     ICredentialStore credentials,
     IOptions<CollectorOptions> options,
-    TimeProvider time)
+    TimeProvider time,
+    IEnumerable<IPollSection>? sections = null,
+    ILogger<SnmpDevicePoller>? logger = null)
 {
     internal static readonly Oid SysUpTime = Oid.Parse("1.3.6.1.2.1.1.3.0");
     internal static readonly Oid IfEntry = Oid.Parse("1.3.6.1.2.1.2.2.1");
@@ -35,7 +39,11 @@ public sealed class SnmpDevicePoller(
     public string? PortName(string deviceId, int ifIndex) =>
         _portNames.TryGetValue(deviceId, out var names) && names.TryGetValue(ifIndex, out var name) ? name : null;
 
-    public async Task<DevicePollObservation> PollAsync(Device device, CancellationToken cancellationToken)
+    public Task<DevicePollObservation> PollAsync(Device device, CancellationToken cancellationToken) =>
+        PollAsync(device, PollSections.Interfaces, cancellationToken);
+
+    /// <summary>Polls the <paramref name="wanted"/> sections of a device; reachability (sysUpTime) always.</summary>
+    public async Task<DevicePollObservation> PollAsync(Device device, PollSections wanted, CancellationToken cancellationToken)
     {
         var settings = options.Value;
         var freshFor = settings.PollInterval * settings.FreshnessFactor;
@@ -67,8 +75,12 @@ public sealed class SnmpDevicePoller(
 
             RememberPorts(device.Id, ports);
             var ticks = upTime.Value.IsNumeric ? upTime.Value.AsUInt64() : (ulong?)null;
-            return new DevicePollObservation(_sequence.Source, _sequence.Next(), time.GetUtcNow(), device.Id, true,
-                ticks is { } t ? TimeSpan.FromMilliseconds(t * 10d) : null, null, ports, freshFor);
+            var poll = new DevicePollObservation(_sequence.Source, _sequence.Next(), time.GetUtcNow(), device.Id, true,
+                ticks is { } t ? TimeSpan.FromMilliseconds(t * 10d) : null, null, ports, freshFor)
+            {
+                Sections = PollSections.Interfaces,
+            };
+            return await ReadSectionsAsync(device, target, wanted, poll, cancellationToken).ConfigureAwait(false);
         }
         catch (SnmpException e)
         {
@@ -79,6 +91,30 @@ public sealed class SnmpDevicePoller(
             return Unreachable(device, e.Message, freshFor);
         }
     }
+
+    private async Task<DevicePollObservation> ReadSectionsAsync(
+        Device device, Snmp.SnmpTarget target, PollSections wanted, DevicePollObservation poll, CancellationToken cancellationToken)
+    {
+        var ports = _portNames.TryGetValue(device.Id, out var names) ? names : FrozenDictionary<int, string>.Empty;
+        foreach (var section in (sections ?? []).Where(s => (s.Sections & wanted) != 0))
+        {
+            try
+            {
+                poll = await section.ReadAsync(client, target, ports, poll, cancellationToken).ConfigureAwait(false);
+                poll = poll with { Sections = poll.Sections | (section.Sections & wanted) };
+            }
+            catch (SnmpException e)
+            {
+                // The device answered its interfaces: one table it cannot serve does not make it unreachable.
+                LogSectionFailed(logger ?? NullLogger<SnmpDevicePoller>.Instance, device.Id, section.Sections, Describe(e));
+            }
+        }
+
+        return poll;
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Poll of {Device}: {Sections} not read: {Reason}")]
+    private static partial void LogSectionFailed(ILogger logger, string device, PollSections sections, string reason);
 
     /// <summary>Keeps the device's ifIndex → ifName map: ifIndex may change on a reboot and traps name interfaces by it.</summary>
     internal void RememberPorts(string deviceId, IEnumerable<PortSample> ports) =>

@@ -52,8 +52,8 @@ public sealed record Device(
 /// <summary>One end of a planned link.</summary>
 public sealed record LinkEnd(string DeviceId, string Port);
 
-/// <summary>A planned link (usually a fibre) between two named ports.</summary>
-public sealed record Link(string Id, string Name, LinkEnd A, LinkEnd B, string Medium = "fibre");
+/// <summary>A planned link (usually a fibre) between two named ports; its class picks its health thresholds.</summary>
+public sealed record Link(string Id, string Name, LinkEnd A, LinkEnd B, string Medium = "fibre", string? Class = null);
 
 /// <summary>A time-bounded assignment of a mobile node or endpoint to an event and zone.</summary>
 public sealed record Assignment(string EventId, string ZoneId, DateTimeOffset From, DateTimeOffset Until)
@@ -77,7 +77,11 @@ public sealed record Endpoint(
     string Mac,
     string NodeId,
     string? PlannedPort,
-    IReadOnlyList<Assignment> Assignments);
+    IReadOnlyList<Assignment> Assignments)
+{
+    /// <summary>An IP address to probe with ICMP, when the endpoint has one worth probing.</summary>
+    public string? Address { get; init; }
+}
 
 /// <summary>A zone of an event (main stage, east entrance).</summary>
 public sealed record Zone(string Id, string Name);
@@ -102,8 +106,10 @@ public sealed class FleetInventory
         IEnumerable<Link> links,
         IEnumerable<MobileNode> nodes,
         IEnumerable<Endpoint> endpoints,
-        IEnumerable<Event> events)
+        IEnumerable<Event> events,
+        HealthPolicy? policy = null)
     {
+        Policy = policy ?? HealthPolicy.Default;
         Sites = sites.ToFrozenDictionary(s => s.Id, StringComparer.Ordinal);
         Devices = devices.ToFrozenDictionary(d => d.Id, StringComparer.Ordinal);
         Links = links.ToFrozenDictionary(l => l.Id, StringComparer.Ordinal);
@@ -120,6 +126,9 @@ public sealed class FleetInventory
     public FrozenDictionary<string, MobileNode> Nodes { get; }
     public FrozenDictionary<string, Endpoint> Endpoints { get; }
     public FrozenDictionary<string, Event> Events { get; }
+
+    /// <summary>Poll plans per device class and thresholds per link class.</summary>
+    public HealthPolicy Policy { get; }
 
     /// <summary>The lifecycle phase of a set of assignments at an instant.</summary>
     public static DeploymentPhase PhaseOf(IReadOnlyList<Assignment> assignments, DateTimeOffset at)

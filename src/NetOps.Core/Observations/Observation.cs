@@ -1,3 +1,5 @@
+using NetOps.Core.Inventory;
+
 namespace NetOps.Core.Observations;
 
 /// <summary>
@@ -26,7 +28,22 @@ public sealed record DevicePollObservation(
     TimeSpan? SysUpTime,
     string? Error,
     IReadOnlyList<PortSample> Ports,
-    TimeSpan FreshFor) : Observation(Source, Sequence, ObservedAt);
+    TimeSpan FreshFor) : Observation(Source, Sequence, ObservedAt)
+{
+    /// <summary>
+    /// What this poll collected. A poll of the neighbours only says nothing about port status, so the engine reads
+    /// each part only when its section is here; sections a device could not answer stay null.
+    /// </summary>
+    public PollSections Sections { get; init; } = PollSections.Interfaces;
+
+    public IReadOnlyList<OpticSample>? Optics { get; init; }
+
+    public IReadOnlyList<LldpNeighbour>? Neighbours { get; init; }
+
+    public IReadOnlyList<ForwardingEntry>? Forwarding { get; init; }
+
+    public IReadOnlyList<PoePortStatus>? Poe { get; init; }
+}
 
 /// <summary>What a device's notification (trap or inform) says, as far as state is concerned.</summary>
 public enum NotificationKind

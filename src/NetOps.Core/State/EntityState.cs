@@ -99,5 +99,11 @@ public sealed record EntityState(
     /// <summary>Extra live values shown beside the state (rates, battery); canonical units, keyed by name.</summary>
     public ImmutableSortedDictionary<string, double> Metrics { get; init; } = ImmutableSortedDictionary<string, double>.Empty;
 
+    /// <summary>
+    /// Descriptive values beside the state (how a link was discovered, where an endpoint was seen, ifAlias). Some are
+    /// device-supplied text: untrusted, shown as text only.
+    /// </summary>
+    public ImmutableSortedDictionary<string, string> Attributes { get; init; } = ImmutableSortedDictionary<string, string>.Empty;
+
     public bool SameHealthAs(EntityState other) => Value == other.Value && Reason.Equals(other.Reason);
 }

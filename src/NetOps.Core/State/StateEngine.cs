@@ -7,8 +7,10 @@ namespace NetOps.Core.State;
 /// <summary>
 /// Owns derived state: applies observations in order, derives link health from both ends, expires stale
 /// evidence to unknown, and hands out versioned deltas. Not thread-safe: exactly one loop drives it.
+/// Each concern of health lives in its own part: ports and counters (StateEngine.Ports.cs), optics, topology
+/// discovery and endpoint connectivity; this file applies observations and keeps the model.
 /// </summary>
-public sealed class StateEngine
+public sealed partial class StateEngine
 {
     /// <summary>How long the engine's own derived states stay fresh without new evidence.</summary>
     private static readonly TimeSpan DefaultFreshFor = TimeSpan.FromMinutes(2);
@@ -96,6 +98,9 @@ public sealed class StateEngine
                 break;
             case DeviceNotificationObservation notification:
                 ApplyNotification(notification);
+                break;
+            default:
+                ApplyEndpointEvidence(observation);
                 break;
         }
 
@@ -215,30 +220,44 @@ public sealed class StateEngine
 
         Observe(deviceRef, StateValue.Up, Reason.Of(ReasonCodes.DeviceResponding, ("device", device.Id)), poll,
             poll.SysUpTime is { } up ? Metrics(("uptime_s", up.TotalSeconds)) : null);
-        var restarted = _counterDiscontinuity.Remove(device.Id);
-        var samples = poll.Ports.ToDictionary(p => p.Name, StringComparer.Ordinal);
-        foreach (var port in device.Ports)
+        if (poll.Sections.HasFlag(PollSections.Interfaces))
         {
-            var portRef = EntityRef.Port(device.Id, port.Name);
-            if (!samples.TryGetValue(port.Name, out var sample))
-            {
-                Observe(portRef, StateValue.Unknown, Reason.Of(ReasonCodes.PortNotFound, ("device", device.Id), ("port", port.Name)), poll);
-                continue;
-            }
+            ApplyPorts(device, poll);
+        }
 
-            var (value, code) = sample switch
-            {
-                { AdminUp: false } => (StateValue.Inactive, ReasonCodes.PortAdminDown),
-                { OperUp: true } => (StateValue.Up, ReasonCodes.PortOperUp),
-                { OperUp: false } => (StateValue.Down, ReasonCodes.PortOperDown),
-                _ => (StateValue.Unknown, ReasonCodes.NoEvidence),
-            };
-            var previous = _states.GetValueOrDefault(portRef);
-            // After a restart the previous counters belong to another run of the device: no rate from them.
-            var metrics = PortMetrics(restarted ? null : previous, sample, poll.ObservedAt);
-            Observe(portRef, value, Reason.Of(code, ("device", device.Id), ("port", port.Name)), poll, metrics);
+        if (poll.Optics is not null)
+        {
+            ApplyOptics(device, poll);
+        }
+
+        if (poll.Neighbours is not null)
+        {
+            ApplyNeighbours(device, poll);
+        }
+
+        if (poll.Forwarding is not null || poll.Poe is not null)
+        {
+            ApplyForwarding(device, poll);
         }
     }
+
+    /// <summary>Transceiver levels against the link class's optical margin (StateEngine.Optics.cs).</summary>
+    partial void ApplyOptics(Device device, DevicePollObservation poll);
+
+    /// <summary>LLDP neighbours become discovered links (StateEngine.Topology.cs).</summary>
+    partial void ApplyNeighbours(Device device, DevicePollObservation poll);
+
+    /// <summary>Where endpoints' MAC addresses are seen and what PoE says (StateEngine.Endpoints.cs).</summary>
+    partial void ApplyForwarding(Device device, DevicePollObservation poll);
+
+    /// <summary>Observations about endpoints themselves: heartbeats, camera status, ICMP (StateEngine.Endpoints.cs).</summary>
+    partial void ApplyEndpointEvidence(Observation observation);
+
+    /// <summary>Planned links compared with discovered ones (StateEngine.Topology.cs).</summary>
+    partial void DeriveTopology(DateTimeOffset now);
+
+    /// <summary>Each endpoint's connectivity from all its evidence (StateEngine.Endpoints.cs).</summary>
+    partial void DeriveEndpoints(DateTimeOffset now);
 
     /// <summary>
     /// A trap is news, not proof: linkDown marks its port down at once, and the re-poll it triggered confirms or corrects
@@ -265,51 +284,6 @@ public sealed class StateEngine
             case NotificationKind.ColdStart or NotificationKind.WarmStart:
                 _counterDiscontinuity.Add(device.Id);
                 break;
-        }
-    }
-
-    private static ImmutableSortedDictionary<string, double> PortMetrics(EntityState? previous, PortSample sample, DateTimeOffset at)
-    {
-        var builder = ImmutableSortedDictionary.CreateBuilder<string, double>(StringComparer.Ordinal);
-        if (sample.InOctets is { } inOctets)
-        {
-            builder["in_octets"] = inOctets;
-        }
-
-        if (sample.OutOctets is { } outOctets)
-        {
-            builder["out_octets"] = outOctets;
-        }
-
-        if (sample.HighSpeedMbps is { } speed)
-        {
-            builder["speed_bps"] = speed * 1_000_000d;
-        }
-
-        builder["at_ms"] = at.ToUnixTimeMilliseconds();
-        if (previous?.Metrics is { } before &&
-            before.TryGetValue("at_ms", out var beforeAt) &&
-            at.ToUnixTimeMilliseconds() - beforeAt is var elapsedMs and > 0)
-        {
-            AddRate(builder, before, "in_octets", "in_bps", elapsedMs);
-            AddRate(builder, before, "out_octets", "out_bps", elapsedMs);
-            if (builder.TryGetValue("speed_bps", out var speedBps) && speedBps > 0)
-            {
-                var peak = Math.Max(builder.GetValueOrDefault("in_bps"), builder.GetValueOrDefault("out_bps"));
-                builder["utilisation_pct"] = Math.Round(peak / speedBps * 100, 2);
-            }
-        }
-
-        return builder.ToImmutable();
-    }
-
-    private static void AddRate(ImmutableSortedDictionary<string, double>.Builder now, ImmutableSortedDictionary<string, double> before,
-        string counter, string rate, double elapsedMs)
-    {
-        // A counter that went back (reset, reboot) yields no rate rather than a spike.
-        if (now.TryGetValue(counter, out var current) && before.TryGetValue(counter, out var previous) && current >= previous)
-        {
-            now[rate] = (current - previous) * 8 * 1000 / elapsedMs;
         }
     }
 
@@ -385,6 +359,7 @@ public sealed class StateEngine
         Put(new EntityState(entity, value, reason, since, evidence.ObservedAt, evidence.Source, freshFor)
         {
             Metrics = metrics ?? previous?.Metrics ?? ImmutableSortedDictionary<string, double>.Empty,
+            Attributes = previous?.Attributes ?? ImmutableSortedDictionary<string, string>.Empty,
         });
     }
 
@@ -397,6 +372,8 @@ public sealed class StateEngine
         }
 
         DeriveReachability();
+        DeriveTopology(now);
+        DeriveEndpoints(now);
 
         foreach (var device in _inventory.Devices.Values)
         {
@@ -558,7 +535,7 @@ public sealed class StateEngine
         var previous = _states.GetValueOrDefault(state.Entity);
         _states[state.Entity] = state;
         if (previous is null || !previous.SameHealthAs(state) || previous.ObservedAt != state.ObservedAt ||
-            !MetricsEqual(previous.Metrics, state.Metrics))
+            !MetricsEqual(previous.Metrics, state.Metrics) || !AttributesEqual(previous.Attributes, state.Attributes))
         {
             _pending[state.Entity] = state;
             _pendingRemoved.Remove(state.Entity);
@@ -585,6 +562,9 @@ public sealed class StateEngine
 
     private static bool MetricsEqual(ImmutableSortedDictionary<string, double> a, ImmutableSortedDictionary<string, double> b) =>
         a.Count == b.Count && a.All(kv => b.TryGetValue(kv.Key, out var v) && v.Equals(kv.Value));
+
+    private static bool AttributesEqual(ImmutableSortedDictionary<string, string> a, ImmutableSortedDictionary<string, string> b) =>
+        a.Count == b.Count && a.All(kv => b.TryGetValue(kv.Key, out var v) && v == kv.Value);
 
     private static ImmutableSortedDictionary<string, double> Metrics(params (string Key, double Value)[] values) =>
         values.ToImmutableSortedDictionary(v => v.Key, v => v.Value, StringComparer.Ordinal);

@@ -1,0 +1,89 @@
+using System.Collections.Frozen;
+
+namespace NetOps.Core.Inventory;
+
+/// <summary>What one SNMP poll of a device collects. Status and counters are cheap; neighbours and tables are not.</summary>
+[Flags]
+public enum PollSections
+{
+    None = 0,
+
+    /// <summary>IF-MIB ifTable/ifXTable: status, counters, speed.</summary>
+    Interfaces = 1,
+
+    /// <summary>Transceiver levels: ENTITY-SENSOR-MIB and vendor DOM tables.</summary>
+    Optics = 2,
+
+    /// <summary>LLDP-MIB neighbours.</summary>
+    Neighbours = 4,
+
+    /// <summary>Q-BRIDGE-MIB forwarding table (which MAC address is behind which port).</summary>
+    Forwarding = 8,
+
+    /// <summary>POWER-ETHERNET-MIB port detection status.</summary>
+    Poe = 16,
+}
+
+/// <summary>One recurring poll of a plan: these sections, this often.</summary>
+public sealed record PollTask(PollSections Sections, TimeSpan Interval);
+
+/// <summary>What to collect from a class of device and how often.</summary>
+public sealed record DevicePollPlan(DeviceClass Class, IReadOnlyList<PollTask> Tasks)
+{
+    /// <summary>Every section any task of the plan collects.</summary>
+    public PollSections AllSections => Tasks.Aggregate(PollSections.None, (all, t) => all | t.Sections);
+}
+
+/// <summary>
+/// Where a value turns into a warning and where into a critical complaint. <see cref="HigherIsWorse"/> is false for
+/// values that hurt when they fall (received optical power, margin). A raised level clears only once the value is
+/// back past its threshold by <see cref="Hysteresis"/>, so a value at the edge does not flap.
+/// </summary>
+public sealed record Threshold(double Warning, double Critical, double Hysteresis, bool HigherIsWorse = true);
+
+/// <summary>Health thresholds of one class of link (backbone fibre, event uplink, copper to a camera).</summary>
+public sealed record LinkClassPolicy(
+    string Name,
+    Threshold Utilisation,
+    Threshold ErrorsPerSecond,
+    Threshold OpticalMarginDb)
+{
+    public static LinkClassPolicy Default { get; } = new(
+        "default",
+        Utilisation: new Threshold(Warning: 70, Critical: 90, Hysteresis: 5),
+        ErrorsPerSecond: new Threshold(Warning: 1, Critical: 10, Hysteresis: 0.5),
+        OpticalMarginDb: new Threshold(Warning: 3, Critical: 1, Hysteresis: 0.5, HigherIsWorse: false));
+}
+
+/// <summary>Poll plans per device class and thresholds per link class; the inventory's <c>health:</c> section.</summary>
+public sealed class HealthPolicy
+{
+    public HealthPolicy(IEnumerable<DevicePollPlan> plans, IEnumerable<LinkClassPolicy> linkClasses)
+    {
+        Plans = plans.ToFrozenDictionary(p => p.Class);
+        LinkClasses = linkClasses.ToFrozenDictionary(c => c.Name, StringComparer.Ordinal);
+    }
+
+    /// <summary>Status and counters every 30 s, optics every minute, neighbours and tables every 5 minutes.</summary>
+    public static HealthPolicy Default { get; } = new(
+        Enum.GetValues<DeviceClass>().Select(c => new DevicePollPlan(c,
+        [
+            new PollTask(PollSections.Interfaces, TimeSpan.FromSeconds(30)),
+            new PollTask(PollSections.Optics, TimeSpan.FromMinutes(1)),
+            new PollTask(PollSections.Neighbours | PollSections.Forwarding | PollSections.Poe, TimeSpan.FromMinutes(5)),
+        ])),
+        [LinkClassPolicy.Default]);
+
+    public FrozenDictionary<DeviceClass, DevicePollPlan> Plans { get; }
+
+    public FrozenDictionary<string, LinkClassPolicy> LinkClasses { get; }
+
+    public DevicePollPlan PlanFor(DeviceClass deviceClass) =>
+        Plans.TryGetValue(deviceClass, out var plan) ? plan : Default.Plans[deviceClass];
+
+    /// <summary>The policy of a link class; the "default" class (or the built-in one) when the class is not configured.</summary>
+    public LinkClassPolicy LinkClass(string? name) =>
+        name is not null && LinkClasses.TryGetValue(name, out var policy) ? policy
+        : LinkClasses.TryGetValue(LinkClassPolicy.Default.Name, out var fallback) ? fallback
+        : LinkClassPolicy.Default;
+}
