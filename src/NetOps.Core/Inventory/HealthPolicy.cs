@@ -48,6 +48,12 @@ public sealed record LinkClassPolicy(
     Threshold ErrorsPerSecond,
     Threshold OpticalMarginDb)
 {
+    /// <summary>
+    /// Receiver sensitivity (dBm) the optical margin is measured from when a transceiver does not report its own
+    /// low receive-power alarm threshold.
+    /// </summary>
+    public double RxSensitivityDbm { get; init; } = -18;
+
     public static LinkClassPolicy Default { get; } = new(
         "default",
         Utilisation: new Threshold(Warning: 70, Critical: 90, Hysteresis: 5),

@@ -18,6 +18,7 @@ public static class ReasonCodes
     public const string LinkEndDown = "link.end-down";
     public const string LinkEndAdminDown = "link.end-admin-down";
     public const string LinkEndUnknown = "link.end-unknown";
+    public const string LinkEndDegraded = "link.end-degraded";
     public const string NodeReporting = "node.reporting";
     public const string NodeOffline = "node.offline";
     public const string NodeOnBattery = "node.on-battery";

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using NetOps.Core.Health;
 using NetOps.Core.Inventory;
 using NetOps.Core.Observations;
 
@@ -24,6 +25,11 @@ public sealed partial class StateEngine
 
     /// <summary>Devices that restarted (coldStart, warmStart) since their last poll: their counters start afresh.</summary>
     private readonly HashSet<string> _counterDiscontinuity = new(StringComparer.Ordinal);
+    /// <summary>
+    /// What each health concern (utilisation, errors, optics) holds against an entity that is otherwise up. Kept
+    /// until that concern says otherwise, so polls of different sections at different intervals do not flap the state.
+    /// </summary>
+    private readonly Dictionary<EntityRef, SortedDictionary<string, Complaint>> _complaints = [];
     private FleetInventory _inventory = FleetInventory.Empty;
     private Dictionary<string, IReadOnlyList<string>> _pathsFromCore = new(StringComparer.Ordinal);
 
@@ -350,6 +356,7 @@ public sealed partial class StateEngine
             NodePresenceObservation p => p.FreshFor,
             _ => DefaultFreshFor,
         };
+        (value, reason) = WithComplaints(entity, value, reason);
         var previous = _states.GetValueOrDefault(entity);
         // A poll that confirms what a trap announced keeps the trap's time: the port has been down since then.
         var since = previous is not null && previous.Value == value &&
@@ -491,6 +498,7 @@ public sealed partial class StateEngine
         var down = ends.FirstOrDefault(e => e.State?.Value == StateValue.Down);
         var inactive = ends.FirstOrDefault(e => e.State?.Value == StateValue.Inactive);
         var unknown = ends.FirstOrDefault(e => e.State is null || e.State.Value == StateValue.Unknown);
+        var degraded = ends.FirstOrDefault(e => e.State?.Value == StateValue.Degraded);
         var stored = ends.FirstOrDefault(e => _inventory.Devices.TryGetValue(e.End.DeviceId, out var d) && !IsDeployed(d, now));
         var (value, reason) = true switch
         {
@@ -503,6 +511,7 @@ public sealed partial class StateEngine
                 Reason.Of(ReasonCodes.LinkEndAdminDown, ("device", inactive.End.DeviceId), ("port", inactive.End.Port))),
             _ when unknown.End is not null => (StateValue.Unknown,
                 Reason.Of(ReasonCodes.LinkEndUnknown, ("device", unknown.End.DeviceId), ("port", unknown.End.Port))),
+            _ when degraded.State is not null => (StateValue.Degraded, EndDegraded(degraded.End, degraded.State.Reason)),
             _ => (StateValue.Up, Reason.Of(ReasonCodes.LinkUp)),
         };
         var metrics = ImmutableSortedDictionary.CreateBuilder<string, double>(StringComparer.Ordinal);
@@ -529,6 +538,78 @@ public sealed partial class StateEngine
             Put(next);
         }
     }
+
+    /// <summary>A link is as degraded as its worse end: the end's own reason, with the cause's code beside it.</summary>
+    private static Reason EndDegraded(LinkEnd end, Reason cause) =>
+        new(ReasonCodes.LinkEndDegraded, cause.Args
+            .SetItem("device", end.DeviceId)
+            .SetItem("port", end.Port)
+            .SetItem("cause", cause.Code));
+
+    /// <summary>
+    /// Sets (or with a null reason clears) what one concern holds against an entity, and re-derives the entity: an
+    /// entity that is up turns degraded with the worst complaint's reason, and back to up when the last one clears.
+    /// </summary>
+    private void Complain(EntityRef entity, string concern, HealthLevel level, Reason? reason)
+    {
+        if (reason is null || level == HealthLevel.Ok)
+        {
+            if (_complaints.TryGetValue(entity, out var held) && held.Remove(concern) && held.Count == 0)
+            {
+                _complaints.Remove(entity);
+            }
+        }
+        else
+        {
+            if (!_complaints.TryGetValue(entity, out var held))
+            {
+                _complaints[entity] = held = new SortedDictionary<string, Complaint>(StringComparer.Ordinal);
+            }
+
+            held[concern] = new Complaint(level, reason);
+        }
+
+        if (_states.GetValueOrDefault(entity) is { Value: StateValue.Up or StateValue.Degraded } current)
+        {
+            var (value, why) = WithComplaints(entity, StateValue.Up, UpReasonOf(current));
+            if (value != current.Value || !why.Equals(current.Reason))
+            {
+                Put(current with { Value = value, Reason = why, Since = _time.GetUtcNow() });
+            }
+        }
+    }
+
+    /// <summary>An entity that is up with complaints against it is degraded, for the worst of them.</summary>
+    private (StateValue Value, Reason Reason) WithComplaints(EntityRef entity, StateValue value, Reason reason)
+    {
+        if (value != StateValue.Up || !_complaints.TryGetValue(entity, out var held) || held.Count == 0)
+        {
+            return (value, reason);
+        }
+
+        var worst = held.Values.OrderByDescending(c => c.Level).First();
+        return (StateValue.Degraded, worst.Reason);
+    }
+
+    /// <summary>The reason an entity has when it is up and nothing is held against it.</summary>
+    private Reason UpReasonOf(EntityState state)
+    {
+        if (state.Value == StateValue.Up)
+        {
+            return state.Reason;
+        }
+
+        return state.Entity.Kind switch
+        {
+            EntityKind.Port when state.Entity.Id.Split('/', 2) is [var device, var port] =>
+                Reason.Of(ReasonCodes.PortOperUp, ("device", device), ("port", port)),
+            EntityKind.Device => Reason.Of(ReasonCodes.DeviceResponding, ("device", state.Entity.Id)),
+            _ => Reason.Of(ReasonCodes.NoEvidence),
+        };
+    }
+
+    /// <summary>One concern's complaint about an entity.</summary>
+    private sealed record Complaint(HealthLevel Level, Reason Reason);
 
     private void Put(EntityState state)
     {

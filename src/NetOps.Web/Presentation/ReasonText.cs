@@ -28,6 +28,7 @@ public sealed class ReasonText(TimeZoneInfo zone)
         ReasonCodes.LinkEndDown => $"port {reason["port"]} on {reason["device"]} down since {Time(reason["since"])}",
         ReasonCodes.LinkEndAdminDown => $"port {reason["port"]} on {reason["device"]} administratively down",
         ReasonCodes.LinkEndUnknown => $"state of port {reason["port"]} on {reason["device"]} unknown",
+        ReasonCodes.LinkEndDegraded => $"port {reason["port"]} on {reason["device"]}: {Render(new Reason(reason["cause"] ?? "", reason.Args))}",
         ReasonCodes.NodeReporting => "reporting, on mains and fibre",
         ReasonCodes.NodeOffline => "offline (connection lost)",
         ReasonCodes.NodeOnBattery => $"on battery, {reason["battery_pct"]} %",
