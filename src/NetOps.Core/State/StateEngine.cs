@@ -525,6 +525,7 @@ public sealed partial class StateEngine
         }
 
         var entity = EntityRef.Link(link.Id);
+        (value, reason) = WithComplaints(entity, value, reason);
         var previous = _states.GetValueOrDefault(entity);
         var observedAt = ends.Select(e => e.State?.ObservedAt ?? now).Min();
         var same = previous is not null && previous.Value == value && previous.Reason.Equals(reason);
