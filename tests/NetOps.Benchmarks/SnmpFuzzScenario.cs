@@ -20,9 +20,9 @@ public sealed class SnmpFuzzScenario : IBenchScenario
 
     public Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
-        var executions = Arg(args, "--executions", 10_000_000L);
-        var seed = (int)Arg(args, "--seed", 20240601L);
-        var threads = (int)Arg(args, "--threads", Environment.ProcessorCount);
+        var executions = Args.Long(args, "--executions", 10_000_000L);
+        var seed = (int)Args.Long(args, "--seed", 20240601L);
+        var threads = (int)Args.Long(args, "--threads", Environment.ProcessorCount);
         var only = args.SkipWhile(a => a != "--target").Skip(1).FirstOrDefault();
 
         var packets = SnmpFuzzTargets.PacketSeeds;
@@ -59,11 +59,5 @@ public sealed class SnmpFuzzScenario : IBenchScenario
         }
 
         return Task.FromResult(failed ? 1 : 0);
-    }
-
-    private static long Arg(string[] args, string name, long fallback)
-    {
-        var index = Array.IndexOf(args, name);
-        return index >= 0 && index + 1 < args.Length ? long.Parse(args[index + 1], CultureInfo.InvariantCulture) : fallback;
     }
 }

@@ -36,8 +36,8 @@ public sealed class SnmpPollVsExporterScenario : IBenchScenario
             return await ServeAsync(args[1], int.Parse(args[2], CultureInfo.InvariantCulture), cancellationToken);
         }
 
-        var polls = Arg(args, "--polls", 1000);
-        var runs = Arg(args, "--runs", 5);
+        var polls = Args.Int(args, "--polls", 1000);
+        var runs = Args.Int(args, "--runs", 5);
         var directory = Directory.CreateTempSubdirectory("netops-bench-snmp-");
         try
         {
@@ -280,11 +280,5 @@ public sealed class SnmpPollVsExporterScenario : IBenchScenario
 
         yaml.AppendLine("  version: 2\n  max_repetitions: 25\n  retries: 3\n  timeout: 5s\n  auth:\n    community: public");
         return yaml.ToString();
-    }
-
-    private static int Arg(string[] args, string name, int fallback)
-    {
-        var index = Array.IndexOf(args, name);
-        return index >= 0 && index + 1 < args.Length ? int.Parse(args[index + 1], CultureInfo.InvariantCulture) : fallback;
     }
 }

@@ -31,9 +31,9 @@ public sealed class TrapScenario : IBenchScenario
 
     public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
-        var traps = (int)Arg(args, "--traps", 200_000);
-        var runs = (int)Arg(args, "--runs", 7);
-        var delays = (int)Arg(args, "--delays", 15);
+        var traps = (int)Args.Long(args, "--traps", 200_000);
+        var runs = (int)Args.Long(args, "--runs", 7);
+        var delays = (int)Args.Long(args, "--delays", 15);
         if (!args.Contains("--no-throughput"))
         {
             await ThroughputAsync(traps, runs, cancellationToken);
@@ -276,12 +276,6 @@ public sealed class TrapScenario : IBenchScenario
     {
         using var response = await http.PostAsync(new Uri(path, UriKind.Relative), content: null, cancellationToken);
         response.EnsureSuccessStatusCode();
-    }
-
-    private static long Arg(string[] args, string name, long fallback)
-    {
-        var index = Array.IndexOf(args, name);
-        return index >= 0 && index + 1 < args.Length ? long.Parse(args[index + 1], CultureInfo.InvariantCulture) : fallback;
     }
 
     private sealed class CountingSink : IObservationSink
