@@ -34,3 +34,17 @@ public sealed class InventoryRefusedEventArgs(IReadOnlyList<InventoryError> erro
     public IReadOnlyList<InventoryError> Errors { get; } = errors;
     public DateTimeOffset At { get; } = at;
 }
+
+/// <summary>An inventory that never changes: for embedding NetOps parts in a program (benchmarks, tests, tools).</summary>
+public sealed class FixedInventoryProvider(FleetInventory inventory) : IInventoryProvider
+{
+    public FleetInventory Current => inventory;
+
+    public InventoryError[]? LastRefusal => null;
+
+    public DateTimeOffset? LastRefusalAt => null;
+
+    public event EventHandler<InventoryChangedEventArgs>? Changed { add { } remove { } }
+
+    public event EventHandler<InventoryRefusedEventArgs>? Refused { add { } remove { } }
+}

@@ -55,7 +55,7 @@ public sealed class FleetPollScenario : IBenchScenario
         builder.Logging.ClearProviders();
         builder.Logging.AddConsole().SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton<IInventoryProvider>(new FixedInventory(fleet));
+        builder.Services.AddSingleton<IInventoryProvider>(new FixedInventoryProvider(fleet));
         builder.Services.AddSingleton<ICredentialStore>(new OneCredential(Community));
         builder.Services.AddSingleton<IObservationSink>(sink);
         builder.Services.AddSingleton<IOptions<CollectorOptions>>(Options.Create(new CollectorOptions
@@ -181,19 +181,6 @@ public sealed class FleetPollScenario : IBenchScenario
 
             return ValueTask.CompletedTask;
         }
-    }
-
-    private sealed class FixedInventory(FleetInventory fleet) : IInventoryProvider
-    {
-        public FleetInventory Current => fleet;
-
-        public InventoryError[]? LastRefusal => null;
-
-        public DateTimeOffset? LastRefusalAt => null;
-
-        public event EventHandler<InventoryChangedEventArgs>? Changed { add { } remove { } }
-
-        public event EventHandler<InventoryRefusedEventArgs>? Refused { add { } remove { } }
     }
 
     private sealed class OneCredential(string community) : ICredentialStore

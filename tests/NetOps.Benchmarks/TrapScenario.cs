@@ -64,7 +64,7 @@ public sealed class TrapScenario : IBenchScenario
         }
 
         var sink = new CountingSink();
-        var ingest = new TrapIngest(Options.Create(new TrapIngestOptions()), new FixedInventory(fleet), new NoCredentials(), new PollQueue(), poller,
+        var ingest = new TrapIngest(Options.Create(new TrapIngestOptions()), new FixedInventoryProvider(fleet), new NoCredentials(), new PollQueue(), poller,
             sink, TimeProvider.System, NullLogger<TrapIngest>.Instance);
 
         // A mix as a network sends it: mostly link changes, some restarts, some vendor traps.
@@ -287,19 +287,6 @@ public sealed class TrapScenario : IBenchScenario
             Count++;
             return ValueTask.CompletedTask;
         }
-    }
-
-    private sealed class FixedInventory(FleetInventory fleet) : IInventoryProvider
-    {
-        public FleetInventory Current => fleet;
-
-        public InventoryError[]? LastRefusal => null;
-
-        public DateTimeOffset? LastRefusalAt => null;
-
-        public event EventHandler<InventoryChangedEventArgs>? Changed { add { } remove { } }
-
-        public event EventHandler<InventoryRefusedEventArgs>? Refused { add { } remove { } }
     }
 
     private sealed class NoCredentials : ICredentialStore
