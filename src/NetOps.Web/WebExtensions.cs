@@ -149,6 +149,11 @@ public static class WebExtensions
             await fleet.SwitchOffNodeAsync(id, ct) ? Results.NoContent() : Results.NotFound());
         simulator.MapPost("/nodes/{id}/on", async (string id, SimulatedFleet fleet, CancellationToken ct) =>
             await fleet.SwitchOnNodeAsync(id, ct) ? Results.NoContent() : Results.NotFound());
+        // Optics: port names hold slashes, so the port travels in the query (?port=Te1/0/1&dbm=-16.5).
+        simulator.MapPost("/devices/{id}/rx-power", (string id, string port, double dbm, SimulatedFleet fleet) =>
+            fleet.SetRxPower(id, port, dbm) ? Results.NoContent() : Results.NotFound());
+        simulator.MapPost("/devices/{id}/rx-power/restore", (string id, string port, SimulatedFleet fleet) =>
+            fleet.RestoreRxPower(id, port) ? Results.NoContent() : Results.NotFound());
     }
 
     private static Task WriteHealthAsync(HttpContext context, HealthReport report)

@@ -25,4 +25,8 @@ public static class ReasonCodes
     public const string NodeOnLte = "node.on-lte";
     public const string NodeNoUplink = "node.no-uplink";
     public const string NotDeployed = "not-deployed";
+
+    // Optics (StateEngine.Optics.cs)
+    public const string PortOpticalMarginLow = "port.optical-margin-low";
+    public const string PortOpticsSensorFault = "port.optics-sensor-fault";
 }

@@ -35,6 +35,10 @@ public sealed class ReasonText(TimeZoneInfo zone)
         ReasonCodes.NodeOnLte => "uplink on LTE backup",
         ReasonCodes.NodeNoUplink => "no uplink",
         ReasonCodes.NotDeployed => reason["phase"] == "TornDown" ? "torn down" : "in storage",
+        // Optics
+        ReasonCodes.PortOpticalMarginLow => $"port {reason["port"]} on {reason["device"]}: received {reason["rx_dbm"]} dBm, " +
+            $"{reason["margin_db"]} dB above the {(reason["floor"] == "device" ? "transceiver's low alarm" : "link class's receiver sensitivity")} ({reason["floor_dbm"]} dBm)",
+        ReasonCodes.PortOpticsSensorFault => $"port {reason["port"]} on {reason["device"]}: transceiver sensor not operational",
         _ => reason.ToString(),
     };
 
