@@ -114,9 +114,10 @@ public sealed partial class StateEngine
     /// The decision table: the first row that matches decides. "Where" is the access port the MAC was last seen on
     /// (the endpoint's own node's switch first), else the planned port.
     /// <list type="number">
-    /// <item>that port is operationally down → down (port.down, since when the port went down)</item>
+    /// <item>PoE on that port reports a fault, or PoE is switched off under a camera or access point → down (no PoE
+    /// power): the power is the cause, the dark link its symptom</item>
+    /// <item>that port is operationally down → down (port down, since when the port went down)</item>
     /// <item>that port is administratively down → down (port disabled)</item>
-    /// <item>PoE on that port reports a fault → down (no PoE power)</item>
     /// <item>a PoE-powered kind (camera, access point) on a port whose PoE delivers no power, and nothing else proves it alive → down</item>
     /// <item>the node reports the camera offline → down (with the node's detail)</item>
     /// <item>ICMP unanswered while its MAC, a heartbeat or the camera status say it is there → degraded; with nothing else → down</item>
@@ -208,6 +209,15 @@ public sealed partial class StateEngine
 
         var alive = sighting is not null || heartbeat is not null || camera is { Online: true };
         var where = (Device: atDevice ?? "", Port: atPort ?? "");
+        // A PoE fault or PoE switched off takes a powered camera's link down with it: the power is the cause to show.
+        if (poe.Reading is not null && (poe.Status.Detection is PoeDetection.Fault or PoeDetection.OtherFault ||
+                                        (!poe.Status.AdminEnabled && endpoint.Kind is EndpointKind.Camera or EndpointKind.AccessPoint)))
+        {
+            return Verdict(StateValue.Down, Reason.Of(ReasonCodes.EndpointPoeFault,
+                ("device", where.Device), ("port", where.Port), ("detection", poe.Status.AdminEnabled ? PoeText(poe.Status.Detection) : "disabled")),
+                poe.Reading.ObservedAt);
+        }
+
         switch (portState?.Value)
         {
             case StateValue.Down:
@@ -218,18 +228,11 @@ public sealed partial class StateEngine
                     ("device", where.Device), ("port", where.Port), ("since", portState.Since)), portState.Since);
         }
 
-        if (poe.Reading is not null && poe.Status.Detection is PoeDetection.Fault or PoeDetection.OtherFault)
-        {
-            return Verdict(StateValue.Down, Reason.Of(ReasonCodes.EndpointPoeFault,
-                ("device", where.Device), ("port", where.Port), ("detection", PoeText(poe.Status.Detection))), poe.Reading.ObservedAt);
-        }
-
         if (poe.Reading is not null && endpoint.Kind is EndpointKind.Camera or EndpointKind.AccessPoint &&
             poe.Status.Detection != PoeDetection.DeliveringPower && !alive && icmp is not { Reachable: true })
         {
             return Verdict(StateValue.Down, Reason.Of(ReasonCodes.EndpointPoeOff,
-                ("device", where.Device), ("port", where.Port), ("detection", poe.Status.AdminEnabled ? PoeText(poe.Status.Detection) : "disabled")),
-                poe.Reading.ObservedAt);
+                ("device", where.Device), ("port", where.Port), ("detection", PoeText(poe.Status.Detection))), poe.Reading.ObservedAt);
         }
 
         if (camera is { Online: false })
