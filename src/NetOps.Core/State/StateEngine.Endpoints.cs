@@ -71,7 +71,10 @@ public sealed partial class StateEngine
 
             var entry = entries.FirstOrDefault(e => own && e.Port == endpoint.PlannedPort)
                         ?? entries.OrderBy(e => e.Port, StringComparer.Ordinal).FirstOrDefault();
-            byDevice[device.Id] = new MacSighting(device.Id, entry?.Port, entry?.Vlan, poll.ObservedAt, poll.Source, poll.FreshFor);
+            // Where the MAC was last seen on this switch outlives its leaving the table: a camera that lost power or its
+            // cable is judged by the port it was last on, which may not be its planned one.
+            var lastPort = entry?.Port ?? (byDevice.GetValueOrDefault(device.Id) is { } before ? before.Port ?? before.LastPort : null);
+            byDevice[device.Id] = new MacSighting(device.Id, entry?.Port, entry?.Vlan, poll.ObservedAt, poll.Source, poll.FreshFor) { LastPort = lastPort };
         }
     }
 
@@ -112,7 +115,7 @@ public sealed partial class StateEngine
 
     /// <summary>
     /// The decision table: the first row that matches decides. "Where" is the access port the MAC was last seen on
-    /// (the endpoint's own node's switch first), else the planned port.
+    /// (the endpoint's own node's switch first), else the port its own switch last saw it on, else the planned port.
     /// <list type="number">
     /// <item>PoE on that port reports a fault, or PoE is switched off under a camera or access point → down (no PoE
     /// power): the power is the cause, the dark link its symptom</item>
@@ -140,7 +143,9 @@ public sealed partial class StateEngine
             .ThenByDescending(s => s.ObservedAt)
             .FirstOrDefault();
         var ownRead = sightings.FirstOrDefault(s => s.DeviceId == ownDevice);
-        var (atDevice, atPort) = sighting is not null ? (sighting.DeviceId, sighting.Port) : (ownDevice, endpoint.PlannedPort);
+        var (atDevice, atPort) = sighting is not null ? (sighting.DeviceId, sighting.Port)
+            : ownRead?.LastPort is { } lastPort ? (ownDevice, lastPort)
+            : (ownDevice, endpoint.PlannedPort);
         var portState = atDevice is not null && atPort is not null ? _states.GetValueOrDefault(EntityRef.Port(atDevice, atPort)) : null;
         var poe = atDevice is not null && atPort is not null && _poeByDevice.TryGetValue(atDevice, out var reading) &&
                   Fresh(reading.ObservedAt, reading.FreshFor) && reading.Ports.TryGetValue(atPort, out var status)
@@ -480,7 +485,11 @@ public sealed partial class StateEngine
     }
 
     /// <summary>Where one switch saw an endpoint's MAC on an access port; Port null: its table did not hold the MAC.</summary>
-    private sealed record MacSighting(string DeviceId, string? Port, int? Vlan, DateTimeOffset ObservedAt, string Source, TimeSpan FreshFor);
+    private sealed record MacSighting(string DeviceId, string? Port, int? Vlan, DateTimeOffset ObservedAt, string Source, TimeSpan FreshFor)
+    {
+        /// <summary>The access port this switch last saw the MAC on, also after it left the table.</summary>
+        public string? LastPort { get; init; }
+    }
 
     private sealed record PoeReading(Dictionary<string, PoePortStatus> Ports, DateTimeOffset ObservedAt, string Source, TimeSpan FreshFor);
 
