@@ -154,6 +154,10 @@ public static class WebExtensions
             fleet.SetRxPower(id, port, dbm) ? Results.NoContent() : Results.NotFound());
         simulator.MapPost("/devices/{id}/rx-power/restore", (string id, string port, SimulatedFleet fleet) =>
             fleet.RestoreRxPower(id, port) ? Results.NoContent() : Results.NotFound());
+        simulator.MapPost("/endpoints/{id}/unplug", (string id, SimulatedFleet fleet) => fleet.UnplugEndpoint(id) ? Results.NoContent() : Results.NotFound());
+        simulator.MapPost("/endpoints/{id}/poe-fault", (string id, SimulatedFleet fleet) => fleet.PoeFault(id) ? Results.NoContent() : Results.NotFound());
+        simulator.MapPost("/endpoints/{id}/repatch", (string id, string port, SimulatedFleet fleet) => fleet.Repatch(id, port) ? Results.NoContent() : Results.NotFound());
+        simulator.MapPost("/endpoints/{id}/restore", (string id, SimulatedFleet fleet) => fleet.RestoreEndpoint(id) ? Results.NoContent() : Results.NotFound());
     }
 
     private static Task WriteHealthAsync(HttpContext context, HealthReport report)

@@ -34,6 +34,12 @@ public static class CollectorExtensions
         }, sp.GetService<ILogger<SnmpClient>>()));
         services.AddSingleton<SnmpDevicePoller>();
         services.AddSingleton<IPollSection, OpticsSection>();
+        services.AddSingleton<IPollSection, BridgeSection>();
+        services.AddOptions<EndpointProbeOptions>().Bind(configuration.GetSection(EndpointProbeOptions.SectionName))
+            .Validate(o => o.Interval >= TimeSpan.FromSeconds(1) && o.Timeout > TimeSpan.Zero && o.MaxConcurrent >= 1, "EndpointProbe: Interval >= 1 s, Timeout > 0, MaxConcurrent >= 1")
+            .ValidateOnStart();
+        services.AddSingleton<IcmpProber>();
+        services.AddHostedService<EndpointProbeService>();
         services.AddQuartz();
         services.AddQuartzHostedService(o => o.WaitForJobsToComplete = false);
         services.AddHostedService<PollScheduler>();

@@ -29,4 +29,20 @@ public static class ReasonCodes
     // Optics (StateEngine.Optics.cs)
     public const string PortOpticalMarginLow = "port.optical-margin-low";
     public const string PortOpticsSensorFault = "port.optics-sensor-fault";
+    // Endpoints (cameras, sensors): StateEngine.Endpoints.cs, docs/endpoints.md
+    public const string EndpointSeen = "endpoint.seen";
+    public const string EndpointRepatched = "endpoint.repatched";
+    public const string EndpointLinkUp = "endpoint.link-up";
+    public const string EndpointIcmpReachable = "endpoint.icmp-reachable";
+    public const string EndpointHeartbeat = "endpoint.heartbeat";
+    public const string EndpointCameraOnline = "endpoint.camera-online";
+    public const string EndpointPortDown = "endpoint.port-down";
+    public const string EndpointPortDisabled = "endpoint.port-disabled";
+    public const string EndpointPoeFault = "endpoint.poe-fault";
+    public const string EndpointPoeOff = "endpoint.poe-off";
+    public const string EndpointCameraOffline = "endpoint.camera-offline";
+    public const string EndpointIcmpSilent = "endpoint.icmp-silent";
+    public const string EndpointIcmpUnreachable = "endpoint.icmp-unreachable";
+    public const string EndpointMacNotSeen = "endpoint.mac-not-seen";
+    public const string EndpointSwitchUnknown = "endpoint.switch-unknown";
 }

@@ -671,6 +671,11 @@ public sealed partial class StateEngine
         {
             yield return EntityRef.Node(node.Id);
         }
+
+        foreach (var endpoint in inventory.Endpoints.Values)
+        {
+            yield return EntityRef.Endpoint(endpoint.Id);
+        }
     }
 
     private bool InScope(EntityRef entity, Scope scope)
@@ -700,6 +705,7 @@ public sealed partial class StateEngine
         return entity.Kind switch
         {
             EntityKind.Node => NodeInEvents(entity.Id, scope, now),
+            EntityKind.Endpoint when _inventory.Endpoints.TryGetValue(entity.Id, out var endpoint) => NodeInEvents(endpoint.NodeId, scope, now),
             EntityKind.Link when _inventory.Links.TryGetValue(entity.Id, out var link) =>
                 InScope(EntityRef.Device(link.A.DeviceId), scope) || InScope(EntityRef.Device(link.B.DeviceId), scope),
             _ => false,

@@ -39,6 +39,25 @@ public sealed class ReasonText(TimeZoneInfo zone)
         ReasonCodes.PortOpticalMarginLow => $"port {reason["port"]} on {reason["device"]}: received {reason["rx_dbm"]} dBm, " +
             $"{reason["margin_db"]} dB above the {(reason["floor"] == "device" ? "transceiver's low alarm" : "link class's receiver sensitivity")} ({reason["floor_dbm"]} dBm)",
         ReasonCodes.PortOpticsSensorFault => $"port {reason["port"]} on {reason["device"]}: transceiver sensor not operational",
+        // Endpoints (cameras, sensors): docs/endpoints.md
+        ReasonCodes.EndpointSeen => $"seen on {reason["port"]} of {reason["device"]}",
+        ReasonCodes.EndpointRepatched => $"seen on {reason["port"]}, planned {reason["planned_port"]}" +
+                                         (reason["device"] == reason["planned_device"] ? "" : $" (on {reason["device"]}, planned {reason["planned_device"]})"),
+        ReasonCodes.EndpointLinkUp => $"link up on {reason["port"]} of {reason["device"]}",
+        ReasonCodes.EndpointIcmpReachable => $"answering ping at {reason["address"]} ({reason["rtt_ms"]} ms)",
+        ReasonCodes.EndpointHeartbeat => "reporting over MQTT",
+        ReasonCodes.EndpointCameraOnline => "camera online (node reports)",
+        ReasonCodes.EndpointPortDown => $"port {reason["port"]} on {reason["device"]} down since {Time(reason["since"])}",
+        ReasonCodes.EndpointPortDisabled => $"port {reason["port"]} on {reason["device"]} administratively down",
+        ReasonCodes.EndpointPoeFault => $"no PoE power on {reason["port"]} of {reason["device"]} ({reason["detection"]})",
+        ReasonCodes.EndpointPoeOff => $"no PoE power on {reason["port"]} of {reason["device"]} ({reason["detection"]}: no device detected)",
+        ReasonCodes.EndpointCameraOffline => $"camera offline, its node reports: {reason["detail"]}",
+        ReasonCodes.EndpointIcmpSilent => reason["evidence"] == "mac"
+            ? $"not answering ping but its MAC is seen on {reason["port"]}"
+            : $"not answering ping but it reports ({reason["evidence"]})",
+        ReasonCodes.EndpointIcmpUnreachable => $"not answering ping at {reason["address"]}",
+        ReasonCodes.EndpointMacNotSeen => $"MAC not seen on {reason["device"]} (planned {reason["port"]})",
+        ReasonCodes.EndpointSwitchUnknown => $"switch {reason["device"]} not reachable: state unknown",
         _ => reason.ToString(),
     };
 
