@@ -33,6 +33,7 @@ public static class CollectorExtensions
             MaxInFlightPerDevice = 4,
         }, sp.GetService<ILogger<SnmpClient>>()));
         services.AddSingleton<SnmpDevicePoller>();
+        services.AddSingleton<IPollSection, LldpSection>();
         services.AddQuartz();
         services.AddQuartzHostedService(o => o.WaitForJobsToComplete = false);
         services.AddHostedService<PollScheduler>();

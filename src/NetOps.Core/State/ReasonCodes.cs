@@ -25,4 +25,8 @@ public static class ReasonCodes
     public const string NodeOnLte = "node.on-lte";
     public const string NodeNoUplink = "node.no-uplink";
     public const string NotDeployed = "not-deployed";
+
+    // Topology discovery (LLDP): StateEngine.Topology.cs
+    public const string LinkMiswired = "link.miswired";
+    public const string LinkDiscovered = "link.discovered";
 }

@@ -35,6 +35,9 @@ public sealed class ReasonText(TimeZoneInfo zone)
         ReasonCodes.NodeOnLte => "uplink on LTE backup",
         ReasonCodes.NodeNoUplink => "no uplink",
         ReasonCodes.NotDeployed => reason["phase"] == "TornDown" ? "torn down" : "in storage",
+        // Topology discovery (LLDP)
+        ReasonCodes.LinkMiswired => $"miswired: planned {reason["device_a"]} {reason["port_a"]} ↔ {reason["device_b"]} {reason["port_b"]}, seen on {reason["device_a"]} {reason["seen_a"]} ↔ {reason["device_b"]} {reason["seen_b"]}",
+        ReasonCodes.LinkDiscovered => $"not planned: LLDP shows {reason["a"]} ↔ {reason["b"]}",
         _ => reason.ToString(),
     };
 
