@@ -36,7 +36,7 @@ public sealed partial class SimulatedFleet
         }
 
         ApplyTopology();
-        LogLldp(_logger, linkId, $"miswired: {moved.DeviceId} {moved.Port} moved to {otherPort}");
+        LogMiswired(_logger, linkId, moved.DeviceId, moved.Port, otherPort);
         return true;
     }
 
@@ -54,7 +54,7 @@ public sealed partial class SimulatedFleet
         }
 
         ApplyTopology();
-        LogLldp(_logger, deviceId, $"foreign neighbour on {port}");
+        LogForeign(_logger, deviceId, port);
         return true;
     }
 
@@ -68,7 +68,7 @@ public sealed partial class SimulatedFleet
         }
 
         ApplyTopology();
-        LogLldp(_logger, "all", "wiring restored");
+        LogWiringRestored(_logger);
     }
 
     /// <summary>
@@ -136,6 +136,12 @@ public sealed partial class SimulatedFleet
 
     partial void ApplyLldp();
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Simulator: LLDP {Subject} {Action}")]
-    private static partial void LogLldp(ILogger logger, string subject, string action);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Simulator: link {Link} miswired, {Device} {Port} moved to {OtherPort}")]
+    private static partial void LogMiswired(ILogger logger, string link, string device, string port, string otherPort);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Simulator: foreign LLDP neighbour on {Device} {Port}")]
+    private static partial void LogForeign(ILogger logger, string device, string port);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Simulator: wiring restored as planned")]
+    private static partial void LogWiringRestored(ILogger logger);
 }
