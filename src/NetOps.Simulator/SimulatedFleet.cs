@@ -214,6 +214,8 @@ public sealed partial class SimulatedFleet(
                     entry.Agent.Quirks = entry.Agent.Quirks with { Silent = silent };
                 }
             }
+
+            ApplyLldp();
         }
     }
 

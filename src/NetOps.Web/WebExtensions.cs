@@ -158,6 +158,12 @@ public static class WebExtensions
         simulator.MapPost("/endpoints/{id}/poe-fault", (string id, SimulatedFleet fleet) => fleet.PoeFault(id) ? Results.NoContent() : Results.NotFound());
         simulator.MapPost("/endpoints/{id}/repatch", (string id, string port, SimulatedFleet fleet) => fleet.Repatch(id, port) ? Results.NoContent() : Results.NotFound());
         simulator.MapPost("/endpoints/{id}/restore", (string id, SimulatedFleet fleet) => fleet.RestoreEndpoint(id) ? Results.NoContent() : Results.NotFound());
+        // LLDP wiring (ports go in the query: their names hold slashes): ?end=a&port=Gi1/0/7, ?port=…&sysName=…
+        simulator.MapPost("/links/{id}/miswire", (string id, string end, string port, SimulatedFleet fleet) =>
+            fleet.Miswire(id, end, port) ? Results.NoContent() : Results.NotFound());
+        simulator.MapPost("/devices/{id}/foreign-neighbour", (string id, string port, string sysName, SimulatedFleet fleet) =>
+            fleet.AddUnexpectedNeighbour(id, port, sysName) ? Results.NoContent() : Results.NotFound());
+        simulator.MapPost("/wiring/restore", (SimulatedFleet fleet) => { fleet.RestoreWiring(); return Results.NoContent(); });
     }
 
     private static Task WriteHealthAsync(HttpContext context, HealthReport report)

@@ -40,6 +40,7 @@ public static class CollectorExtensions
             .ValidateOnStart();
         services.AddSingleton<IcmpProber>();
         services.AddHostedService<EndpointProbeService>();
+        services.AddSingleton<IPollSection, LldpSection>();
         services.AddQuartz();
         services.AddQuartzHostedService(o => o.WaitForJobsToComplete = false);
         services.AddHostedService<PollScheduler>();

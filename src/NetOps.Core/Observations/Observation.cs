@@ -40,6 +40,9 @@ public sealed record DevicePollObservation(
 
     public IReadOnlyList<LldpNeighbour>? Neighbours { get; init; }
 
+    /// <summary>What the device advertises over LLDP itself; read with <see cref="Neighbours"/>.</summary>
+    public LldpLocalSystem? LldpLocal { get; init; }
+
     public IReadOnlyList<ForwardingEntry>? Forwarding { get; init; }
 
     public IReadOnlyList<PoePortStatus>? Poe { get; init; }

@@ -45,4 +45,7 @@ public static class ReasonCodes
     public const string EndpointIcmpUnreachable = "endpoint.icmp-unreachable";
     public const string EndpointMacNotSeen = "endpoint.mac-not-seen";
     public const string EndpointSwitchUnknown = "endpoint.switch-unknown";
+    // Topology discovery (LLDP): StateEngine.Topology.cs
+    public const string LinkMiswired = "link.miswired";
+    public const string LinkDiscovered = "link.discovered";
 }

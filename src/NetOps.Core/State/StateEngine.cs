@@ -708,6 +708,10 @@ public sealed partial class StateEngine
             EntityKind.Endpoint when _inventory.Endpoints.TryGetValue(entity.Id, out var endpoint) => NodeInEvents(endpoint.NodeId, scope, now),
             EntityKind.Link when _inventory.Links.TryGetValue(entity.Id, out var link) =>
                 InScope(EntityRef.Device(link.A.DeviceId), scope) || InScope(EntityRef.Device(link.B.DeviceId), scope),
+            // A discovered link is in scope where one of its inventory ends is.
+            EntityKind.Link when _states.GetValueOrDefault(entity)?.Attributes is { } attributes && attributes.ContainsKey("discovery") =>
+                new[] { attributes.GetValueOrDefault("a_device"), attributes.GetValueOrDefault("b_device") }
+                    .Any(d => d is not null && InScope(EntityRef.Device(d), scope)),
             _ => false,
         };
     }

@@ -58,6 +58,9 @@ public sealed class ReasonText(TimeZoneInfo zone)
         ReasonCodes.EndpointIcmpUnreachable => $"not answering ping at {reason["address"]}",
         ReasonCodes.EndpointMacNotSeen => $"MAC not seen on {reason["device"]} (planned {reason["port"]})",
         ReasonCodes.EndpointSwitchUnknown => $"switch {reason["device"]} not reachable: state unknown",
+        // Topology discovery (LLDP)
+        ReasonCodes.LinkMiswired => $"miswired: planned {reason["device_a"]} {reason["port_a"]} ↔ {reason["device_b"]} {reason["port_b"]}, seen on {reason["device_a"]} {reason["seen_a"]} ↔ {reason["device_b"]} {reason["seen_b"]}",
+        ReasonCodes.LinkDiscovered => $"not planned: LLDP shows {reason["a"]} ↔ {reason["b"]}",
         _ => reason.ToString(),
     };
 
