@@ -25,4 +25,8 @@ public static class ReasonCodes
     public const string NodeOnLte = "node.on-lte";
     public const string NodeNoUplink = "node.no-uplink";
     public const string NotDeployed = "not-deployed";
+
+    // [health] ports: utilisation and errors against the link class's thresholds
+    public const string PortUtilisationHigh = "port.utilisation-high";
+    public const string PortErrorsHigh = "port.errors-high";
 }
