@@ -48,6 +48,15 @@ public sealed class PollQueue
     /// <summary>Devices queued and not started.</summary>
     public long Queued => Interlocked.Read(ref _queued);
 
+    /// <summary>The sections asked of the device and not started yet (queued, or waiting for its running poll to end).</summary>
+    public PollSections PendingSections(string deviceId)
+    {
+        lock (_gate)
+        {
+            return _slots.TryGetValue(deviceId, out var slot) ? slot.Sections : PollSections.None;
+        }
+    }
+
     /// <summary>Queues a scheduled poll of the device; false when it was merged into a queued poll or a running poll covers it. Never blocks.</summary>
     public bool TryEnqueue(string deviceId, PollSections sections = PollSections.Interfaces, DateTimeOffset? scheduledAt = null) =>
         Add(deviceId, sections, scheduledAt, followRunning: false);
