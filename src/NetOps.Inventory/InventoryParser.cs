@@ -13,18 +13,18 @@ public sealed record InventorySource(string File, string Text);
 /// on its own (syntax, keys, value formats), then the merged drafts are cross-checked (duplicates, references).
 /// Every error is collected; an inventory is built only when there are none.
 /// </summary>
-internal sealed class InventoryParser(ICredentialStore credentials, DateTimeOffset now)
+internal sealed partial class InventoryParser(ICredentialStore credentials, DateTimeOffset now)
 {
-    private static readonly string[] TopKeys = ["fleet_defaults", "defaults", "sites", "devices", "links", "nodes", "endpoints", "events"];
+    private static readonly string[] TopKeys = ["fleet_defaults", "defaults", "sites", "devices", "links", "nodes", "endpoints", "events", "health"];
     private static readonly string[] DefaultsKeys = ["snmp", "medium", "report_interval"];
     private static readonly string[] SnmpKeys = ["version", "port", "credential"];
     private static readonly string[] SiteKeys = ["id", "name", "ray"];
     private static readonly string[] DeviceKeys = ["id", "name", "class", "site", "node", "address", "snmp", "ports", "sys_name", "chassis_id"];
     private static readonly string[] PortKeys = ["name", "description"];
-    private static readonly string[] LinkKeys = ["id", "name", "a", "b", "medium"];
+    private static readonly string[] LinkKeys = ["id", "name", "a", "b", "medium", "class"];
     private static readonly string[] LinkEndKeys = ["device", "port"];
     private static readonly string[] NodeKeys = ["id", "name", "device", "report_interval", "assignments"];
-    private static readonly string[] EndpointKeys = ["id", "name", "kind", "mac", "node", "planned_port", "assignments"];
+    private static readonly string[] EndpointKeys = ["id", "name", "kind", "mac", "node", "planned_port", "assignments", "address"];
     private static readonly string[] EventKeys = ["id", "name", "start", "end", "zones"];
     private static readonly string[] ZoneKeys = ["id", "name"];
     private static readonly string[] AssignmentKeys = ["event", "zone", "from", "until"];
@@ -62,12 +62,14 @@ internal sealed class InventoryParser(ICredentialStore credentials, DateTimeOffs
             fleet = ParseDefaults(map);
         }
 
+        var policy = ParseHealth(documents);
         foreach (var root in documents)
         {
             ParseDocument(root, ParseDefaults(root.Map("defaults", DefaultsKeys)).Over(fleet));
         }
 
         CrossCheck();
+        CheckLinkClasses(policy);
         if (_errors.Count > 0)
         {
             var order = sources.Select((s, i) => (s.File, i)).ToDictionary(p => p.File, p => p.i, StringComparer.Ordinal);
@@ -82,7 +84,8 @@ internal sealed class InventoryParser(ICredentialStore credentials, DateTimeOffs
             _links.Select(l => l.Value!),
             nodes.Values,
             _endpoints.Select(e => e.Build(nodes[e.Node!.Value.Value].Assignments)),
-            _events.Select(e => e.Value!)));
+            _events.Select(e => e.Value!),
+            policy));
     }
 
     private IEnumerable<MapReader> Documents(InventorySource source)
@@ -406,11 +409,13 @@ internal sealed class InventoryParser(ICredentialStore credentials, DateTimeOffs
         var a = ReadEnd(map, "a");
         var b = ReadEnd(map, "b");
         var medium = map.Scalar("medium")?.Value ?? (defaults.Medium.Valid ? defaults.Medium.Value! : "fibre");
+        var linkClass = map.Scalar("class");
         var link = id is not null && a is not null && b is not null
             ? new Link(id.Value.Value, name ?? id.Value.Value,
-                new LinkEnd(a.Value.Device.Value, a.Value.Port.Value), new LinkEnd(b.Value.Device.Value, b.Value.Port.Value), medium)
+                new LinkEnd(a.Value.Device.Value, a.Value.Port.Value), new LinkEnd(b.Value.Device.Value, b.Value.Port.Value), medium,
+                linkClass?.Value)
             : null;
-        _links.Add(new LinkDraft(id, map.At, link, a, b));
+        _links.Add(new LinkDraft(id, map.At, link, a, b) { Class = linkClass });
     }
 
     private static EndDraft? ReadEnd(MapReader link, string key)
@@ -480,9 +485,19 @@ internal sealed class InventoryParser(ICredentialStore credentials, DateTimeOffs
         var node = map.Scalar("node", required: true);
         complete &= node is not null;
         var plannedPort = map.Scalar("planned_port");
+        var address = map.Scalar("address");
+        if (address is { } addressText && !Values.TryParseAddress(addressText.Value, out _))
+        {
+            Report(addressText.At, $"'{addressText.Value}' is not an IP address");
+            complete = false;
+        }
+
         var inherits = !map.Has("assignments");
         var assignments = ReadAssignments(map, ref complete);
-        _endpoints.Add(new EndpointDraft(id, map.At, complete, name, kind ?? default, mac, macText?.At, node, plannedPort, inherits, assignments));
+        _endpoints.Add(new EndpointDraft(id, map.At, complete, name, kind ?? default, mac, macText?.At, node, plannedPort, inherits, assignments)
+        {
+            Address = address?.Value,
+        });
     }
 
     private void ParseEvent(FileContext context, YamlNode item, string field)
@@ -831,7 +846,10 @@ internal sealed class InventoryParser(ICredentialStore credentials, DateTimeOffs
 
     private readonly record struct EndDraft(Scalar Device, Scalar Port);
 
-    private sealed record LinkDraft(Scalar? Id, Origin At, Link? Value, EndDraft? A, EndDraft? B) : IDraft;
+    private sealed record LinkDraft(Scalar? Id, Origin At, Link? Value, EndDraft? A, EndDraft? B) : IDraft
+    {
+        public Scalar? Class { get; init; }
+    }
 
     private sealed record AssignmentDraft(Assignment Value, Origin At, Origin EventAt, Origin ZoneAt);
 
@@ -848,7 +866,12 @@ internal sealed class InventoryParser(ICredentialStore credentials, DateTimeOffs
     {
         public Endpoint Build(IReadOnlyList<Assignment> nodeAssignments) =>
             new(Id!.Value.Value, Name ?? Id.Value.Value, Kind, Mac!, Node!.Value.Value, PlannedPort?.Value,
-                InheritsAssignments ? nodeAssignments : [.. Assignments.Select(a => a.Value)]);
+                InheritsAssignments ? nodeAssignments : [.. Assignments.Select(a => a.Value)])
+            {
+                Address = Address,
+            };
+
+        public string? Address { get; init; }
     }
 
     private sealed record EventDraft(Scalar? Id, Origin At, Event? Value, Dictionary<string, Origin> Zones) : IDraft;

@@ -16,7 +16,9 @@ public sealed partial class SimulatedSwitch
     private static readonly Oid IfEntry = Oid.Parse("1.3.6.1.2.1.2.2.1");
     private static readonly Oid IfXEntry = Oid.Parse("1.3.6.1.2.1.31.1.1.1");
 
-    private readonly long _bootTimestamp = Stopwatch.GetTimestamp();
+    private readonly Lock _clock = new();
+    private long _bootTimestamp = Stopwatch.GetTimestamp();
+    private ulong _upTimeBaseTicks;
     private readonly Dictionary<string, SimulatedPort> _ports = new(StringComparer.Ordinal);
 
     public SimulatedSwitch(Device device, Random traffic, ISet<string> linkedPorts)
@@ -82,7 +84,14 @@ public sealed partial class SimulatedSwitch
         return true;
     }
 
-    private uint UpTimeTicks() => (uint)(Stopwatch.GetElapsedTime(_bootTimestamp).Ticks / TimeSpan.TicksPerMillisecond / 10);
+    private uint UpTimeTicks()
+    {
+        lock (_clock)
+        {
+            // TimeTicks wraps at 2^32 hundredths of a second (about 497 days), as on a real agent.
+            return unchecked((uint)(_upTimeBaseTicks + (ulong)(Stopwatch.GetElapsedTime(_bootTimestamp).Ticks / TimeSpan.TicksPerMillisecond / 10)));
+        }
+    }
 
     private void AddInterface(uint index, PortPlan plan, int speedMbps, SimulatedPort port)
     {
@@ -99,27 +108,55 @@ public sealed partial class SimulatedSwitch
         Dynamic(IfEntry, 8, () => SnmpValue.Integer(port.OperUp ? 1 : 2));
         Dynamic(IfEntry, 9, () => SnmpValue.TimeTicks(port.LastChangeTicks));
         Dynamic(IfEntry, 10, () => SnmpValue.Counter32(unchecked((uint)port.InOctets())));
-        Column(IfEntry, 14, SnmpValue.Counter32(0));
+        Dynamic(IfEntry, 11, () => SnmpValue.Counter32(unchecked((uint)port.InPackets())));
+        Dynamic(IfEntry, 13, () => SnmpValue.Counter32(0));
+        Dynamic(IfEntry, 14, () => SnmpValue.Counter32(unchecked((uint)port.InErrors())));
         Dynamic(IfEntry, 16, () => SnmpValue.Counter32(unchecked((uint)port.OutOctets())));
-        Column(IfEntry, 20, SnmpValue.Counter32(0));
+        Dynamic(IfEntry, 17, () => SnmpValue.Counter32(unchecked((uint)port.OutPackets())));
+        Dynamic(IfEntry, 19, () => SnmpValue.Counter32(0));
+        Dynamic(IfEntry, 20, () => SnmpValue.Counter32(unchecked((uint)port.OutErrors())));
         Column(IfXEntry, 1, SnmpValue.OctetString(plan.Name));
-        Dynamic(IfXEntry, 6, () => SnmpValue.Counter64(port.InOctets()));
-        Dynamic(IfXEntry, 10, () => SnmpValue.Counter64(port.OutOctets()));
+        AddHcCounters(index, port);
         Column(IfXEntry, 15, SnmpValue.Gauge32((uint)speedMbps));
         Column(IfXEntry, 18, SnmpValue.OctetString(plan.Description ?? ""));
+        Dynamic(IfXEntry, 19, () => SnmpValue.TimeTicks(port.DiscontinuityTicks));
     }
 
-    /// <summary>A port's status and its octet counters, advanced lazily at the rates of the traffic model.</summary>
+    /// <summary>The 64-bit ifXTable counters of a port (a device limited to 32-bit counters has none).</summary>
+    private void AddHcCounters(uint index, SimulatedPort port)
+    {
+        void Dynamic(uint column, Func<SnmpValue> value) => View.SetProvider(IfXEntry.Append(column, index), value);
+        Dynamic(6, () => SnmpValue.Counter64(port.InOctets()));
+        Dynamic(7, () => SnmpValue.Counter64(port.InPackets()));
+        Dynamic(10, () => SnmpValue.Counter64(port.OutOctets()));
+        Dynamic(11, () => SnmpValue.Counter64(port.OutPackets()));
+    }
+
+    /// <summary>
+    /// A port's status and its counters, advanced lazily at the rates of the traffic model. Counters are kept as 64-bit
+    /// values; the ifTable columns serve them modulo 2^32, as a device does.
+    /// </summary>
     private sealed class SimulatedPort(double inBytesPerSecond, double outBytesPerSecond)
     {
+        /// <summary>Average frame size the packet counters are derived with.</summary>
+        private const double BytesPerPacket = 800;
+
         private readonly Lock _gate = new();
         private long _last = Stopwatch.GetTimestamp();
+        private double _inRate = inBytesPerSecond;
+        private double _outRate = outBytesPerSecond;
+        private double _inErrorRate;
+        private double _outErrorRate;
         private double _in;
         private double _out;
+        private double _inErrors;
+        private double _outErrors;
 
         public bool OperUp { get; private set; } = true;
 
         public uint LastChangeTicks { get; private set; }
+
+        public uint DiscontinuityTicks { get; private set; }
 
         public void SetOperUp(bool up, uint now)
         {
@@ -134,21 +171,69 @@ public sealed partial class SimulatedSwitch
             }
         }
 
-        public ulong InOctets()
+        public ulong InOctets() => Read(ref _in);
+
+        public ulong OutOctets() => Read(ref _out);
+
+        public ulong InPackets() => (ulong)(InOctets() / BytesPerPacket);
+
+        public ulong OutPackets() => (ulong)(OutOctets() / BytesPerPacket);
+
+        public ulong InErrors() => Read(ref _inErrors);
+
+        public ulong OutErrors() => Read(ref _outErrors);
+
+        /// <summary>Sets the octet counters (both directions) and, when given, the discontinuity time.</summary>
+        public void SetCounters(ulong octets, uint? discontinuityTicks = null)
         {
             lock (_gate)
             {
                 Advance();
-                return (ulong)_in;
+                _in = _out = octets;
+                _inErrors = _outErrors = 0;
+                if (discontinuityTicks is { } ticks)
+                {
+                    DiscontinuityTicks = ticks;
+                }
             }
         }
 
-        public ulong OutOctets()
+        public void SetLoad(double inBytes, double outBytes)
         {
             lock (_gate)
             {
                 Advance();
-                return (ulong)_out;
+                (_inRate, _outRate) = (inBytes, outBytes);
+            }
+        }
+
+        public void SetErrorRate(double inPerSecond, double outPerSecond)
+        {
+            lock (_gate)
+            {
+                Advance();
+                (_inErrorRate, _outErrorRate) = (inPerSecond, outPerSecond);
+            }
+        }
+
+        /// <summary>A restart: counters from zero, status as it was.</summary>
+        public void Restart()
+        {
+            lock (_gate)
+            {
+                Advance();
+                _in = _out = _inErrors = _outErrors = 0;
+                DiscontinuityTicks = 0;
+                LastChangeTicks = 0;
+            }
+        }
+
+        private ulong Read(ref double counter)
+        {
+            lock (_gate)
+            {
+                Advance();
+                return (ulong)counter;
             }
         }
 
@@ -159,8 +244,10 @@ public sealed partial class SimulatedSwitch
             _last = now;
             if (OperUp)
             {
-                _in += inBytesPerSecond * seconds;
-                _out += outBytesPerSecond * seconds;
+                _in += _inRate * seconds;
+                _out += _outRate * seconds;
+                _inErrors += _inErrorRate * seconds;
+                _outErrors += _outErrorRate * seconds;
             }
         }
     }

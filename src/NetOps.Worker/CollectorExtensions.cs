@@ -21,7 +21,7 @@ public static class CollectorExtensions
     {
         services.AddOptions<CollectorOptions>()
             .Bind(configuration.GetSection(CollectorOptions.SectionName))
-            .Validate(o => o.PollInterval >= TimeSpan.FromMilliseconds(100), "Collector:PollInterval must be at least 100 ms")
+            .Validate(o => o.PollInterval is null || o.PollInterval >= TimeSpan.FromMilliseconds(100), "Collector:PollInterval must be at least 100 ms")
             .Validate(o => o.Retries is >= 0 and <= 10, "Collector:Retries must be 0 to 10")
             .Validate(o => o.MaxConcurrentPolls is >= 1 and <= 10_000, "Collector:MaxConcurrentPolls must be 1 to 10000")
             .Validate(o => o.FreshnessFactor is >= 1.5 and <= 100, "Collector:FreshnessFactor must be 1.5 to 100")

@@ -8,8 +8,15 @@ public sealed class CollectorOptions
     /// <summary>Name of this collector in observation sources.</summary>
     public string Name { get; set; } = "collector";
 
-    /// <summary>Status and counters poll interval for every device (poll plans per device class come with [health]).</summary>
-    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(10);
+    /// <summary>The interval of a poll when neither the plan nor <see cref="PollInterval"/> gives one.</summary>
+    public static readonly TimeSpan DefaultInterval = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Unset (the default): each device is polled as its class's plan in the inventory's <c>health:</c> section says.
+    /// Set: every device is polled for all the sections of its plan at this one interval (tests and load runs; "01:00:00"
+    /// leaves polling to traps).
+    /// </summary>
+    public TimeSpan? PollInterval { get; set; }
 
     /// <summary>Time to wait for one SNMP response before a retry.</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(2);

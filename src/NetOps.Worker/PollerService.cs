@@ -3,6 +3,7 @@ using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using NetOps.Core.Inventory;
 using NetOps.Core.Observations;
 using NetOps.Inventory;
 
@@ -33,8 +34,8 @@ public sealed partial class PollerService(
             await foreach (var deviceId in queue.Due.ReadAllAsync(stoppingToken).ConfigureAwait(false))
             {
                 await slots.WaitAsync(stoppingToken).ConfigureAwait(false);
-                queue.Started();
-                var task = PollOneAsync(deviceId, slots, stoppingToken);
+                var request = queue.Start(deviceId);
+                var task = PollOneAsync(request, slots, stoppingToken);
                 lock (running)
                 {
                     running.Add(task);
@@ -56,17 +57,20 @@ public sealed partial class PollerService(
         await Task.WhenAll(left).ConfigureAwait(false);
     }
 
-    private async Task PollOneAsync(string deviceId, SemaphoreSlim slots, CancellationToken stoppingToken)
+    private async Task PollOneAsync(PollRequest request, SemaphoreSlim slots, CancellationToken stoppingToken)
     {
+        var deviceId = request.DeviceId;
         try
         {
-            if (!inventory.Current.Devices.TryGetValue(deviceId, out var device))
+            var fleet = inventory.Current;
+            if (!fleet.Devices.TryGetValue(deviceId, out var device) || request.Sections == PollSections.None)
             {
                 return;
             }
 
             var started = Stopwatch.GetTimestamp();
-            var observation = await poller.PollAsync(device, stoppingToken).ConfigureAwait(false);
+            var interval = PollScheduler.IntervalOf(fleet, device, options.Value);
+            var observation = await poller.PollAsync(device, request.Sections, interval, stoppingToken).ConfigureAwait(false);
             Duration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("class", device.Class.ToString()));
             if (!observation.Reachable)
             {

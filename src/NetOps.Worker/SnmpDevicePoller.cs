@@ -27,8 +27,31 @@ public sealed partial class SnmpDevicePoller(
     internal static readonly Oid IfEntry = Oid.Parse("1.3.6.1.2.1.2.2.1");
     internal static readonly Oid IfXEntry = Oid.Parse("1.3.6.1.2.1.31.1.1.1");
 
-    private const uint IfAdminStatus = 7, IfOperStatus = 8, IfInOctets = 10, IfOutOctets = 16;
-    private const uint IfName = 1, IfHcInOctets = 6, IfHcOutOctets = 10, IfHighSpeed = 15;
+    // ifEntry columns (RFC 2863)
+    private const uint IfDescr = 2, IfSpeed = 5, IfAdminStatus = 7, IfOperStatus = 8, IfLastChange = 9, IfInOctets = 10,
+        IfInUcastPkts = 11, IfInDiscards = 13, IfInErrors = 14, IfOutOctets = 16, IfOutUcastPkts = 17, IfOutDiscards = 19, IfOutErrors = 20;
+
+    // ifXEntry columns
+    private const uint IfName = 1, IfInMulticastPkts = 2, IfInBroadcastPkts = 3, IfOutMulticastPkts = 4, IfOutBroadcastPkts = 5,
+        IfHcInOctets = 6, IfHcInUcastPkts = 7, IfHcInMulticastPkts = 8, IfHcInBroadcastPkts = 9, IfHcOutOctets = 10,
+        IfHcOutUcastPkts = 11, IfHcOutMulticastPkts = 12, IfHcOutBroadcastPkts = 13, IfHighSpeed = 15, IfAlias = 18,
+        IfCounterDiscontinuityTime = 19;
+
+    private static readonly uint[] IfEntryColumns =
+    [
+        IfDescr, IfSpeed, IfAdminStatus, IfOperStatus, IfLastChange, IfInOctets, IfInUcastPkts, IfInDiscards, IfInErrors,
+        IfOutOctets, IfOutUcastPkts, IfOutDiscards, IfOutErrors,
+    ];
+
+    private static readonly uint[] IfXEntryColumns =
+    [
+        IfName, IfInMulticastPkts, IfInBroadcastPkts, IfOutMulticastPkts, IfOutBroadcastPkts, IfHcInOctets, IfHcInUcastPkts,
+        IfHcInMulticastPkts, IfHcInBroadcastPkts, IfHcOutOctets, IfHcOutUcastPkts, IfHcOutMulticastPkts, IfHcOutBroadcastPkts,
+        IfHighSpeed, IfAlias, IfCounterDiscontinuityTime,
+    ];
+
+    /// <summary>ifSpeed's value for "faster than a Gauge32 can say": ifHighSpeed must be read instead.</summary>
+    private const ulong IfSpeedSaturated = uint.MaxValue;
 
     private readonly ObservationSequence _sequence = new(options.Value.Name);
     private readonly ConcurrentDictionary<string, FrozenDictionary<int, string>> _portNames = new(StringComparer.Ordinal);
@@ -43,42 +66,31 @@ public sealed partial class SnmpDevicePoller(
         PollAsync(device, PollSections.Interfaces, cancellationToken);
 
     /// <summary>Polls the <paramref name="wanted"/> sections of a device; reachability (sysUpTime) always.</summary>
-    public async Task<DevicePollObservation> PollAsync(Device device, PollSections wanted, CancellationToken cancellationToken)
+    public Task<DevicePollObservation> PollAsync(Device device, PollSections wanted, CancellationToken cancellationToken) =>
+        PollAsync(device, wanted, options.Value.PollInterval ?? CollectorOptions.DefaultInterval, cancellationToken);
+
+    /// <summary>
+    /// Polls the <paramref name="wanted"/> sections of a device that is polled every <paramref name="interval"/> (its
+    /// evidence stays fresh for that times the freshness factor). Interfaces come first: they map ifIndex to ifName for
+    /// the other sections; without the Interfaces section only the names are read.
+    /// </summary>
+    public async Task<DevicePollObservation> PollAsync(Device device, PollSections wanted, TimeSpan interval, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(device);
         var settings = options.Value;
-        var freshFor = settings.PollInterval * settings.FreshnessFactor;
+        var freshFor = interval * settings.FreshnessFactor;
         try
         {
             var target = TargetOf(device, settings);
             var upTime = await client.GetAsync(target, SysUpTime, cancellationToken).ConfigureAwait(false);
-            var names = await client.GetTableAsync(target, IfXEntry, [IfName, IfHcInOctets, IfHcOutOctets, IfHighSpeed], cancellationToken).ConfigureAwait(false);
-            var status = await client.GetTableAsync(target, IfEntry, [IfAdminStatus, IfOperStatus, IfInOctets, IfOutOctets], cancellationToken).ConfigureAwait(false);
-            var byIndex = status.Rows.ToDictionary(r => r.Index, r => r);
-            var ports = new List<PortSample>(names.Rows.Count);
-            foreach (var row in names.Rows)
-            {
-                if (!row.TryGet(IfName, out var name) || row.Index.Length != 1)
-                {
-                    continue;
-                }
-
-                byIndex.TryGetValue(row.Index, out var statusRow);
-                ports.Add(new PortSample(
-                    name.AsString(),
-                    (int)row.Index[0],
-                    Status(statusRow, IfAdminStatus),
-                    Status(statusRow, IfOperStatus),
-                    Counter(row, IfHcInOctets) ?? Counter(statusRow, IfInOctets),
-                    Counter(row, IfHcOutOctets) ?? Counter(statusRow, IfOutOctets),
-                    row.TryGet(IfHighSpeed, out var speed) && speed.IsNumeric ? (long)speed.AsUInt64() : null));
-            }
-
+            var interfaces = wanted.HasFlag(PollSections.Interfaces);
+            var ports = await ReadInterfacesAsync(target, interfaces, cancellationToken).ConfigureAwait(false);
             RememberPorts(device.Id, ports);
             var ticks = upTime.Value.IsNumeric ? upTime.Value.AsUInt64() : (ulong?)null;
             var poll = new DevicePollObservation(_sequence.Source, _sequence.Next(), time.GetUtcNow(), device.Id, true,
-                ticks is { } t ? TimeSpan.FromMilliseconds(t * 10d) : null, null, ports, freshFor)
+                ticks is { } t ? TimeSpan.FromMilliseconds(t * 10d) : null, null, interfaces ? ports : [], freshFor)
             {
-                Sections = PollSections.Interfaces,
+                Sections = interfaces ? PollSections.Interfaces : PollSections.None,
             };
             return await ReadSectionsAsync(device, target, wanted, poll, cancellationToken).ConfigureAwait(false);
         }
@@ -90,6 +102,73 @@ public sealed partial class SnmpDevicePoller(
         {
             return Unreachable(device, e.Message, freshFor);
         }
+    }
+
+    /// <summary>
+    /// IF-MIB's ifTable and ifXTable, joined by ifIndex, one sample per interface named by ifName (ifDescr on devices
+    /// without ifXTable). Traffic counters are the 64-bit HC columns where a row has them, else the 32-bit ones; a sample
+    /// says which. With <paramref name="full"/> false only the names are read (for the ifIndex map of other sections).
+    /// </summary>
+    private async Task<List<PortSample>> ReadInterfacesAsync(Snmp.SnmpTarget target, bool full, CancellationToken cancellationToken)
+    {
+        var extended = await client.GetTableAsync(target, IfXEntry, full ? IfXEntryColumns : [IfName], cancellationToken).ConfigureAwait(false);
+        var byIndex = extended.Rows.Where(r => r.Index.Length == 1).ToDictionary(r => (int)r.Index[0]);
+        SnmpTable? basic = null;
+        if (full || byIndex.Count == 0 || byIndex.Values.Any(r => !r.TryGet(IfName, out _)))
+        {
+            basic = await client.GetTableAsync(target, IfEntry, full ? IfEntryColumns : [IfDescr], cancellationToken).ConfigureAwait(false);
+        }
+
+        var indexes = byIndex.Keys.Concat(basic?.Rows.Where(r => r.Index.Length == 1).Select(r => (int)r.Index[0]) ?? []).Distinct().Order();
+        var rows = basic?.Rows.Where(r => r.Index.Length == 1).ToDictionary(r => (int)r.Index[0]) ?? [];
+        var ports = new List<PortSample>();
+        foreach (var index in indexes)
+        {
+            byIndex.TryGetValue(index, out var x);
+            rows.TryGetValue(index, out var row);
+            var name = Text(x, IfName) ?? Text(row, IfDescr);
+            if (string.IsNullOrEmpty(name))
+            {
+                continue;
+            }
+
+            if (!full)
+            {
+                ports.Add(new PortSample(name, index, null, null, null, null, null));
+                continue;
+            }
+
+            // A row with HC octets is read as 64-bit throughout; one without falls back to the 32-bit columns.
+            var hc = Counter(x, IfHcInOctets) is not null || Counter(x, IfHcOutOctets) is not null;
+            var speedMbps = Counter(x, IfHighSpeed) is { } high and > 0 ? (long)high
+                : Counter(row, IfSpeed) is { } bps and < IfSpeedSaturated ? (long)(bps / 1_000_000) : (long?)Counter(x, IfHighSpeed);
+            ports.Add(new PortSample(
+                name,
+                index,
+                Status(row, IfAdminStatus),
+                Status(row, IfOperStatus),
+                hc ? Counter(x, IfHcInOctets) : Counter(row, IfInOctets),
+                hc ? Counter(x, IfHcOutOctets) : Counter(row, IfOutOctets),
+                speedMbps)
+            {
+                CounterBits = hc ? 64 : 32,
+                InUcastPkts = hc ? Counter(x, IfHcInUcastPkts) : Counter(row, IfInUcastPkts),
+                OutUcastPkts = hc ? Counter(x, IfHcOutUcastPkts) : Counter(row, IfOutUcastPkts),
+                InMulticastPkts = hc ? Counter(x, IfHcInMulticastPkts) : Counter(x, IfInMulticastPkts),
+                OutMulticastPkts = hc ? Counter(x, IfHcOutMulticastPkts) : Counter(x, IfOutMulticastPkts),
+                InBroadcastPkts = hc ? Counter(x, IfHcInBroadcastPkts) : Counter(x, IfInBroadcastPkts),
+                OutBroadcastPkts = hc ? Counter(x, IfHcOutBroadcastPkts) : Counter(x, IfOutBroadcastPkts),
+                InErrors = Counter(row, IfInErrors),
+                OutErrors = Counter(row, IfOutErrors),
+                InDiscards = Counter(row, IfInDiscards),
+                OutDiscards = Counter(row, IfOutDiscards),
+                LastChangeTicks = Counter(row, IfLastChange) is { } changed ? (uint)changed : null,
+                DiscontinuityTicks = Counter(x, IfCounterDiscontinuityTime) is { } reset ? (uint)reset : null,
+                Alias = Text(x, IfAlias),
+            });
+        }
+
+        return ports;
     }
 
     private async Task<DevicePollObservation> ReadSectionsAsync(
@@ -152,6 +231,9 @@ public sealed partial class SnmpDevicePoller(
 
     private static ulong? Counter(SnmpTableRow? row, uint column) =>
         row is not null && row.TryGet(column, out var value) && value.IsNumeric ? value.AsUInt64() : null;
+
+    private static string? Text(SnmpTableRow? row, uint column) =>
+        row is not null && row.TryGet(column, out var value) && value.Type == SnmpType.OctetString ? value.AsString() : null;
 
     /// <summary>A reason a person can read; never the community, a pass phrase or a packet.</summary>
     private static string Describe(SnmpException e) => e switch

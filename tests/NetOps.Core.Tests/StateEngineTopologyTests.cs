@@ -97,7 +97,7 @@ public sealed class StateEngineTopologyTests
     }
 
     [Fact]
-    public void DiscoveredLink_ExpiresWithItsPoll_AndSurvivesAnInventoryReload()
+    public void DiscoveredLink_ExpiresWithItsNeighbourPoll_NotWithTheStatusPolls_AndSurvivesAnInventoryReload()
     {
         var entity = EntityRef.Link("discovered:core/Te1/0/1--mogli-03-sw/ge-0/0/1");
         Poll("mogli-03-sw", MogliPorts, TopologyFleet.FromCore("ge-0/0/1", "Te1/0/1"));
@@ -107,10 +107,22 @@ public sealed class StateEngineTopologyTests
         Assert.DoesNotContain(entity, reload?.Removed ?? []);
         Assert.Equal(StateValue.Up, _engine.Get(entity)?.Value);
 
-        _clock.Advance(Fleet.Fresh + TimeSpan.FromSeconds(1));
-        var expired = _engine.Expire()!;
+        // Neighbours are read every 5 minutes while status comes every 30 s: the table lasts until its own next reading.
+        var plan = HealthPolicy.Default.PlanFor(DeviceClass.MobileSwitch);
+        var until = _clock.GetUtcNow() + Fleet.Fresh * (plan.IntervalOf(PollSections.Neighbours) / plan.Tasks.Min(t => t.Interval));
+        var step = TimeSpan.FromSeconds(25);
+        while (_clock.GetUtcNow() + step < until)
+        {
+            _clock.Advance(step);
+            StatusPoll("mogli-03-sw", MogliPorts);
+            Assert.DoesNotContain(entity, _engine.Expire()?.Removed ?? []);
+            Assert.Equal(StateValue.Up, _engine.Get(entity)?.Value);
+        }
 
-        Assert.Contains(entity, expired.Removed);
+        _clock.Advance(until - _clock.GetUtcNow() + TimeSpan.FromSeconds(1));
+        var removed = (StatusPoll("mogli-03-sw", MogliPorts)?.Removed ?? []).Concat(_engine.Expire()?.Removed ?? []);
+
+        Assert.Contains(entity, removed);
         Assert.Null(_engine.Get(entity));
     }
 
@@ -126,6 +138,11 @@ public sealed class StateEngineTopologyTests
     }
 
     private StateDelta? Poll(string device, string[] ports, params LldpNeighbour[] neighbours) => Poll(device, ports, null, neighbours);
+
+    /// <summary>A status-and-counters poll: no neighbour table read.</summary>
+    private StateDelta? StatusPoll(string device, string[] ports) =>
+        _engine.Apply(new DevicePollObservation("collector#1", ++_sequence, _clock.GetUtcNow(), device, true, TimeSpan.FromHours(1), null,
+            ports.Select((p, i) => new PortSample(p, i + 1, true, true, 0, 0, 1_000)).ToList(), Fleet.Fresh));
 
     private StateDelta? Poll(string device, string[] ports, string? down, params LldpNeighbour[] neighbours) =>
         _engine.Apply(new DevicePollObservation("collector#1", ++_sequence, _clock.GetUtcNow(), device, true, TimeSpan.FromHours(1), null,

@@ -32,6 +32,16 @@ public sealed record DevicePollPlan(DeviceClass Class, IReadOnlyList<PollTask> T
 {
     /// <summary>Every section any task of the plan collects.</summary>
     public PollSections AllSections => Tasks.Aggregate(PollSections.None, (all, t) => all | t.Sections);
+
+    /// <summary>
+    /// How often <paramref name="section"/> is read: the longest interval of the tasks that read it (its evidence must
+    /// last until the next reading), or the plan's shortest interval when no task names it.
+    /// </summary>
+    public TimeSpan IntervalOf(PollSections section)
+    {
+        var reading = Tasks.Where(t => (t.Sections & section) != 0).ToList();
+        return reading.Count > 0 ? reading.Max(t => t.Interval) : Tasks.Count > 0 ? Tasks.Min(t => t.Interval) : TimeSpan.Zero;
+    }
 }
 
 /// <summary>

@@ -8,7 +8,12 @@ namespace NetOps.Core.Observations;
 /// </summary>
 public abstract record Observation(string Source, long Sequence, DateTimeOffset ObservedAt);
 
-/// <summary>One interface as read from IF-MIB, identified by ifName.</summary>
+/// <summary>
+/// One interface as read from IF-MIB, identified by ifName. Octet and packet counters are the 64-bit ifXTable (HC)
+/// columns when the device has them and the 32-bit ifTable ones otherwise; <see cref="CounterBits"/> says which, so
+/// the engine knows whether a counter that went back wrapped (32) or was reset (64). Errors and discards are Counter32
+/// in IF-MIB. Null: the device did not report that column.
+/// </summary>
 public sealed record PortSample(
     string Name,
     int IfIndex,
@@ -16,7 +21,43 @@ public sealed record PortSample(
     bool? OperUp,
     ulong? InOctets,
     ulong? OutOctets,
-    long? HighSpeedMbps);
+    long? HighSpeedMbps)
+{
+    /// <summary>64 when the traffic counters came from ifHC* columns, 32 when from ifTable (or ifXTable's 32-bit packet columns).</summary>
+    public int CounterBits { get; init; } = 64;
+
+    public ulong? InUcastPkts { get; init; }
+
+    public ulong? OutUcastPkts { get; init; }
+
+    public ulong? InMulticastPkts { get; init; }
+
+    public ulong? OutMulticastPkts { get; init; }
+
+    public ulong? InBroadcastPkts { get; init; }
+
+    public ulong? OutBroadcastPkts { get; init; }
+
+    public ulong? InErrors { get; init; }
+
+    public ulong? OutErrors { get; init; }
+
+    public ulong? InDiscards { get; init; }
+
+    public ulong? OutDiscards { get; init; }
+
+    /// <summary>sysUpTime (TimeTicks, 1/100 s) when the port last changed its operational status (ifLastChange).</summary>
+    public uint? LastChangeTicks { get; init; }
+
+    /// <summary>
+    /// ifCounterDiscontinuityTime (TimeTicks): when the device last reset this port's counters other than at boot. A
+    /// change between two polls means the counters are not comparable.
+    /// </summary>
+    public uint? DiscontinuityTicks { get; init; }
+
+    /// <summary>ifAlias as the device reports it: operator-set, untrusted text.</summary>
+    public string? Alias { get; init; }
+}
 
 /// <summary>The result of one poll of a device: reachable with its ports, or not with the error.</summary>
 public sealed record DevicePollObservation(

@@ -48,4 +48,7 @@ public static class ReasonCodes
     // Topology discovery (LLDP): StateEngine.Topology.cs
     public const string LinkMiswired = "link.miswired";
     public const string LinkDiscovered = "link.discovered";
+    // [health] ports: utilisation and errors against the link class's thresholds
+    public const string PortUtilisationHigh = "port.utilisation-high";
+    public const string PortErrorsHigh = "port.errors-high";
 }

@@ -9,7 +9,7 @@ namespace NetOps.Core.State;
 /// Endpoint connectivity: whether each camera and sensor is reachable, from every piece of evidence about it. The
 /// evidence is kept per endpoint (where its MAC address was last seen, PoE per switch port, ICMP, MQTT heartbeats and
 /// camera status) and the state is derived afresh on every change, so evidence that ages out simply stops counting.
-/// The decision table is in <see cref="Judge"/> and docs/endpoints.md.
+/// The decision table is in <see cref="JudgeEndpoint"/> and docs/endpoints.md.
 /// </summary>
 public sealed partial class StateEngine
 {
@@ -37,7 +37,7 @@ public sealed partial class StateEngine
         {
             _poeByDevice[device.Id] = new PoeReading(
                 poe.GroupBy(p => p.Port, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal),
-                poll.ObservedAt, poll.Source, poll.FreshFor);
+                poll.ObservedAt, poll.Source, FreshForSection(device, poll, PollSections.Poe));
         }
 
         if (poll.Forwarding is not { } table)
@@ -74,7 +74,8 @@ public sealed partial class StateEngine
             // Where the MAC was last seen on this switch outlives its leaving the table: a camera that lost power or its
             // cable is judged by the port it was last on, which may not be its planned one.
             var lastPort = entry?.Port ?? (byDevice.GetValueOrDefault(device.Id) is { } before ? before.Port ?? before.LastPort : null);
-            byDevice[device.Id] = new MacSighting(device.Id, entry?.Port, entry?.Vlan, poll.ObservedAt, poll.Source, poll.FreshFor) { LastPort = lastPort };
+            byDevice[device.Id] = new MacSighting(device.Id, entry?.Port, entry?.Vlan, poll.ObservedAt, poll.Source,
+                FreshForSection(device, poll, PollSections.Forwarding)) { LastPort = lastPort };
         }
     }
 
@@ -108,7 +109,7 @@ public sealed partial class StateEngine
             }
 
             ForgetGoneEvidence(endpoint, current);
-            var verdict = Judge(endpoint, now);
+            var verdict = JudgeEndpoint(endpoint, now);
             PutEndpoint(entity, current, verdict, now);
         }
     }
@@ -132,7 +133,7 @@ public sealed partial class StateEngine
     /// <item>evidence that aged out → unknown (stale); none ever → unknown (no evidence)</item>
     /// </list>
     /// </summary>
-    private EndpointVerdict Judge(Endpoint endpoint, DateTimeOffset now)
+    private EndpointVerdict JudgeEndpoint(Endpoint endpoint, DateTimeOffset now)
     {
         bool Fresh(DateTimeOffset at, TimeSpan freshFor) => at + freshFor > now;
 

@@ -31,7 +31,8 @@ public sealed partial class StateEngine
         }
 
         _neighbourTables[device.Id] = new NeighbourEvidence(
-            new NeighbourView(device.Id, poll.Neighbours ?? [], poll.LldpLocal, ifNames), poll.ObservedAt, poll.FreshFor, poll.Source, poll.Sequence);
+            new NeighbourView(device.Id, poll.Neighbours ?? [], poll.LldpLocal, ifNames), poll.ObservedAt,
+            FreshForSection(device, poll, PollSections.Neighbours), poll.Source, poll.Sequence);
     }
 
     partial void DeriveTopology(DateTimeOffset now)

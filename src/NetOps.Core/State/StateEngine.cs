@@ -247,6 +247,19 @@ public sealed partial class StateEngine
         }
     }
 
+    /// <summary>
+    /// How long a section of a poll stays fresh. A poll's FreshFor fits the device's most frequent task (status and
+    /// counters); tables read less often (neighbours, forwarding) must last until their own next reading, so their
+    /// freshness is scaled by the plan's interval for that section.
+    /// </summary>
+    private TimeSpan FreshForSection(Device device, DevicePollObservation poll, PollSections section)
+    {
+        var plan = _inventory.Policy.PlanFor(device.Class);
+        var shortest = plan.Tasks.Count > 0 ? plan.Tasks.Min(t => t.Interval) : TimeSpan.Zero;
+        var interval = plan.IntervalOf(section);
+        return shortest <= TimeSpan.Zero || interval <= shortest ? poll.FreshFor : poll.FreshFor * (interval / shortest);
+    }
+
     /// <summary>Transceiver levels against the link class's optical margin (StateEngine.Optics.cs).</summary>
     partial void ApplyOptics(Device device, DevicePollObservation poll);
 

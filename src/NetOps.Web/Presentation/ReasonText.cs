@@ -34,6 +34,8 @@ public sealed class ReasonText(TimeZoneInfo zone)
         ReasonCodes.NodeOnBattery => $"on battery, {reason["battery_pct"]} %",
         ReasonCodes.NodeOnLte => "uplink on LTE backup",
         ReasonCodes.NodeNoUplink => "no uplink",
+        ReasonCodes.PortUtilisationHigh => $"port {reason["port"]} on {reason["device"]} at {reason["value"]} % utilisation ({reason["level"]}: {reason["threshold"]} % for {reason["class"]} links)",
+        ReasonCodes.PortErrorsHigh => $"port {reason["port"]} on {reason["device"]} has {reason["value"]} errors/s ({reason["level"]}: {reason["threshold"]}/s for {reason["class"]} links)",
         ReasonCodes.NotDeployed => reason["phase"] == "TornDown" ? "torn down" : "in storage",
         // Optics
         ReasonCodes.PortOpticalMarginLow => $"port {reason["port"]} on {reason["device"]}: received {reason["rx_dbm"]} dBm, " +
