@@ -19,6 +19,9 @@ public sealed class BridgeSectionTests : IAsyncLifetime
     private const string Recording = "/usr/share/doc/snmpsim/examples/data/cisco_16_switch.snmprec.gz";
     private const PollSections Tables = PollSections.Forwarding | PollSections.Poe;
 
+    // The engine judges an endpoint by its port's status too: these polls read the interfaces with the tables.
+    private const PollSections WithPorts = PollSections.Interfaces | Tables;
+
     private readonly SnmpClient _client = new();
     private readonly List<SnmpAgent> _agents = [];
     private DirectoryInfo? _directory;
@@ -36,10 +39,10 @@ public sealed class BridgeSectionTests : IAsyncLifetime
 
         var (poller, device) = Serve(MibView.FromSnmprec(path), "cisco-3750", [new PortPlan("Fa3/0/1"), new PortPlan("Fa3/0/48")]);
 
-        var poll = await poller.PollAsync(device, Tables, CancellationToken.None);
+        var poll = await poller.PollAsync(device, WithPorts, CancellationToken.None);
 
         Assert.True(poll.Reachable, poll.Error);
-        Assert.Equal(PollSections.Interfaces | Tables, poll.Sections);
+        Assert.Equal(WithPorts, poll.Sections);
         // dot1dTpFdbPort 160 → dot1dBasePortIfIndex 11048 → ifName Fa3/0/48; no Q-BRIDGE table, so no VLAN.
         var entry = Assert.Single(poll.Forwarding!);
         Assert.Equal(new ForwardingEntry("68:99:cd:a5:9f:88", "Fa3/0/48", null), entry);
@@ -59,7 +62,7 @@ public sealed class BridgeSectionTests : IAsyncLifetime
         var simulated = new SimulatedSwitch(fleet.Devices["mogli-01-sw"], new Random(1), new HashSet<string> { "xe-0/0/0" }, fleet);
         var (poller, device) = Serve(simulated.View, "mogli-01-sw", fleet.Devices["mogli-01-sw"].Ports);
 
-        var poll = await poller.PollAsync(device, Tables, CancellationToken.None);
+        var poll = await poller.PollAsync(device, WithPorts, CancellationToken.None);
 
         Assert.Equal(
             [new ForwardingEntry("00:1a:2b:3c:4d:5e", "ge-0/0/1", 20), new ForwardingEntry("02:00:00:00:00:02", "ge-0/0/2", 20)],
@@ -79,11 +82,11 @@ public sealed class BridgeSectionTests : IAsyncLifetime
         engine.SetInventory(fleet);
         var camera = EntityRef.Endpoint("cam-buehne");
 
-        engine.Apply(await poller.PollAsync(device, Tables, CancellationToken.None));
+        engine.Apply(await poller.PollAsync(device, WithPorts, CancellationToken.None));
         Assert.Equal(ReasonCodes.EndpointSeen, engine.Get(camera)!.Reason.Code);
 
         Assert.True(simulated.Repatch("cam-buehne", "ge-0/0/4"));
-        engine.Apply(await poller.PollAsync(device, Tables, CancellationToken.None));
+        engine.Apply(await poller.PollAsync(device, WithPorts, CancellationToken.None));
         var state = engine.Get(camera)!;
         Assert.Equal(StateValue.Up, state.Value);
         Assert.Equal(ReasonCodes.EndpointRepatched, state.Reason.Code);
@@ -91,18 +94,18 @@ public sealed class BridgeSectionTests : IAsyncLifetime
         Assert.Equal(StateValue.Down, engine.Get(EntityRef.Port("mogli-01-sw", "ge-0/0/1"))!.Value);
 
         Assert.True(simulated.PoeFault("cam-buehne"));
-        engine.Apply(await poller.PollAsync(device, Tables, CancellationToken.None));
+        engine.Apply(await poller.PollAsync(device, WithPorts, CancellationToken.None));
         state = engine.Get(camera)!;
         Assert.Equal(StateValue.Down, state.Value);
         Assert.Equal(ReasonCodes.EndpointPoeFault, state.Reason.Code);
         Assert.Equal("ge-0/0/4", state.Reason["port"]);
 
         Assert.True(simulated.RestoreEndpoint("cam-buehne"));
-        engine.Apply(await poller.PollAsync(device, Tables, CancellationToken.None));
+        engine.Apply(await poller.PollAsync(device, WithPorts, CancellationToken.None));
         Assert.Equal(ReasonCodes.EndpointSeen, engine.Get(camera)!.Reason.Code);
 
         Assert.True(simulated.UnplugEndpoint("cam-buehne"));
-        engine.Apply(await poller.PollAsync(device, Tables, CancellationToken.None));
+        engine.Apply(await poller.PollAsync(device, WithPorts, CancellationToken.None));
         state = engine.Get(camera)!;
         Assert.Equal(StateValue.Down, state.Value);
         Assert.Equal(ReasonCodes.EndpointPortDown, state.Reason.Code);
