@@ -102,6 +102,16 @@ public sealed partial class Topology : IDisposable
     private TopologyFilter CurrentFilter() =>
         new(_site.Length == 0 ? null : _site, _event.Length == 0 ? null : _event, _health);
 
+    /// <summary>Expand or collapse everything, then show the whole star again once the new nodes are measured.</summary>
+    private void Refit(Action<TopologyViewModel> change)
+    {
+        if (_model is not null)
+        {
+            _fitted = false;
+            change(_model);
+        }
+    }
+
     private void ApplyFilter() => _model?.SetFilter(CurrentFilter());
 
     private void Search()
