@@ -85,7 +85,7 @@ public sealed class TopologyBrowserTests(SharedDashboard dashboard) : IClassFixt
             await Assertions.Expect(device.Locator("div.detail")).ToHaveAttributeAsync("data-interactive", "true", new() { Timeout = Ms(Live) });
             return await device.Locator("figure[data-chart='traffic in per port'] path.series").CountAsync() > 0;
         }, Live, "a traffic chart");
-        await Screenshot(device, "detail-device");
+        await Screenshot(device, "detail-device", fullPage: true);
     }
 
     [Fact]
@@ -160,11 +160,11 @@ public sealed class TopologyBrowserTests(SharedDashboard dashboard) : IClassFixt
     }
 
     /// <summary>Screenshots of the main pages go to docs/screenshots, where the README shows them.</summary>
-    private static async Task Screenshot(IPage page, string name)
+    private static async Task Screenshot(IPage page, string name, bool fullPage = false)
     {
         var folder = Path.Combine(RepoPaths.Root, "docs", "screenshots");
         Directory.CreateDirectory(folder);
-        await page.ScreenshotAsync(new() { Path = Path.Combine(folder, name + ".png") });
+        await page.ScreenshotAsync(new() { Path = Path.Combine(folder, name + ".png"), FullPage = fullPage });
     }
 
     private static float Ms(TimeSpan span) => (float)span.TotalMilliseconds;

@@ -119,7 +119,7 @@ public sealed class TopologyTests : IAsyncLifetime, IDisposable
 
         var rendered = _context.Render<GroupNodeWidget>(p => p.Add(w => w.Node, group));
         Assert.Equal("down", rendered.Find("div.topo-group").GetAttribute("data-state"));
-        Assert.Equal("1", rendered.Find(".count.state-down").TextContent);
+        Assert.Equal("1", rendered.Find(".tally.state-down").TextContent);
         rendered.Find("button.expand").Click();
 
         Assert.Contains("ray:nord", model.Expanded);
