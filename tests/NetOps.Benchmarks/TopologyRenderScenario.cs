@@ -36,7 +36,9 @@ public sealed class TopologyRenderScenario : IBenchScenario
 
         foreach (var devices in new[] { small, large })
         {
-            await using var host = await Host.StartAsync(GeneratedFleet(devices), simulator: false, cancellationToken);
+            var fleet = GeneratedFleet(devices);
+            await using var host = await Host.StartAsync(fleet, simulator: false, cancellationToken);
+            Directory.Delete(fleet, recursive: true);
             var collapsed = new List<double>();
             var expanded = new List<double>();
             var elements = "";
@@ -135,26 +137,28 @@ public sealed class TopologyRenderScenario : IBenchScenario
             text.Append(CultureInfo.InvariantCulture, $"  - {{ id: site{s}, name: Site {s}, ray: r{s % rays} }}\n");
         }
 
-        text.Append("devices:\n  - { id: core, name: Core, class: core, site: rathaus, address: 127.0.0.1, snmp: { credential: rainbow-ro }, ports: [p0] }\n");
+        text.Append("devices:\n  - { id: core, name: Core, class: core, site: rathaus, address: 127.0.0.1, snmp: { credential: rainbow-ro }, ports: [")
+            .AppendJoin(", ", Enumerable.Range(0, rays).Select(r => "c" + r)).Append("] }\n");
         var links = new StringBuilder("links:\n");
         for (var r = 0; r < rays; r++)
         {
-            text.Append(CultureInfo.InvariantCulture, $"  - {{ id: acc{r}, name: Access {r}, class: access, site: pop{r}, address: 127.0.0.1, snmp: {{ credential: rainbow-ro }}, ports: [up, down] }}\n");
-            links.Append(CultureInfo.InvariantCulture, $"  - {{ id: core-acc{r}, name: Core-Access {r}, a: {{ device: core, port: p0 }}, b: {{ device: acc{r}, port: up }} }}\n");
+            var down = string.Join(", ", Enumerable.Range(0, sites).Where(s => s % rays == r).Select(s => "d" + s));
+            text.Append(CultureInfo.InvariantCulture, $"  - {{ id: acc{r}, name: Access {r}, class: access, site: pop{r}, address: 127.0.0.1, snmp: {{ credential: rainbow-ro }}, ports: [up, {down}] }}\n");
+            links.Append(CultureInfo.InvariantCulture, $"  - {{ id: core-acc{r}, name: Core-Access {r}, a: {{ device: core, port: c{r} }}, b: {{ device: acc{r}, port: up }} }}\n");
         }
 
         for (var s = 0; s < sites; s++)
         {
-            text.Append(CultureInfo.InvariantCulture, $"  - {{ id: sw{s}, name: Site switch {s}, class: site, site: site{s}, address: 127.0.0.1, snmp: {{ credential: rainbow-ro }}, ports: [up, down] }}\n");
-            links.Append(CultureInfo.InvariantCulture, $"  - {{ id: acc-sw{s}, name: Access-Site {s}, a: {{ device: acc{s % rays}, port: down }}, b: {{ device: sw{s}, port: up }} }}\n");
+            text.Append(CultureInfo.InvariantCulture, $"  - {{ id: sw{s}, name: Site switch {s}, class: site, site: site{s}, address: 127.0.0.1, snmp: {{ credential: rainbow-ro }}, ports: [up, m] }}\n");
+            links.Append(CultureInfo.InvariantCulture, $"  - {{ id: acc-sw{s}, name: Access-Site {s}, a: {{ device: acc{s % rays}, port: d{s} }}, b: {{ device: sw{s}, port: up }} }}\n");
         }
 
         var nodes = new StringBuilder("nodes:\n");
         for (var m = 0; m < mobile; m++)
         {
             text.Append(CultureInfo.InvariantCulture, $"  - {{ id: m{m}-sw, name: Mobile {m}, class: mobile-switch, node: m{m}, address: 127.0.0.1, snmp: {{ credential: rainbow-ro }}, ports: [up] }}\n");
-            links.Append(CultureInfo.InvariantCulture, $"  - {{ id: m{m}-up, name: Mobile uplink {m}, a: {{ device: m{m}-sw, port: up }}, b: {{ device: sw{m * 7 % sites}, port: down }} }}\n");
-            nodes.Append(CultureInfo.InvariantCulture, $"  - {{ id: m{m}, name: MOGLI {m}, device: m{m}-sw, assignments: [{{ event: ev{m % 4}, zone: z, from: now-1d, until: now+2d }}] }}\n");
+            links.Append(CultureInfo.InvariantCulture, $"  - {{ id: m{m}-up, name: Mobile uplink {m}, a: {{ device: m{m}-sw, port: up }}, b: {{ device: sw{m * 7 % sites}, port: m }} }}\n");
+            nodes.Append(CultureInfo.InvariantCulture, $"  - {{ id: m{m}, name: MOGLI {m}, device: m{m}-sw, report_interval: 10s, assignments: [{{ event: ev{m % 4}, zone: z, from: now-1d, until: now+2d }}] }}\n");
         }
 
         File.WriteAllText(Path.Combine(directory, "fleet.yaml"), text.Append(links).Append(nodes).ToString());
