@@ -116,6 +116,9 @@ public static class HostExtensions
         if (roles.HasFlag(HostRoles.Web))
         {
             health.AddCheck<LiveViewCheck>("live-view", tags: ["ready"]);
+            // Detail pages list the last state changes: one log per web process, fed by its live view.
+            services.AddSingleton<History.StateChangeLog>();
+            services.AddHostedService(sp => sp.GetRequiredService<History.StateChangeLog>());
         }
 
         return builder;

@@ -14,7 +14,9 @@ function handleReconnectStateChanged(event) {
     } else if (event.detail.state === "hide") {
         reconnectModal.close();
     } else if (event.detail.state === "failed") {
-        document.addEventListener("visibilitychange", retryWhenDocumentBecomesVisible);
+        // Blazor's own retries are spent. Never sit on a dead page (a wall screen has nobody to press Retry):
+        // keep trying until the server answers, then rejoin or reload.
+        recover();
     } else if (event.detail.state === "rejected") {
         location.reload();
     }
@@ -61,3 +63,55 @@ async function retryWhenDocumentBecomesVisible() {
         await retry();
     }
 }
+
+let recovering = false;
+
+// Tries to rejoin the circuit every few seconds; a server that answers but cannot rejoin (restarted, circuit gone,
+// the socket refused) gets a fresh page; a server that does not answer is waited for, never reloaded into an error page.
+async function recover() {
+    if (recovering) {
+        return;
+    }
+
+    recovering = true;
+    reconnectModal.dataset.recovering = "true";
+    for (;;) {
+        await new Promise(resolve => setTimeout(resolve, 2000));
+        try {
+            if (await Blazor.reconnect()) {
+                recovering = false;
+                delete reconnectModal.dataset.recovering;
+                reconnectModal.close();
+                return;
+            }
+
+            location.reload();
+            return;
+        } catch {
+            if (await serverAnswers()) {
+                location.reload();
+                return;
+            }
+        }
+    }
+}
+
+async function serverAnswers() {
+    try {
+        const response = await fetch("healthz", { cache: "no-store" });
+        return response.ok;
+    } catch {
+        return false;
+    }
+}
+
+// Also used when the first connection of a freshly loaded page fails (App.razor).
+window.netopsRecover = async () => {
+    for (;;) {
+        await new Promise(resolve => setTimeout(resolve, 3000));
+        if (await serverAnswers()) {
+            location.reload();
+            return;
+        }
+    }
+};

@@ -1,0 +1,171 @@
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using NetOps.Testing;
+
+namespace NetOps.Web.Tests;
+
+/// <summary>One all-in-one host with the simulated fleet and one Chromium, shared by the topology browser tests.</summary>
+public sealed class SharedDashboard : IAsyncLifetime
+{
+    public AllInOneHost Host { get; } = new();
+    public Browser Browser { get; } = new();
+
+    public Task InitializeAsync() => Task.WhenAll(Host.InitializeAsync(), Browser.InitializeAsync());
+
+    public async Task DisposeAsync()
+    {
+        await Browser.DisposeAsync();
+        await Host.DisposeAsync();
+    }
+}
+
+/// <summary>The topology in a real browser: groups, filters and search, detail charts, the wall that never freezes.</summary>
+public sealed class TopologyBrowserTests(SharedDashboard dashboard) : IClassFixture<SharedDashboard>
+{
+    private static readonly TimeSpan Live = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task Topology_StartsCollapsed_DrillsDown_FiltersFade_SearchCentresAndHighlights()
+    {
+        var page = await OpenAsync("topology", new() { Width = 1500, Height = 1000 });
+        var nord = page.Locator("div.topo-group[data-entity='group:ray:nord']");
+        await Assertions.Expect(nord).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("div.topo-group[data-entity='group:event:kerwe']")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("div.topo-node[data-entity='device:sw-burggymnasium']")).ToHaveCountAsync(0);
+        await Assertions.Expect(nord).ToHaveAttributeAsync("data-state", "up", new() { Timeout = Ms(Live) });
+        await Screenshot(page, "topology-collapsed");
+
+        await nord.Locator("button.expand").ClickAsync();
+        var burg = page.Locator("div.topo-node[data-entity='device:sw-burggymnasium']");
+        await Assertions.Expect(burg).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("button.chip[data-group='ray:nord']")).ToBeVisibleAsync();
+
+        // Filters fade what does not match: the ost ray's access switch stays, nord's fades.
+        await page.Locator("select.filter-site").SelectOptionAsync("ray:ost");
+        await Assertions.Expect(page.Locator("div.topo-node[data-entity='device:acc-ost']")).ToHaveAttributeAsync("data-dimmed", "false");
+        await Assertions.Expect(page.Locator("div.topo-node[data-entity='device:acc-nord']")).ToHaveAttributeAsync("data-dimmed", "true");
+        await Assertions.Expect(burg).ToHaveAttributeAsync("data-dimmed", "true");
+        await page.Locator("select.filter-site").SelectOptionAsync("");
+        await Assertions.Expect(burg).ToHaveAttributeAsync("data-dimmed", "false");
+
+        // Search opens the stadium's ray, highlights the switch and brings it to the middle of the canvas.
+        await page.Locator("form.search input").FillAsync("Fritz-Walter");
+        await page.Locator("form.search input").PressAsync("Enter");
+        var stadion = page.Locator("div.topo-node[data-entity='device:sw-stadion']");
+        await Assertions.Expect(stadion).ToHaveAttributeAsync("data-highlighted", "true");
+        var canvas = (await page.Locator(".diagram-canvas").BoundingBoxAsync())!;
+        await Eventually.TrueAsync(async () =>
+        {
+            var box = await stadion.BoundingBoxAsync();
+            return box is not null && Math.Abs(box.X + box.Width / 2 - (canvas.X + canvas.Width / 2)) < 40 &&
+                   Math.Abs(box.Y + box.Height / 2 - (canvas.Y + canvas.Height / 2)) < 40;
+        }, TimeSpan.FromSeconds(10), "the found switch centred");
+
+        await page.Locator("button.expand-all").ClickAsync();
+        await Assertions.Expect(page.Locator("div.topo-group")).ToHaveCountAsync(0);
+        await Assertions.Expect(page.Locator("div.topo-node[data-entity='device:mogli-01-sw']")).ToBeVisibleAsync();
+        await Screenshot(page, "topology-expanded");
+    }
+
+    [Fact]
+    public async Task DetailPages_DrawHistoryCharts_AndPorts()
+    {
+        var node = await OpenAsync("nodes/mogli-01?range=00:02:00", new() { Width = 1300, Height = 1100 }, ready: "div.detail");
+        await Assertions.Expect(node.Locator("figure[data-chart='battery'] svg.chart path.series")).ToBeVisibleAsync(new() { Timeout = Ms(Live) });
+
+        var device = await OpenAsync("devices/acc-nord?range=00:02:00", new() { Width = 1300, Height = 1400 }, ready: "div.detail");
+        await Assertions.Expect(device.Locator("tr[data-entity='port:acc-nord/Te1/1/1']")).ToHaveAttributeAsync("data-state", "up", new() { Timeout = Ms(Live) });
+        // Always answering is a flat line (no height, so not "visible" to Playwright): it is there and has a path.
+        await Assertions.Expect(device.Locator("figure[data-chart='answering SNMP'] svg.chart path.series")).ToHaveAttributeAsync("d", new Regex("^M[0-9.]+,[0-9.]+ L"),
+            new() { Timeout = Ms(Live) });
+        // Charts load once per visit: look again until the port counters have two windows to make a rate from.
+        await Eventually.TrueAsync(async () =>
+        {
+            await device.ReloadAsync();
+            await Assertions.Expect(device.Locator("div.detail")).ToHaveAttributeAsync("data-interactive", "true", new() { Timeout = Ms(Live) });
+            return await device.Locator("figure[data-chart='traffic in per port'] path.series").CountAsync() > 0;
+        }, Live, "a traffic chart");
+        await Screenshot(device, "detail-device", fullPage: true);
+    }
+
+    [Fact]
+    public async Task WallMode_ReloadsItself_WhenReconnectingFails_AndIsLiveAgain()
+    {
+        var broken = false;
+        var page = await dashboard.Browser.Instance.NewPageAsync(new() { ViewportSize = new() { Width = 1600, Height = 900 } });
+        var sockets = new List<IWebSocketRoute>();
+        await page.RouteWebSocketAsync(new Regex("/_blazor"), ws =>
+        {
+            if (broken)
+            {
+                _ = ws.CloseAsync();
+                return;
+            }
+
+            sockets.Add(ws);
+            sockets.Add(ws.ConnectToServer());
+        });
+        await page.RouteAsync(new Regex("/_blazor/negotiate"), route => broken ? route.AbortAsync() : route.ContinueAsync());
+        // The reload fetches the page again: from then on the network works, as after a server restart.
+        page.Request += (_, request) =>
+        {
+            if (broken && request.IsNavigationRequest)
+            {
+                broken = false;
+            }
+        };
+
+        await page.GotoAsync(new Uri(dashboard.Host.BaseAddress, "topology?wall=1").ToString());
+        var wall = page.Locator("div.topology.wall");
+        await Assertions.Expect(wall).ToHaveAttributeAsync("data-interactive", "true", new() { Timeout = Ms(Live) });
+        await Assertions.Expect(page.Locator("g.diagram-link path").First).ToBeVisibleAsync(new() { Timeout = Ms(Live) });
+        await Assertions.Expect(page.Locator("html")).ToHaveAttributeAsync("data-theme", "dark");
+        await Assertions.Expect(page.Locator("div.topo-node[data-entity='device:core-rathaus']")).ToHaveAttributeAsync("data-state", "up",
+            new() { Timeout = Ms(Live) });
+        await Screenshot(page, "wall-dark");
+
+        // The theme is a toggle the browser remembers.
+        await page.Locator("div.wall-bar button.theme-toggle").ClickAsync();
+        await Assertions.Expect(page.Locator("html")).ToHaveAttributeAsync("data-theme", "light");
+        await page.Locator("div.wall-bar button.theme-toggle").ClickAsync();
+        await Assertions.Expect(page.Locator("html")).ToHaveAttributeAsync("data-theme", "dark");
+
+        await page.EvaluateAsync("() => window.beforeTheBreak = true");
+        broken = true;
+        foreach (var socket in sockets)
+        {
+            await socket.CloseAsync();
+        }
+
+        await page.WaitForFunctionAsync("() => window.beforeTheBreak === undefined", null, new() { Timeout = 60_000 });
+        await Assertions.Expect(page.Locator("div.topology.wall")).ToHaveAttributeAsync("data-interactive", "true", new() { Timeout = Ms(Live) });
+        await Assertions.Expect(page.Locator("div.topo-node[data-entity='device:core-rathaus']")).ToHaveAttributeAsync("data-state", "up",
+            new() { Timeout = Ms(Live) });
+    }
+
+    private async Task<IPage> OpenAsync(string path, ViewportSize viewport, string ready = "div.topology")
+    {
+        var page = await dashboard.Browser.Instance.NewPageAsync(new() { ViewportSize = viewport });
+        var errors = new List<string>();
+        page.PageError += (_, e) => errors.Add(e);
+        await page.GotoAsync(new Uri(dashboard.Host.BaseAddress, path).ToString());
+        await Assertions.Expect(page.Locator(ready)).ToHaveAttributeAsync("data-interactive", "true", new() { Timeout = Ms(Live) });
+        if (ready == "div.topology")
+        {
+            await Assertions.Expect(page.Locator("g.diagram-link path").First).ToBeVisibleAsync(new() { Timeout = Ms(Live) });
+        }
+
+        Assert.Empty(errors);
+        return page;
+    }
+
+    /// <summary>Screenshots of the main pages go to docs/screenshots, where the README shows them.</summary>
+    private static async Task Screenshot(IPage page, string name, bool fullPage = false)
+    {
+        var folder = Path.Combine(RepoPaths.Root, "docs", "screenshots");
+        Directory.CreateDirectory(folder);
+        await page.ScreenshotAsync(new() { Path = Path.Combine(folder, name + ".png"), FullPage = fullPage });
+    }
+
+    private static float Ms(TimeSpan span) => (float)span.TotalMilliseconds;
+}
