@@ -84,6 +84,7 @@ public static class WebExtensions
                     source = s.Source,
                     freshForSeconds = s.FreshFor.TotalSeconds,
                     metrics = s.Metrics,
+                    attributes = s.Attributes,
                 }),
             }, Json);
         });

@@ -75,8 +75,10 @@ public sealed partial class PollScheduler(
                     .UsingJobData(PollDeviceJob.DeviceKey, device.Id)
                     .UsingJobData(PollDeviceJob.SectionsKey, (int)task.Sections)
                     .Build();
-                // Spread first polls over the interval so a large fleet does not poll in one burst.
-                var offset = TimeSpan.FromTicks(interval.Ticks * (spread++ % 64) / 64);
+                // Spread first polls so a large fleet does not poll in one burst, over the device's shortest interval: a
+                // section read every few minutes (neighbours, forwarding table) is read soon after start, then at its pace.
+                var first = TasksOf(fleet, device, settings).Min(t => t.Interval);
+                var offset = TimeSpan.FromTicks(Math.Min(interval.Ticks, first.Ticks) * (spread++ % 64) / 64);
                 var trigger = TriggerBuilder.Create()
                     .WithIdentity(key.Name, Group)
                     .StartAt(DateTimeOffset.UtcNow + offset)
