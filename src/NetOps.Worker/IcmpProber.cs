@@ -135,7 +135,7 @@ public sealed partial class EndpointProbeService(
                     return;
                 }
 
-                await sink.PublishAsync(new EndpointReachabilityObservation(_sequence.Source, _sequence.Next(), time.GetUtcNow(),
+                await _sequence.PublishAsync(sink, new EndpointReachabilityObservation(_sequence.Source, _sequence.Next(), time.GetUtcNow(),
                     target.Endpoint.Id, result.Reachable, result.RoundTripMs, freshFor), ct).ConfigureAwait(false);
             }).ConfigureAwait(false);
     }

@@ -77,7 +77,7 @@ public sealed partial class PollerService(
                 Failures.Add(1);
             }
 
-            await sink.PublishAsync(observation, stoppingToken).ConfigureAwait(false);
+            await poller.PublishAsync(sink, observation, stoppingToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {

@@ -58,6 +58,10 @@ public sealed partial class SnmpDevicePoller(
 
     public string Source => _sequence.Source;
 
+    /// <summary>Hands a poll of this poller on, numbered in publishing order (polls of many devices finish in any order).</summary>
+    public ValueTask PublishAsync(IObservationSink sink, DevicePollObservation poll, CancellationToken cancellationToken) =>
+        _sequence.PublishAsync(sink, poll, cancellationToken);
+
     /// <summary>The ifName of <paramref name="ifIndex"/> on the device as its last successful poll mapped it, or null.</summary>
     public string? PortName(string deviceId, int ifIndex) =>
         _portNames.TryGetValue(deviceId, out var names) && names.TryGetValue(ifIndex, out var name) ? name : null;

@@ -176,7 +176,7 @@ public sealed partial class TrapIngest(IOptions<TrapIngestOptions> options, IInv
 
         try
         {
-            await sink.PublishAsync(new DeviceNotificationObservation(_sequence.Source, _sequence.Next(), now, device.Id, kind, trapOid, port, varbinds),
+            await _sequence.PublishAsync(sink, new DeviceNotificationObservation(_sequence.Source, _sequence.Next(), now, device.Id, kind, trapOid, port, varbinds),
                 cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException)
