@@ -1,4 +1,6 @@
 using Microsoft.Extensions.Time.Testing;
+using NetOps.Core.Inventory;
+using NetOps.Core.Observations;
 using NetOps.Storage.Embedded;
 using NetOps.Storage.Points;
 
@@ -72,5 +74,38 @@ public sealed class EmbeddedStoreTests : IDisposable
         var series = await store.QueryAsync(new SeriesQuery("m", "v", SampleData.Start, SampleData.Start.AddMinutes(1), TimeSpan.FromMinutes(1), Aggregate.Count),
             CancellationToken.None);
         Assert.Equal(1, Assert.Single(Assert.Single(series).Points).Value);
+    }
+
+    [Fact]
+    public async Task PortHealth_ErrorsAndOpticalLevels_AreStoredPerPort_AndChartable()
+    {
+        await using var store = new SqliteTelemetryStore(DbPath, TimeSpan.FromDays(1), new FakeTimeProvider(SampleData.Start));
+        var mapper = new ObservationPoints();
+        for (var minute = 0; minute < 3; minute++)
+        {
+            var at = SampleData.Start.AddMinutes(minute);
+            var interfaces = new DevicePollObservation("w#1", 2 * minute + 1, at, "acc-west", true, TimeSpan.FromHours(1), null,
+                [new PortSample("Te1/1/1", 1, true, true, 1000, 2000, 10_000) { InErrors = (ulong)(7 * minute), CounterBits = 32 }],
+                TimeSpan.FromMinutes(1));
+            // Optics are read by their own, slower poll: its port point carries only the transceiver levels.
+            var optics = new DevicePollObservation("w#1", 2 * minute + 2, at.AddSeconds(10), "acc-west", true, TimeSpan.FromHours(1), null, [],
+                TimeSpan.FromMinutes(1))
+            {
+                Sections = PollSections.Optics,
+                Optics = [new OpticSample("Te1/1/1", "ENTITY-SENSOR-MIB", -6.5 - minute, -2.1, 35, 6.2, 3.3)],
+            };
+            await store.WriteAsync(mapper.Map([interfaces, optics]), CancellationToken.None);
+        }
+
+        var rx = await store.QueryAsync(new SeriesQuery("port", "rx_dbm", SampleData.Start, SampleData.Start.AddMinutes(3), TimeSpan.FromMinutes(1),
+            Aggregate.Min) { Where = new Dictionary<string, string> { ["device"] = "acc-west" }, GroupBy = ["port"] }, CancellationToken.None);
+        var errors = await store.QueryAsync(new SeriesQuery("port", "in_errors", SampleData.Start, SampleData.Start.AddMinutes(3), TimeSpan.FromMinutes(1),
+            Aggregate.Max) { Where = new Dictionary<string, string> { ["device"] = "acc-west" } }, CancellationToken.None);
+        var bits = await store.QueryAsync(new SeriesQuery("port", "counter_bits", SampleData.Start, SampleData.Start.AddMinutes(3), TimeSpan.FromMinutes(1),
+            Aggregate.Max), CancellationToken.None);
+
+        Assert.Equal([-6.5, -7.5, -8.5], Assert.Single(rx).Points.Select(p => p.Value));
+        Assert.Equal([0.0, 7, 14], Assert.Single(errors).Points.Select(p => p.Value));
+        Assert.All(Assert.Single(bits).Points, p => Assert.Equal(32, p.Value));
     }
 }

@@ -27,7 +27,10 @@ public sealed class InfluxV1Setup(InfluxV1Client client, InfluxOptions options, 
             ("cq_device_5m", Cq(Schema.Device, $"mean(\"{Schema.Fields.Reachable}\") AS \"{Schema.Fields.Reachable}\", max(\"{Schema.Fields.UptimeSeconds}\") AS \"{Schema.Fields.UptimeSeconds}\"")),
             ("cq_port_5m", Cq(Schema.Port,
                 $"max(\"{Schema.Fields.InOctets}\") AS \"{Schema.Fields.InOctets}\", max(\"{Schema.Fields.OutOctets}\") AS \"{Schema.Fields.OutOctets}\", mean(\"{Schema.Fields.OperUp}\") AS \"{Schema.Fields.OperUp}\", " +
-                $"mean(\"{Schema.Fields.AdminUp}\") AS \"{Schema.Fields.AdminUp}\", last(\"{Schema.Fields.SpeedBps}\") AS \"{Schema.Fields.SpeedBps}\"")),
+                $"mean(\"{Schema.Fields.AdminUp}\") AS \"{Schema.Fields.AdminUp}\", last(\"{Schema.Fields.SpeedBps}\") AS \"{Schema.Fields.SpeedBps}\", " +
+                $"max(\"{Schema.Fields.InErrors}\") AS \"{Schema.Fields.InErrors}\", max(\"{Schema.Fields.OutErrors}\") AS \"{Schema.Fields.OutErrors}\", " +
+                $"max(\"{Schema.Fields.InDiscards}\") AS \"{Schema.Fields.InDiscards}\", max(\"{Schema.Fields.OutDiscards}\") AS \"{Schema.Fields.OutDiscards}\", " +
+                $"mean(\"{Schema.Fields.RxDbm}\") AS \"{Schema.Fields.RxDbm}\", min(\"{Schema.Fields.RxDbm}\") AS \"rx_dbm_min\"")),
             ("cq_node_5m", Cq(Schema.Node,
                 $"mean(\"{Schema.Fields.BatteryPercent}\") AS \"{Schema.Fields.BatteryPercent}\", min(\"{Schema.Fields.BatteryPercent}\") AS \"battery_pct_min\", " +
                 $"mean(\"{Schema.Fields.OnBattery}\") AS \"{Schema.Fields.OnBattery}\", min(\"{Schema.Fields.RuntimeLeftSeconds}\") AS \"{Schema.Fields.RuntimeLeftSeconds}\", " +

@@ -120,8 +120,10 @@ public sealed class InfluxV2 : IInfluxWriteTarget, IDisposable
         [
             ("netops_device_5m", Rollup(Schema.Device, ("mean", [Schema.Fields.Reachable], null), ("max", [Schema.Fields.UptimeSeconds], null))),
             ("netops_port_5m", Rollup(Schema.Port,
-                ("max", [Schema.Fields.InOctets, Schema.Fields.OutOctets], null),
-                ("mean", [Schema.Fields.OperUp, Schema.Fields.AdminUp], null),
+                ("max", [Schema.Fields.InOctets, Schema.Fields.OutOctets, Schema.Fields.InErrors, Schema.Fields.OutErrors,
+                    Schema.Fields.InDiscards, Schema.Fields.OutDiscards], null),
+                ("mean", [Schema.Fields.OperUp, Schema.Fields.AdminUp, Schema.Fields.RxDbm], null),
+                ("min", [Schema.Fields.RxDbm], "rx_dbm_min"),
                 ("last", [Schema.Fields.SpeedBps], null))),
             ("netops_node_5m", Rollup(Schema.Node,
                 ("mean", [Schema.Fields.BatteryPercent, Schema.Fields.OnBattery, Schema.Fields.LteSignalDbm], null),

@@ -76,9 +76,13 @@ public sealed class ObservationPoints(Func<FleetInventory?>? inventory = null)
 
         into.Add(new Point(Schema.Device, [new Tag(Schema.Tags.Device, poll.DeviceId)], [.. fields], ns));
 
+        // One point per port: its interface counters when the poll read them, its transceiver levels when it read those.
+        var ports = new SortedDictionary<string, List<Field>>(StringComparer.Ordinal);
+        List<Field> FieldsOf(string port) => ports.TryGetValue(port, out var f) ? f : ports[port] = new List<Field>(16);
         foreach (var port in poll.Ports)
         {
-            var portFields = new List<Field>(6) { Field.Integer(Schema.Fields.IfIndex, port.IfIndex) };
+            var portFields = FieldsOf(port.Name);
+            portFields.Add(Field.Integer(Schema.Fields.IfIndex, port.IfIndex));
             if (port.AdminUp is { } admin)
             {
                 portFields.Add(Field.Integer(Schema.Fields.AdminUp, admin ? 1 : 0));
@@ -89,23 +93,51 @@ public sealed class ObservationPoints(Func<FleetInventory?>? inventory = null)
                 portFields.Add(Field.Integer(Schema.Fields.OperUp, oper ? 1 : 0));
             }
 
-            if (port.InOctets is { } inOctets)
+            AddCounter(portFields, Schema.Fields.InOctets, port.InOctets);
+            AddCounter(portFields, Schema.Fields.OutOctets, port.OutOctets);
+            AddCounter(portFields, Schema.Fields.InUcastPkts, port.InUcastPkts);
+            AddCounter(portFields, Schema.Fields.OutUcastPkts, port.OutUcastPkts);
+            AddCounter(portFields, Schema.Fields.InMulticastPkts, port.InMulticastPkts);
+            AddCounter(portFields, Schema.Fields.OutMulticastPkts, port.OutMulticastPkts);
+            AddCounter(portFields, Schema.Fields.InBroadcastPkts, port.InBroadcastPkts);
+            AddCounter(portFields, Schema.Fields.OutBroadcastPkts, port.OutBroadcastPkts);
+            AddCounter(portFields, Schema.Fields.InErrors, port.InErrors);
+            AddCounter(portFields, Schema.Fields.OutErrors, port.OutErrors);
+            AddCounter(portFields, Schema.Fields.InDiscards, port.InDiscards);
+            AddCounter(portFields, Schema.Fields.OutDiscards, port.OutDiscards);
+            if (port.InOctets is not null || port.OutOctets is not null)
             {
-                portFields.Add(Field.Integer(Schema.Fields.InOctets, Counter(inOctets)));
-            }
-
-            if (port.OutOctets is { } outOctets)
-            {
-                portFields.Add(Field.Integer(Schema.Fields.OutOctets, Counter(outOctets)));
+                portFields.Add(Field.Integer(Schema.Fields.CounterBits, port.CounterBits));
             }
 
             if (port.HighSpeedMbps is { } mbps)
             {
                 portFields.Add(Field.Float(Schema.Fields.SpeedBps, mbps * 1e6));
             }
+        }
 
+        foreach (var optic in poll.Optics ?? [])
+        {
+            var opticFields = FieldsOf(optic.Port);
+            AddFinite(opticFields, Schema.Fields.RxDbm, optic.RxPowerDbm);
+            AddFinite(opticFields, Schema.Fields.TxDbm, optic.TxPowerDbm);
+            AddFinite(opticFields, Schema.Fields.TemperatureC, optic.TemperatureC);
+            AddFinite(opticFields, Schema.Fields.BiasMa, optic.BiasCurrentMa);
+            AddFinite(opticFields, Schema.Fields.VoltageV, optic.VoltageV);
+        }
+
+        foreach (var (port, portFields) in ports.Where(p => p.Value.Count > 0))
+        {
             into.Add(new Point(Schema.Port,
-                [new Tag(Schema.Tags.Device, poll.DeviceId), new Tag(Schema.Tags.Port, port.Name)], [.. portFields], ns));
+                [new Tag(Schema.Tags.Device, poll.DeviceId), new Tag(Schema.Tags.Port, port)], [.. portFields], ns));
+        }
+    }
+
+    private static void AddCounter(List<Field> fields, string name, ulong? value)
+    {
+        if (value is { } counter)
+        {
+            fields.Add(Field.Integer(name, Counter(counter)));
         }
     }
 

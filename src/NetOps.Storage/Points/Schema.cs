@@ -40,6 +40,22 @@ public static class Schema
         public const string InOctets = "in_octets";
         public const string OutOctets = "out_octets";
         public const string SpeedBps = "speed_bps";
+        public const string CounterBits = "counter_bits";
+        public const string InUcastPkts = "in_ucast_pkts";
+        public const string OutUcastPkts = "out_ucast_pkts";
+        public const string InMulticastPkts = "in_multicast_pkts";
+        public const string OutMulticastPkts = "out_multicast_pkts";
+        public const string InBroadcastPkts = "in_broadcast_pkts";
+        public const string OutBroadcastPkts = "out_broadcast_pkts";
+        public const string InErrors = "in_errors";
+        public const string OutErrors = "out_errors";
+        public const string InDiscards = "in_discards";
+        public const string OutDiscards = "out_discards";
+        public const string RxDbm = "rx_dbm";
+        public const string TxDbm = "tx_dbm";
+        public const string TemperatureC = "temp_c";
+        public const string BiasMa = "bias_ma";
+        public const string VoltageV = "voltage_v";
 
         public const string BatteryPercent = "battery_pct";
         public const string OnBattery = "on_battery";
