@@ -13,6 +13,9 @@ public sealed class AllInOneHost(params string[] settings) : IAsyncLifetime
 {
     private ExternalProcess? _process;
 
+    /// <summary>Changes a test makes to the demo inventory before the host starts: (file name, text) → text.</summary>
+    public Func<string, string, string>? InventoryEdit { get; init; }
+
     public string InventoryDirectory { get; } = Path.Combine(Path.GetTempPath(), "netops-test-" + Guid.NewGuid().ToString("N")[..8]);
     public Uri BaseAddress { get; private set; } = null!;
     public HttpClient Http { get; private set; } = null!;
@@ -80,6 +83,7 @@ public sealed class AllInOneHost(params string[] settings) : IAsyncLifetime
         {
             // The demo fleet's SNMP port is one line in each file's defaults; a free port keeps parallel runs apart.
             var text = Regex.Replace(File.ReadAllText(file), @"(?m)^(\s*port:\s*)16161\b", "${1}" + snmpPort);
+            text = InventoryEdit?.Invoke(Path.GetFileName(file), text) ?? text;
             File.WriteAllText(Path.Combine(InventoryDirectory, Path.GetFileName(file)), text);
         }
     }

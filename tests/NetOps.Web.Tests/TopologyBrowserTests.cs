@@ -7,7 +7,17 @@ namespace NetOps.Web.Tests;
 /// <summary>One all-in-one host with the simulated fleet and one Chromium, shared by the topology browser tests.</summary>
 public sealed class SharedDashboard : IAsyncLifetime
 {
-    public AllInOneHost Host { get; } = new();
+    /// <summary>Device-supplied text a hostile or careless admin put into a switch: its ifAlias must show as text.</summary>
+    public const string HostileAlias = "<img src=x onerror=alert(1)>";
+
+    public AllInOneHost Host { get; } = new()
+    {
+        // acc-nord's spare port Gi1/0/8 gets a description, which the simulated switch serves as its ifAlias.
+        InventoryEdit = (file, text) => file != "rainbow.yaml" ? text : text.Replace(
+            "Gi1/0/6, Gi1/0/7, Gi1/0/8]\n\n  - id: sw-burggymnasium",
+            "Gi1/0/6, Gi1/0/7, { name: Gi1/0/8, description: \"" + HostileAlias + "\" }]\n\n  - id: sw-burggymnasium",
+            StringComparison.Ordinal),
+    };
     public Browser Browser { get; } = new();
 
     public Task InitializeAsync() => Task.WhenAll(Host.InitializeAsync(), Browser.InitializeAsync());
@@ -75,6 +85,13 @@ public sealed class TopologyBrowserTests(SharedDashboard dashboard) : IClassFixt
 
         var device = await OpenAsync("devices/acc-nord?range=00:02:00", new() { Width = 1300, Height = 1400 }, ready: "div.detail");
         await Assertions.Expect(device.Locator("tr[data-entity='port:acc-nord/Te1/1/1']")).ToHaveAttributeAsync("data-state", "up", new() { Timeout = Ms(Live) });
+        // The ifAlias the switch reports is shown as text, never as markup: no image, no script ran.
+        var dialogs = 0;
+        device.Dialog += (_, dialog) => { dialogs++; _ = dialog.DismissAsync(); };
+        await Assertions.Expect(device.Locator("tr[data-entity='port:acc-nord/Gi1/0/8'] td.alias")).ToHaveTextAsync(SharedDashboard.HostileAlias,
+            new() { Timeout = Ms(Live) });
+        Assert.Equal(0, await device.Locator("div.detail img").CountAsync());
+        Assert.Equal(0, dialogs);
         // Always answering is a flat line (no height, so not "visible" to Playwright): it is there and has a path.
         await Assertions.Expect(device.Locator("figure[data-chart='answering SNMP'] svg.chart path.series")).ToHaveAttributeAsync("d", new Regex("^M[0-9.]+,[0-9.]+ L"),
             new() { Timeout = Ms(Live) });
