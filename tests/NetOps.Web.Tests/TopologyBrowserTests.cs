@@ -160,6 +160,44 @@ public sealed class TopologyBrowserTests(SharedDashboard dashboard) : IClassFixt
             new() { Timeout = Ms(Live) });
     }
 
+    [Fact]
+    public async Task DraggedNode_KeepsItsPlaceAfterAReload_UntilTheLayoutIsReset()
+    {
+        var page = await OpenAsync("topology", new() { Width = 1500, Height = 1000 });
+        var core = page.Locator("div.diagram-node:has(div.topo-node[data-entity='device:core-rathaus'])");
+        var computed = await PositionAsync(core);
+        var box = (await core.BoundingBoxAsync())!;
+        await page.Mouse.MoveAsync(box.X + box.Width / 2, box.Y + box.Height / 2);
+        await page.Mouse.DownAsync();
+        await page.Mouse.MoveAsync(box.X + box.Width / 2 + 140, box.Y + box.Height / 2 + 90, new() { Steps = 10 });
+        await page.Mouse.UpAsync();
+
+        await Eventually.TrueAsync(async () => await SavedLayoutAsync(page) is { } json && json.Contains("core-rathaus", StringComparison.Ordinal),
+            Live, "the dragged position saved in this browser");
+        var dragged = await PositionAsync(core);
+        Assert.True(Distance(computed, dragged) > 50, $"moved from {computed} to {dragged}");
+
+        await page.ReloadAsync();
+        await Assertions.Expect(page.Locator("div.topology")).ToHaveAttributeAsync("data-interactive", "true", new() { Timeout = Ms(Live) });
+        await Eventually.TrueAsync(async () => Distance(await PositionAsync(core), dragged) < 1, Live, "the saved position restored after a reload");
+
+        await page.Locator("button.reset-layout").ClickAsync();
+        await Eventually.TrueAsync(async () => Distance(await PositionAsync(core), computed) < 1, Live, "the computed position back after a reset");
+        Assert.Null(await SavedLayoutAsync(page));
+    }
+
+    /// <summary>Where the diagram placed a node, in diagram coordinates (its left/top style), independent of zoom.</summary>
+    private static async Task<(double X, double Y)> PositionAsync(ILocator node)
+    {
+        var style = await node.GetAttributeAsync("style") ?? "";
+        double Px(string name) => double.Parse(Regex.Match(style, name + @":\s*(-?[0-9.]+)px").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        return (Px("left"), Px("top"));
+    }
+
+    private static double Distance((double X, double Y) a, (double X, double Y) b) => Math.Sqrt(Math.Pow(a.X - b.X, 2) + Math.Pow(a.Y - b.Y, 2));
+
+    private static Task<string?> SavedLayoutAsync(IPage page) => page.EvaluateAsync<string?>("() => localStorage.getItem('netops.layout.topology')");
+
     private async Task<IPage> OpenAsync(string path, ViewportSize viewport, string ready = "div.topology")
     {
         var page = await dashboard.Browser.Instance.NewPageAsync(new() { ViewportSize = viewport });
