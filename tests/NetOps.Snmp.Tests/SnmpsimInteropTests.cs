@@ -1,4 +1,5 @@
 using NetOps.Snmp.Tests.Support;
+using NetOps.Testing;
 
 namespace NetOps.Snmp.Tests;
 

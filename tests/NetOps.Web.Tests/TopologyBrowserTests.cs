@@ -161,6 +161,29 @@ public sealed class TopologyBrowserTests(SharedDashboard dashboard) : IClassFixt
     }
 
     [Fact]
+    public async Task Coverage_ShowsEveryCameraOfAnEvent_AndAnUnpluggedCameraTurnsDownLive_WithItsPort()
+    {
+        var page = await OpenAsync("events/kerwe", new() { Width = 1300, Height = 1300 }, ready: "div.coverage");
+        var camera = page.Locator("tr[data-entity='endpoint:mogli-01-cam1']");
+        await Assertions.Expect(camera).ToHaveAttributeAsync("data-state", "up", new() { Timeout = Ms(Live) });
+        await Assertions.Expect(page.Locator("section.zone[data-zone='stiftsplatz'] tr[data-entity^='endpoint:']")).ToHaveCountAsync(4);
+        await Screenshot(page, "coverage", fullPage: true);
+
+        await dashboard.Host.PostAsync("api/simulator/endpoints/mogli-01-cam1/unplug");
+        try
+        {
+            await Assertions.Expect(camera).ToHaveAttributeAsync("data-state", "down", new() { Timeout = Ms(Live) });
+            await Assertions.Expect(camera.Locator("td.reason")).ToContainTextAsync("ge-0/0/1 on mogli-01-sw down");
+        }
+        finally
+        {
+            await dashboard.Host.PostAsync("api/simulator/endpoints/mogli-01-cam1/restore");
+        }
+
+        await Assertions.Expect(camera).ToHaveAttributeAsync("data-state", "up", new() { Timeout = Ms(Live) });
+    }
+
+    [Fact]
     public async Task DraggedNode_KeepsItsPlaceAfterAReload_UntilTheLayoutIsReset()
     {
         var page = await OpenAsync("topology", new() { Width = 1500, Height = 1000 });

@@ -1,5 +1,3 @@
-using System.IO.Compression;
-using System.Net;
 using Microsoft.Extensions.Options;
 using NetOps.Core.Inventory;
 using NetOps.Core.Observations;
@@ -54,95 +52,7 @@ public sealed class RecordedSwitchPollTests(CiscoRecording recording) : IClassFi
 }
 
 /// <summary>snmpsimd on a free loopback port serving the cisco_16_switch recording; stopped on dispose, also when tests failed.</summary>
-public sealed class CiscoRecording : IAsyncLifetime
+public sealed class CiscoRecording() : Snmpsimd(["cisco_16_switch.snmprec.gz"])
 {
     public const string Community = "cisco_16_switch";
-    private const string Recording = "/usr/share/doc/snmpsim/examples/data/cisco_16_switch.snmprec.gz";
-
-    private ExternalProcess? _process;
-    private string? _directory;
-
-    public int Port { get; private set; }
-
-    public async Task InitializeAsync()
-    {
-        _directory = Directory.CreateTempSubdirectory("netops-snmpsim-").FullName;
-        var data = Directory.CreateDirectory(Path.Combine(_directory, "data")).FullName;
-        var cache = Directory.CreateDirectory(Path.Combine(_directory, "cache")).FullName;
-        await using (var input = new GZipStream(File.OpenRead(Recording), CompressionMode.Decompress))
-        await using (var output = File.Create(Path.Combine(data, Community + ".snmprec")))
-        {
-            await input.CopyToAsync(output);
-        }
-
-        if (!OperatingSystem.IsWindows())
-        {
-            // As root snmpsimd drops to nobody, which must read the data and write its index cache.
-            var readable = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead |
-                           UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
-            File.SetUnixFileMode(_directory, readable);
-            File.SetUnixFileMode(data, readable);
-            File.SetUnixFileMode(cache, readable | UnixFileMode.GroupWrite | UnixFileMode.OtherWrite);
-        }
-
-        Port = FreePort.Udp();
-        string[] asRoot = Environment.UserName == "root" ? ["--process-user=nobody", "--process-group=nogroup"] : [];
-        _process = ExternalProcess.Start("snmpsimd",
-            [.. asRoot, $"--data-dir={data}", $"--cache-dir={cache}", $"--agent-udpv4-endpoint=127.0.0.1:{Port}", "--logging-method=stderr"]);
-        try
-        {
-            await using var client = new SnmpClient();
-            var target = new Snmp.SnmpTarget(new IPEndPoint(IPAddress.Loopback, Port))
-            {
-                Community = Community,
-                Timeout = TimeSpan.FromMilliseconds(500),
-                Retries = 0,
-            };
-            await Eventually.TrueAsync(async () =>
-            {
-                _process.ThrowIfExited();
-                try
-                {
-                    await client.GetAsync(target, Oid.Parse("1.3.6.1.2.1.1.3.0"), CancellationToken.None);
-                    return true;
-                }
-                catch (SnmpException)
-                {
-                    return false;
-                }
-            }, TimeSpan.FromSeconds(60), "snmpsimd answers", TimeSpan.FromMilliseconds(100));
-        }
-        catch
-        {
-            // xunit does not dispose a fixture whose start failed: stop snmpsimd here.
-            await _process.DisposeAsync();
-            _process = null;
-            throw;
-        }
-    }
-
-    public async Task DisposeAsync()
-    {
-        var output = _process?.Output ?? string.Empty;
-        if (_process is not null)
-        {
-            await _process.DisposeAsync();
-        }
-
-        if (_directory is not null)
-        {
-            try
-            {
-                Directory.Delete(_directory, recursive: true);
-            }
-            catch (IOException)
-            {
-            }
-            catch (UnauthorizedAccessException)
-            {
-            }
-        }
-
-        Assert.False(output.Contains("Traceback", StringComparison.Ordinal), "snmpsimd failed:\n" + output);
-    }
 }

@@ -1,15 +1,16 @@
 using System.IO.Compression;
 using System.Net;
-using NetOps.Testing;
+using NetOps.Snmp;
+using Xunit;
 
-namespace NetOps.Snmp.Tests.Support;
+namespace NetOps.Testing;
 
 /// <summary>
 /// Debian's snmpsimd (Python, slow to start) on a free loopback port, serving snmpsim's example recordings, one
 /// community per recording (the file name without .snmprec). Shared by the tests of a class (IClassFixture);
-/// killed on dispose, also when tests failed.
+/// killed on dispose, also when tests failed. A fixture that needs fewer recordings derives and names them.
 /// </summary>
-public sealed class Snmpsimd : IAsyncLifetime
+public class Snmpsimd : IAsyncLifetime
 {
     private const string Examples = "/usr/share/doc/snmpsim/examples/data";
 
@@ -24,8 +25,21 @@ public sealed class Snmpsimd : IAsyncLifetime
         "recorded/solaris-system.snmprec", "recorded/udp-endpoint-table-walk.snmprec",
     ];
 
+    private readonly IReadOnlyList<string> _recordings;
     private ExternalProcess? _process;
     private string? _directory;
+
+    /// <summary>Every recording in <see cref="Served"/>.</summary>
+    public Snmpsimd()
+        : this(Served)
+    {
+    }
+
+    /// <param name="recordings">Paths below snmpsim's example data, gzipped or not; the first one answers the start probe.</param>
+    protected Snmpsimd(IReadOnlyList<string> recordings)
+    {
+        _recordings = recordings;
+    }
 
     public int Port { get; private set; }
 
@@ -41,7 +55,7 @@ public sealed class Snmpsimd : IAsyncLifetime
         _directory = Directory.CreateTempSubdirectory("netops-snmpsim-").FullName;
         var data = Directory.CreateDirectory(Path.Combine(_directory, "data")).FullName;
         var cache = Directory.CreateDirectory(Path.Combine(_directory, "cache")).FullName;
-        foreach (var recording in Served)
+        foreach (var recording in _recordings)
         {
             var source = Path.Combine(Examples, recording);
             var target = Path.Combine(data, Path.GetFileName(recording.EndsWith(".gz", StringComparison.Ordinal) ? recording[..^3] : recording));
@@ -71,13 +85,21 @@ public sealed class Snmpsimd : IAsyncLifetime
         // snmpsimd indexes every recording before it listens: the first answer means all of them are served.
         try
         {
+            await using var client = new SnmpClient();
             await Eventually.TrueAsync(async () =>
             {
                 _process.ThrowIfExited();
-                var probe = await NetSnmpTool.RunAsync("snmpget", "-v2c", "-c", "linksys-system", "-On", "-t", "0.5", "-r", "0",
-                    Address, "1.3.6.1.2.1.1.3.0");
-                return probe.ExitCode == 0 && probe.Output.Contains("Timeticks", StringComparison.Ordinal);
-            }, TimeSpan.FromSeconds(60), "snmpsimd answers snmpget", TimeSpan.FromMilliseconds(100));
+                try
+                {
+                    await client.GetAsync(Target(CommunityOf(_recordings[0])) with { Timeout = TimeSpan.FromMilliseconds(500), Retries = 0 },
+                        Oid.Parse("1.3.6.1.2.1.1.3.0"), CancellationToken.None);
+                    return true;
+                }
+                catch (SnmpException)
+                {
+                    return false;
+                }
+            }, TimeSpan.FromSeconds(60), "snmpsimd answers", TimeSpan.FromMilliseconds(100));
         }
         catch
         {
@@ -86,6 +108,14 @@ public sealed class Snmpsimd : IAsyncLifetime
             _process = null;
             throw;
         }
+    }
+
+    /// <summary>The community that selects a recording: its file name without .snmprec(.gz).</summary>
+    public static string CommunityOf(string recording)
+    {
+        var name = Path.GetFileName(recording);
+        name = name.EndsWith(".gz", StringComparison.Ordinal) ? name[..^3] : name;
+        return name.EndsWith(".snmprec", StringComparison.Ordinal) ? name[..^".snmprec".Length] : name;
     }
 
     public async Task DisposeAsync()
