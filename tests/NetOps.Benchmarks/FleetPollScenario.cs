@@ -37,7 +37,7 @@ public sealed class FleetPollScenario : IBenchScenario
         var ports = (int)Args.Long(args, "--ports", 48);
         var interval = TimeSpan.FromSeconds(Args.Long(args, "--interval", 30));
         var cycles = (int)Args.Long(args, "--cycles", 4);
-        var fleet = Fleet(devices, ports, FreePort.Udp());
+        var fleet = Fleet(devices, ports, FreePort.Udp(), interval);
 
         // The agents run in a child process so their CPU is not the collector's.
         var self = typeof(FleetPollScenario).Assembly.Location;
@@ -61,7 +61,6 @@ public sealed class FleetPollScenario : IBenchScenario
         builder.Services.AddSingleton<IOptions<CollectorOptions>>(Options.Create(new CollectorOptions
         {
             Name = "bench",
-            PollInterval = interval,
             Timeout = TimeSpan.FromSeconds(2),
             Retries = 1,
         }));
@@ -76,7 +75,8 @@ public sealed class FleetPollScenario : IBenchScenario
 
         var self_ = Process.GetCurrentProcess();
         await host.StartAsync(cancellationToken);
-        Console.WriteLine($"poll-fleet: {devices} switches x {ports} ports, every {interval.TotalSeconds:0} s, {cycles} measured cycles after one warm-up cycle");
+        Console.WriteLine($"poll-fleet: {devices} switches x {ports} ports, status and counters every {interval.TotalSeconds:0} s (optics every minute, " +
+                          $"neighbours, forwarding table and PoE every 5 minutes), {cycles} measured cycles after one warm-up cycle");
 
         // One cycle to warm up (JIT, first bulk sizes, sockets), then the measured window.
         await Task.Delay(interval, cancellationToken);
@@ -125,14 +125,21 @@ public sealed class FleetPollScenario : IBenchScenario
         return 0;
     }
 
-    /// <summary>A generated fleet: a core and access switches of <paramref name="ports"/> ports each, on 127.78.x.y.</summary>
-    internal static FleetInventory Fleet(int devices, int ports, int snmpPort)
+    /// <summary>
+    /// A generated fleet: a core and access switches of <paramref name="ports"/> ports each, on 127.78.x.y, polled by the
+    /// default plan with status and counters every <paramref name="interval"/>.
+    /// </summary>
+    internal static FleetInventory Fleet(int devices, int ports, int snmpPort, TimeSpan? interval = null)
     {
+        var plans = HealthPolicy.Default.Plans.Values.Select(p => p with
+        {
+            Tasks = [.. p.Tasks.Select(t => t.Sections == PollSections.Interfaces ? t with { Interval = interval ?? t.Interval } : t)],
+        });
         var list = Enumerable.Range(0, devices).Select(i => new Device(
             $"sw-{i:0000}", $"Switch {i}", i == 0 ? DeviceClass.Core : DeviceClass.Access, "s", null,
             new Core.Inventory.SnmpTarget(AddressOf(i).ToString(), snmpPort, SnmpVersionSetting.V2c, "bench"),
             Enumerable.Range(1, ports).Select(p => new PortPlan($"Gi1/0/{p}")).ToList())).ToList();
-        return new FleetInventory([new Site("s", "Site")], list, [], [], [], []);
+        return new FleetInventory([new Site("s", "Site")], list, [], [], [], [], new HealthPolicy(plans, [LinkClassPolicy.Default]));
     }
 
     internal static IPAddress AddressOf(int device) => new([127, 78, (byte)(device / 250), (byte)(device % 250 + 1)]);
