@@ -320,13 +320,16 @@ public sealed class TelemetryIngest : IHostedService, IAsyncDisposable
                 .Build());
         }
 
-        // Presence is never shared: MQTT 5 sends no retained messages to shared subscriptions, and every
-        // instance must learn which nodes are offline. The state engine applies each (source, seq) once.
-        subscribe.WithTopicFilter(new MqttTopicFilterBuilder()
-            .WithTopic(MqttTopics.NodeStatusFilter)
-            .WithAtLeastOnceQoS()
-            .WithRetainHandling(MqttRetainHandling.SendAtSubscribeIfNewSubscriptionOnly)
-            .Build());
+        // Presence (of nodes and cameras) is never shared: MQTT 5 sends no retained messages to shared subscriptions,
+        // and every instance must learn which are offline. The state engine applies each (source, seq) once.
+        foreach (var filter in (string[])[MqttTopics.NodeStatusFilter, MqttTopics.CameraStatusFilter])
+        {
+            subscribe.WithTopicFilter(new MqttTopicFilterBuilder()
+                .WithTopic(filter)
+                .WithAtLeastOnceQoS()
+                .WithRetainHandling(MqttRetainHandling.SendAtSubscribeIfNewSubscriptionOnly)
+                .Build());
+        }
 
         var result = await _client.SubscribeAsync(subscribe.Build(), stopping).ConfigureAwait(false);
         foreach (var item in result.Items)

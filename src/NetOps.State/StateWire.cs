@@ -64,6 +64,8 @@ public static class StateWire
                         new JsonDerivedType(typeof(NodePresenceObservation), "node-presence"),
                         new JsonDerivedType(typeof(CollectorGoneObservation), "collector-gone"),
                         new JsonDerivedType(typeof(DeviceNotificationObservation), "device-notification"),
+                        new JsonDerivedType(typeof(EndpointHeartbeatObservation), "endpoint-heartbeat"),
+                        new JsonDerivedType(typeof(CameraStatusObservation), "camera-status"),
                     },
                 };
             }
