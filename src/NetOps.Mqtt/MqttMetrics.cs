@@ -50,6 +50,7 @@ public sealed class MqttMetrics : IDisposable
         MqttTopicKind.NodeStatus => "status",
         MqttTopicKind.SensorReading => "reading",
         MqttTopicKind.SensorHeartbeat => "heartbeat",
+        MqttTopicKind.CameraStatus => "camera_status",
         _ => "unknown",
     };
 

@@ -37,7 +37,8 @@ public static class MqttServiceCollectionExtensions
         });
 
     /// <summary>
-    /// The ingest, bound from "Mqtt", delivering to the sink <paramref name="sinkFactory"/> builds.
+    /// The ingest, bound from "Mqtt", delivering to the sink <paramref name="sinkFactory"/> builds; the sink takes
+    /// concurrent calls (one subject's observations come one at a time, in order).
     /// An <see cref="INodeCatalog"/> registered in the container limits the ids accepted; without one, all are.
     /// </summary>
     public static IServiceCollection AddNetOpsMqttIngest(this IServiceCollection services,

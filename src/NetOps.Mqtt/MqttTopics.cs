@@ -10,6 +10,7 @@ public static class MqttTopics
     public const string NodeStatusFilter = Root + "/nodes/+/status";
     public const string SensorReadingFilter = Root + "/sensors/+/reading";
     public const string SensorHeartbeatFilter = Root + "/sensors/+/heartbeat";
+    public const string CameraStatusFilter = Root + "/cameras/+/status";
 
     /// <summary>Longest node or endpoint id accepted in a topic.</summary>
     public const int MaxIdLength = 64;
@@ -21,6 +22,8 @@ public static class MqttTopics
     public static string SensorReading(string endpointId) => $"{Root}/sensors/{RequireId(endpointId)}/reading";
 
     public static string SensorHeartbeat(string endpointId) => $"{Root}/sensors/{RequireId(endpointId)}/heartbeat";
+
+    public static string CameraStatus(string cameraId) => $"{Root}/cameras/{RequireId(cameraId)}/status";
 
     /// <summary>Prefixes a filter for an MQTT 5 shared subscription when a group is given.</summary>
     public static string Shared(string filter, string? group) =>
@@ -91,6 +94,10 @@ public static class MqttTopics
                 : leaf.SequenceEqual("heartbeat") ? MqttTopicKind.SensorHeartbeat
                 : MqttTopicKind.Unknown;
         }
+        else if (family.SequenceEqual("cameras"))
+        {
+            kind = leaf.SequenceEqual("status") ? MqttTopicKind.CameraStatus : MqttTopicKind.Unknown;
+        }
 
         if (kind == MqttTopicKind.Unknown)
         {
@@ -113,4 +120,5 @@ public enum MqttTopicKind
     NodeStatus,
     SensorReading,
     SensorHeartbeat,
+    CameraStatus,
 }

@@ -16,13 +16,16 @@ namespace NetOps.Mqtt;
 /// Subscribes to the contract's topics with a persistent MQTT 5 session and QoS 1, turns messages into
 /// observations and hands each to the sink. A PUBLISH is acknowledged only after the sink accepted its
 /// observation (or after it was rejected), so a crash between receipt and hand-over makes the broker
-/// redeliver it. Reconnects with backoff and resubscribes. A member of a shared group leaves it cleanly on stop:
-/// it unsubscribes and handles what the broker had already queued for it before it disconnects. Rejected messages
-/// can be forwarded to a dead-letter topic. Usable directly or as a hosted service.
+/// redeliver it. Pipelined: the next message is taken while the sink still works on earlier ones (so a store can
+/// commit many in one transaction), but one subject's (node's, endpoint's, camera's) observations reach the sink one
+/// at a time and in order, and acknowledgements go out in arrival order. Reconnects with backoff and resubscribes.
+/// A member of a shared group leaves it cleanly on stop: it unsubscribes and handles what the broker had already
+/// queued for it before it disconnects. Rejected messages can be forwarded to a dead-letter topic. Usable directly or
+/// as a hosted service.
 /// </summary>
 public sealed class TelemetryIngest : IHostedService, IAsyncDisposable
 {
-    // The topics a shared group splits; status is never shared.
+    // The topics a shared group splits; status (retained) is never shared.
     private static readonly string[] SharedFilters = [MqttTopics.NodeTelemetryFilter, MqttTopics.SensorHeartbeatFilter, MqttTopics.SensorReadingFilter];
 
     private readonly MqttOptions _options;
@@ -51,10 +54,20 @@ public sealed class TelemetryIngest : IHostedService, IAsyncDisposable
     private volatile string? _drainTopic;
     private volatile TaskCompletionSource? _drained;
 
-    // Set when the sink failed for a message of this connection: later messages of the same connection are
-    // neither handed on nor acknowledged, so the broker redelivers all of them, in order, after the reconnect.
-    private volatile bool _poisoned;
+    // The connection messages arrive on now; a delivery is acknowledged only on the connection it came on.
+    private volatile Connection _connection = new();
 
+    // Received messages in arrival order, waiting for their acknowledgement; bounded by Mqtt:ReceiveMaximum.
+    private volatile Channel<Delivery>? _deliveries;
+
+    // Per subject (node, endpoint or camera id): the tail of its hand-overs, so that the next one waits for it.
+    private readonly Dictionary<string, Chain> _chains = new(StringComparer.Ordinal);
+    private readonly Lock _chainsGate = new();
+
+    /// <summary>
+    /// Delivers to <paramref name="sink"/>, which must take concurrent calls: observations of different subjects may be
+    /// in it at the same time (one subject's never are). A message is acknowledged once its call completed.
+    /// </summary>
     public TelemetryIngest(MqttOptions options, Func<Observation, CancellationToken, ValueTask> sink, INodeCatalog? catalog = null,
         MqttMetrics? metrics = null, ILogger<TelemetryIngest>? logger = null, TimeProvider? timeProvider = null)
     {
@@ -129,7 +142,13 @@ public sealed class TelemetryIngest : IHostedService, IAsyncDisposable
         }
 
         var stopping = _stopping.Token;
-        _run = Task.Run(() => RunAsync(stopping), CancellationToken.None);
+        var deliveries = Channel.CreateBounded<Delivery>(new BoundedChannelOptions(_options.ReceiveMaximum)
+        {
+            FullMode = BoundedChannelFullMode.Wait,
+            SingleReader = true,
+        });
+        _deliveries = deliveries;
+        _run = Task.Run(() => RunAsync(deliveries, stopping), CancellationToken.None);
         if (_deadLetters is not null)
         {
             _deadLetterRun = Task.Run(() => ForwardDeadLettersAsync(_deadLetters.Reader, stopping), CancellationToken.None);
@@ -191,15 +210,16 @@ public sealed class TelemetryIngest : IHostedService, IAsyncDisposable
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private async Task RunAsync(CancellationToken stopping)
+    private async Task RunAsync(Channel<Delivery> deliveries, CancellationToken stopping)
     {
+        var acknowledging = Task.Run(() => AcknowledgeInOrderAsync(deliveries.Reader), CancellationToken.None);
         var delay = _options.ReconnectMinDelay;
         while (!stopping.IsCancellationRequested)
         {
             try
             {
                 _disconnected = NewSignal();
-                _poisoned = false;
+                _connection = new Connection();
                 await ConnectAndSubscribeAsync(stopping).ConfigureAwait(false);
                 delay = _options.ReconnectMinDelay;
                 await _disconnected.Task.WaitAsync(stopping).ConfigureAwait(false);
@@ -231,7 +251,34 @@ public sealed class TelemetryIngest : IHostedService, IAsyncDisposable
             delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.ReconnectMaxDelay.Ticks));
         }
 
+        // What the sink finishes (it was handed the stop) is acknowledged before the connection closes; the rest is
+        // delivered again at the next start.
+        deliveries.Writer.TryComplete();
+        await acknowledging.ConfigureAwait(false);
+        await ConfirmAcknowledgementsAsync().ConfigureAwait(false);
         await DisconnectAsync().ConfigureAwait(false);
+    }
+
+    // The broker answers a PINGREQ after the packets before it, so once PINGRESP is back it has taken every PUBACK.
+    // Without this a stop can lose them: the broker keeps sending into its window, closing the socket with those
+    // unread makes it a reset, and a reset discards the PUBACKs the broker has not read yet (mosquitto then logs
+    // "Broken pipe"); the next start would be handed those messages again.
+    private async Task ConfirmAcknowledgementsAsync()
+    {
+        if (!_client.IsConnected)
+        {
+            return;
+        }
+
+        try
+        {
+            using var timeout = new CancellationTokenSource(_options.ConnectTimeout);
+            await _client.PingAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            _logger.LogDebug(e, "MQTT ping before the disconnect was not answered");
+        }
     }
 
     private async Task ConnectAndSubscribeAsync(CancellationToken stopping)
@@ -273,13 +320,16 @@ public sealed class TelemetryIngest : IHostedService, IAsyncDisposable
                 .Build());
         }
 
-        // Presence is never shared: MQTT 5 sends no retained messages to shared subscriptions, and every
-        // instance must learn which nodes are offline. The state engine applies each (source, seq) once.
-        subscribe.WithTopicFilter(new MqttTopicFilterBuilder()
-            .WithTopic(MqttTopics.NodeStatusFilter)
-            .WithAtLeastOnceQoS()
-            .WithRetainHandling(MqttRetainHandling.SendAtSubscribeIfNewSubscriptionOnly)
-            .Build());
+        // Presence (of nodes and cameras) is never shared: MQTT 5 sends no retained messages to shared subscriptions,
+        // and every instance must learn which are offline. The state engine applies each (source, seq) once.
+        foreach (var filter in (string[])[MqttTopics.NodeStatusFilter, MqttTopics.CameraStatusFilter])
+        {
+            subscribe.WithTopicFilter(new MqttTopicFilterBuilder()
+                .WithTopic(filter)
+                .WithAtLeastOnceQoS()
+                .WithRetainHandling(MqttRetainHandling.SendAtSubscribeIfNewSubscriptionOnly)
+                .Build());
+        }
 
         var result = await _client.SubscribeAsync(subscribe.Build(), stopping).ConfigureAwait(false);
         foreach (var item in result.Items)
@@ -329,21 +379,25 @@ public sealed class TelemetryIngest : IHostedService, IAsyncDisposable
     private TimeSpan Jitter(TimeSpan delay) =>
         delay + TimeSpan.FromTicks((long)(delay.Ticks * 0.2 * Random.Shared.NextDouble()));
 
+    // MQTTnet calls this for one message at a time, in arrival order. It queues the message for its acknowledgement
+    // and returns without waiting for the sink: the hand-over runs behind the subject's earlier ones.
     private async Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs args)
     {
         args.AutoAcknowledge = false;
-        if (_poisoned)
+        var connection = _connection;
+        var deliveries = _deliveries;
+        var stopping = _stopping.Token;
+        if (connection.IsPoisoned || deliveries is null || stopping.IsCancellationRequested)
         {
+            // Neither handed on nor acknowledged: the broker delivers it again after the reconnect or at the next start.
             return;
         }
 
-        var stopping = _stopping.Token;
         var message = args.ApplicationMessage;
         if (_drainTopic is { } drainTopic && string.Equals(message.Topic, drainTopic, StringComparison.Ordinal))
         {
-            // Everything the broker queued for this session before the marker has been handled.
-            await AcknowledgeAsync(args).ConfigureAwait(false);
-            _drained?.TrySetResult();
+            // Everything the broker queued for this session before the marker is ahead of it in the queue.
+            await QueueAsync(deliveries, Delivery.Acknowledged(args, connection, isDrainMarker: true), stopping).ConfigureAwait(false);
             return;
         }
 
@@ -353,14 +407,14 @@ public sealed class TelemetryIngest : IHostedService, IAsyncDisposable
         if (result.Rejection is { } rejection)
         {
             Reject(result.SubjectId, rejection.Reason, rejection.Field);
-            DeadLetterOf(message, rejection.Reason, rejection.Field, receivedAt);
-            await AcknowledgeAsync(args).ConfigureAwait(false);
+            DeadLetterOf(message.Topic, message.Payload, rejection.Reason, rejection.Field, receivedAt);
+            await QueueAsync(deliveries, Delivery.Acknowledged(args, connection), stopping).ConfigureAwait(false);
             return;
         }
 
         if (result.Observation is not { } observation)
         {
-            await AcknowledgeAsync(args).ConfigureAwait(false);
+            await QueueAsync(deliveries, Delivery.Acknowledged(args, connection), stopping).ConfigureAwait(false);
             return;
         }
 
@@ -368,8 +422,8 @@ public sealed class TelemetryIngest : IHostedService, IAsyncDisposable
         {
             // A redelivery after a lost acknowledgement lands here too: acknowledged, never applied twice.
             Reject(result.SubjectId, MqttRejectionReason.Replayed, "seq");
-            DeadLetterOf(message, MqttRejectionReason.Replayed, "seq", receivedAt);
-            await AcknowledgeAsync(args).ConfigureAwait(false);
+            DeadLetterOf(message.Topic, message.Payload, MqttRejectionReason.Replayed, "seq", receivedAt);
+            await QueueAsync(deliveries, Delivery.Acknowledged(args, connection), stopping).ConfigureAwait(false);
             return;
         }
 
@@ -379,25 +433,147 @@ public sealed class TelemetryIngest : IHostedService, IAsyncDisposable
             Reject(result.SubjectId, MqttRejectionReason.BadTimestamp, "ts");
         }
 
+        // Its place in the acknowledgement order first: a message the sink takes is always acknowledged, also when
+        // the ingest stops right now (a new instance would apply it again otherwise).
+        var delivery = new Delivery(args, connection);
+        if (await QueueAsync(deliveries, delivery, stopping).ConfigureAwait(false))
+        {
+            HandOnInOrder(new Handover(result.SubjectId!, observation, message.Topic, receivedAt, connection, stopping), message, delivery);
+        }
+    }
+
+    // False when the ingest stops first: the message is then neither handed on nor acknowledged.
+    private static ValueTask<bool> QueueAsync(Channel<Delivery> deliveries, Delivery delivery, CancellationToken stopping)
+    {
+        return deliveries.Writer.TryWrite(delivery) ? ValueTask.FromResult(true) : WaitAndQueueAsync(deliveries, delivery, stopping);
+
+        static async ValueTask<bool> WaitAndQueueAsync(Channel<Delivery> deliveries, Delivery delivery, CancellationToken stopping)
+        {
+            try
+            {
+                // Full: Mqtt:ReceiveMaximum messages wait for their acknowledgement, which a broker should not exceed.
+                await deliveries.Writer.WriteAsync(delivery, stopping).ConfigureAwait(false);
+                return true;
+            }
+            catch (Exception e) when (e is OperationCanceledException or ChannelClosedException)
+            {
+                return false;
+            }
+        }
+    }
+
+    /// <summary>Starts the hand-over of one observation behind the earlier ones of its subject; completes the delivery.</summary>
+    private void HandOnInOrder(Handover handover, MqttApplicationMessage message, Delivery delivery)
+    {
+        Chain? chain;
+        Task previous;
+        lock (_chainsGate)
+        {
+            if (!_chains.TryGetValue(handover.Subject, out chain))
+            {
+                chain = new Chain();
+                _chains.Add(handover.Subject, chain);
+            }
+
+            chain.Pending++;
+            previous = chain.Tail;
+            chain.Tail = delivery.Task;
+        }
+
+        // Behind an earlier copy still on its way, a redelivery may turn out a replay only after this handler has
+        // returned, when MQTTnet's payload is no longer ours: the dead letter needs its own copy.
+        if (_deadLetters is not null && !previous.IsCompleted)
+        {
+            handover.Payload = message.Payload.ToArray();
+        }
+
+        _ = HandOnAfterAsync(previous, chain, handover, delivery);
+    }
+
+    private async Task HandOnAfterAsync(Task previous, Chain chain, Handover handover, Delivery delivery)
+    {
+        var handedOn = false;
+        try
+        {
+            // Never faults: a delivery reports failure as false.
+            await previous.ConfigureAwait(false);
+            handedOn = await HandOnAsync(handover).ConfigureAwait(false);
+        }
+        finally
+        {
+            lock (_chainsGate)
+            {
+                if (--chain.Pending == 0 && _chains.TryGetValue(handover.Subject, out var current) && ReferenceEquals(current, chain))
+                {
+                    _chains.Remove(handover.Subject);
+                }
+            }
+
+            delivery.TrySetResult(handedOn);
+        }
+    }
+
+    // True: acknowledge (handed on, or a replay). False: leave unacknowledged, so that the broker delivers it again.
+    private async Task<bool> HandOnAsync(Handover handover)
+    {
+        var (observation, connection, stopping) = (handover.Observation, handover.Connection, handover.Stopping);
+        if (connection.IsPoisoned || stopping.IsCancellationRequested)
+        {
+            // An earlier message of this connection failed (or the ingest stops): this one must not overtake it.
+            return false;
+        }
+
+        if (_sequences.IsReplay(observation.Source, observation.Sequence))
+        {
+            // The earlier copy of a redelivery was still on its way at arrival, and has been applied since.
+            Reject(handover.Subject, MqttRejectionReason.Replayed, "seq");
+            DeadLetterOf(handover.Topic, new ReadOnlySequence<byte>(handover.Payload ?? []), MqttRejectionReason.Replayed, "seq", handover.ReceivedAt);
+            return true;
+        }
+
         try
         {
             await _sink(observation, stopping).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            _poisoned = true;
-            if (!stopping.IsCancellationRequested)
+            // Not marked applied: its redelivery is handed on again, not dropped as a replay. A failure of the stop
+            // (the sink was cancelled) poisons nothing: what other subjects' sinks finish is still acknowledged, and
+            // this subject's later messages are not handed on any more (the stop), so they stay behind this one.
+            if (!stopping.IsCancellationRequested && connection.TryPoison())
             {
                 _logger.LogError(e, "Observation sink failed; reconnecting so that the broker redelivers from {Source} seq {Sequence} on",
                     observation.Source, observation.Sequence);
                 _ = Task.Run(ForceReconnectAsync, CancellationToken.None);
             }
 
-            return;
+            return false;
         }
 
         _sequences.Applied(observation.Source, observation.Sequence);
-        await AcknowledgeAsync(args).ConfigureAwait(false);
+        return true;
+    }
+
+    // MQTT 5 [MQTT-4.6.0-2]: a client sends PUBACKs in the order the PUBLISHes arrived, whatever order the sink
+    // finished them in. After a sink failure nothing more is acknowledged on that connection: the broker redelivers
+    // the failed message and everything after it; what was applied meanwhile is then dropped as a replay.
+    private async Task AcknowledgeInOrderAsync(ChannelReader<Delivery> reader)
+    {
+        await foreach (var delivery in reader.ReadAllAsync().ConfigureAwait(false))
+        {
+            var handedOn = await delivery.Task.ConfigureAwait(false);
+            if (!handedOn || delivery.Connection.IsPoisoned || !ReferenceEquals(delivery.Connection, _connection))
+            {
+                // An acknowledgement on a later connection could carry a packet id the broker has given another message.
+                continue;
+            }
+
+            await AcknowledgeAsync(delivery.Args).ConfigureAwait(false);
+            if (delivery.IsDrainMarker)
+            {
+                _drained?.TrySetResult();
+            }
+        }
     }
 
     private void Reject(string? subject, MqttRejectionReason reason, string? field)
@@ -421,7 +597,7 @@ public sealed class TelemetryIngest : IHostedService, IAsyncDisposable
         }
     }
 
-    private void DeadLetterOf(MqttApplicationMessage message, MqttRejectionReason reason, string? field, DateTimeOffset receivedAt)
+    private void DeadLetterOf(string topic, in ReadOnlySequence<byte> original, MqttRejectionReason reason, string? field, DateTimeOffset receivedAt)
     {
         if (_deadLetters is null)
         {
@@ -429,9 +605,9 @@ public sealed class TelemetryIngest : IHostedService, IAsyncDisposable
         }
 
         // An oversize payload is not copied: forwarding it would hand the flood on.
-        var size = message.Payload.Length;
-        var payload = size <= _options.MaxPayloadBytes ? message.Payload.ToArray() : [];
-        if (!_deadLetters.Writer.TryWrite(new DeadLetter(message.Topic, payload, size, reason, field, receivedAt)))
+        var size = original.Length;
+        var payload = size <= _options.MaxPayloadBytes ? original.ToArray() : [];
+        if (!_deadLetters.Writer.TryWrite(new DeadLetter(topic, payload, size, reason, field, receivedAt)))
         {
             _metrics.DeadLetter(forwarded: false);
         }
@@ -553,3 +729,49 @@ public sealed class TelemetryIngest : IHostedService, IAsyncDisposable
 
 /// <summary>A rejected message on its way to the dead-letter topic.</summary>
 internal readonly record struct DeadLetter(string Topic, byte[] Payload, long Size, MqttRejectionReason Reason, string? Field, DateTimeOffset ReceivedAt);
+
+/// <summary>A received message waiting in arrival order for its acknowledgement; its result true: acknowledge.</summary>
+internal sealed class Delivery(MqttApplicationMessageReceivedEventArgs args, Connection connection, bool isDrainMarker = false)
+    : TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously)
+{
+    public MqttApplicationMessageReceivedEventArgs Args { get; } = args;
+
+    public Connection Connection { get; } = connection;
+
+    public bool IsDrainMarker { get; } = isDrainMarker;
+
+    /// <summary>A message that needs no hand-over (rejected, ignored, the drain marker): acknowledged in its turn.</summary>
+    public static Delivery Acknowledged(MqttApplicationMessageReceivedEventArgs args, Connection connection, bool isDrainMarker = false)
+    {
+        var delivery = new Delivery(args, connection, isDrainMarker);
+        delivery.TrySetResult(true);
+        return delivery;
+    }
+}
+
+/// <summary>One MQTT connection of the ingest. A sink failure poisons it: nothing more is handed on or acknowledged on it.</summary>
+internal sealed class Connection
+{
+    private int _poisoned;
+
+    public bool IsPoisoned => Volatile.Read(ref _poisoned) != 0;
+
+    /// <summary>Poisons the connection; true for the first caller only.</summary>
+    public bool TryPoison() => Interlocked.Exchange(ref _poisoned, 1) == 0;
+}
+
+/// <summary>The hand-overs of one subject: the last one started, and how many have not finished.</summary>
+internal sealed class Chain
+{
+    public Task Tail { get; set; } = Task.CompletedTask;
+
+    public int Pending { get; set; }
+}
+
+/// <summary>An observation on its way to the sink.</summary>
+internal sealed record Handover(string Subject, Observation Observation, string Topic, DateTimeOffset ReceivedAt, Connection Connection,
+    CancellationToken Stopping)
+{
+    /// <summary>A copy of the payload, kept only for a dead letter that may be needed after the handler returned.</summary>
+    public byte[]? Payload { get; set; }
+}

@@ -6,7 +6,8 @@ namespace NetOps.Storage;
 /// <summary>
 /// Turns observations into history: maps them to points and writes them to the store. As an
 /// <see cref="IObservationSink"/> it can sit beside the state engine's channel (a tee the host wires); it waits for the
-/// local fsync (or SQLite commit), never for InfluxDB.
+/// local fsync (or SQLite commit), never for InfluxDB. Concurrent callers do not queue for one commit each: the embedded
+/// store group-commits their batches, so a pipelined caller (the MQTT ingest) pays one fsync per group.
 /// </summary>
 public sealed class ObservationRecorder(ITelemetryStore store, ObservationPoints points) : IObservationSink
 {

@@ -70,6 +70,67 @@ public sealed class BadInputTests
     }
 
     [Fact]
+    public async Task CameraStatus_BadMessagesAreCountedByReason_AndGoodOnesArriveInOrder()
+    {
+        var brokerLog = new ListLogger<EmbeddedBroker>();
+        await using var broker = await Brokers.StartEmbeddedAsync(brokerLog);
+        using var metrics = new MqttMetrics();
+        using var probe = new CounterProbe(metrics);
+        var sink = new CollectingSink();
+        var ingestLog = new ListLogger<TelemetryIngest>();
+        var catalog = new StaticNodeCatalog(new HashSet<string> { "mogli-22", "cam-1" });
+        await using var ingest = new TelemetryIngest(Brokers.IngestOptions(broker.Port, "ingest-camera-bad") with { MaxPayloadBytes = 1024 },
+            sink.Accept, catalog, metrics, ingestLog);
+        await ingest.StartAsync(CancellationToken.None);
+        await ingest.WaitUntilSubscribedAsync(CancellationToken.None).WaitAsync(Brokers.Timeout);
+
+        // The node the camera hangs off reports for it; a retained status, as the contract asks.
+        await using var node = new NodePublisher(Brokers.NodeOptions(broker.Port, "mogli-22"));
+        await node.SwitchOnAsync();
+        var topic = MqttTopics.CameraStatus("cam-1");
+        async Task Send(string json, string? on = null) => await node.PublishRawAsync(on ?? topic, Encoding.UTF8.GetBytes(json), retain: true);
+
+        await Send("""{"state":"online","seq":1,"boot":"c1"}""");
+        await Send("""{"state":"offline","seq":2,"boot":"c1","detail":"no video signal"}""");
+        await Send("""{"state":"sleeping","seq":3,"boot":"c1"}""");                     // out of range
+        await Send("""{"seq":4,"boot":"c1"}""");                                        // missing state
+        await Send("""{"state":"online","seq":5,"boot":"c1","detail":7}""");            // wrong type
+        await Send("""{"state":"online","seq":6,"boot":"c1","detail":"lens\u0007fogged"}"""); // control character: out of range
+        await Send("""{"state":"online","seq":2,"boot":"c1"}""");                      // replayed
+        await Send("""{"state":"online","seq":1}""", MqttTopics.CameraStatus("cam-9")); // unknown camera
+        await Send("""{"state":"online","seq":7,"boot":"c1",}""");                   // malformed (trailing comma)
+        await Send($$"""{"state":"online","seq":7,"boot":"c1","detail":"{{new string('x', 2000)}}"}"""); // oversize
+        await Send("""{"state":"online","seq":8,"boot":"c1","ts":"1970-01-01T00:00:12Z"}"""); // accepted, device time rejected
+        await Send("""{"state":"online","seq":9,"boot":"c1","detail":"recording"}""");
+
+        await Eventually.TrueAsync(() => sink.Of<CameraStatusObservation>().Count == 4, Brokers.Timeout, "the four good camera messages");
+        await Eventually.TrueAsync(() => probe.Received >= 13, Brokers.Timeout, "every message counted as received");
+        var good = sink.Of<CameraStatusObservation>();
+        Assert.Equal([1L, 2, 8, 9], good.Select(o => o.Sequence));
+        Assert.Equal([true, false, true, true], good.Select(o => o.Online));
+        Assert.Equal([null, "no video signal", null, "recording"], good.Select(o => o.Detail));
+        Assert.All(good, o => Assert.Equal(("cam-1", "mqtt:camera:cam-1@c1"), (o.EndpointId, o.Source)));
+
+        var expected = new Dictionary<string, long>
+        {
+            ["malformed_json"] = 1,
+            ["wrong_type"] = 1,
+            ["out_of_range"] = 2,
+            ["missing_field"] = 1,
+            ["unknown_node"] = 1,
+            ["replayed"] = 1,
+            ["oversize"] = 1,
+            ["bad_timestamp"] = 1,
+        };
+        Assert.Equal(expected.OrderBy(p => p.Key), probe.AllRejected.OrderBy(p => p.Key));
+        Assert.Equal(13, probe.Received);
+
+        // Device text never reaches a log line.
+        Assert.DoesNotContain(ingestLog.Entries, e => e.Text.Contains("fogged", StringComparison.Ordinal) || e.Text.Contains("xxxx", StringComparison.Ordinal));
+        Assert.Empty(brokerLog.Errors);
+    }
+
+    [Fact]
     public async Task RepeatedRejections_FromOneSource_AreLoggedOncePerWindow()
     {
         await using var broker = await Brokers.StartEmbeddedAsync(new ListLogger<EmbeddedBroker>());

@@ -125,7 +125,8 @@ public sealed class ParserTests
     [InlineData("netops/v1/nodes/a/b/telemetry")]
     [InlineData("netops/v1/nodes/a/config")]
     [InlineData("netops/v1/nodes//telemetry")]
-    [InlineData("netops/v1/cameras/c1/status")]
+    [InlineData("netops/v1/cameras/c1/telemetry")]
+    [InlineData("netops/v1/cameras/c 1/status")]
     public void TopicsOutsideTheContract_AreBadTopics(string topic)
     {
         Assert.Equal(MqttRejectionReason.BadTopic, Reason("""{"seq":1}""", topic));
@@ -150,15 +151,70 @@ public sealed class ParserTests
     [Fact]
     public void SensorHeartbeat_AndReading_AreParsed()
     {
-        var heartbeat = Assert.IsType<SensorHeartbeatObservation>(
+        var heartbeat = Assert.IsType<EndpointHeartbeatObservation>(
             Parse("""{"seq":9,"interval_s":60}""", MqttTopics.SensorHeartbeat("noise-3")).Observation);
-        var reading = Assert.IsType<SensorReadingObservation>(
+        var reading = Assert.IsType<EndpointHeartbeatObservation>(
             Parse("""{"seq":10,"quantity":"noise_dba","value":71.5}""", MqttTopics.SensorReading("noise-3")).Observation);
 
-        Assert.Equal(("noise-3", TimeSpan.FromMinutes(3)), (heartbeat.EndpointId, heartbeat.FreshFor));
-        Assert.Equal(("noise_dba", 71.5), (reading.Quantity, reading.Value));
+        Assert.Equal(("noise-3", TimeSpan.FromMinutes(3), null), (heartbeat.EndpointId, heartbeat.FreshFor, heartbeat.Reading));
+        Assert.Equal("mqtt:heartbeat:noise-3", heartbeat.Source);
+        Assert.Equal(("noise-3", new SensorReading("noise_dba", 71.5), TimeSpan.FromSeconds(30)), (reading.EndpointId, reading.Reading, reading.FreshFor));
+        Assert.Equal("mqtt:reading:noise-3", reading.Source);
         Assert.Equal(MqttRejectionReason.OutOfRange, Reason("""{"seq":1,"quantity":"Noise dB","value":1}""", MqttTopics.SensorReading("noise-3")));
         Assert.Equal(MqttRejectionReason.MissingField, Reason("""{"seq":1,"quantity":"noise_dba"}""", MqttTopics.SensorReading("noise-3")));
+    }
+
+    [Fact]
+    public void CameraStatus_BecomesACameraStatusObservation_WithItsDetail()
+    {
+        var topic = MqttTopics.CameraStatus("cam-east-2");
+        Assert.Equal("netops/v1/cameras/cam-east-2/status", topic);
+
+        var offline = Assert.IsType<CameraStatusObservation>(
+            Parse("""{"state":"offline","seq":7,"boot":"b3","ts":"2026-07-04T18:29:58Z","detail":"no video signal"}""", topic).Observation);
+        var online = Assert.IsType<CameraStatusObservation>(Parse("""{"state":"online","seq":8,"detail":null}""", topic).Observation);
+
+        Assert.Equal(("cam-east-2", false, "no video signal"), (offline.EndpointId, offline.Online, offline.Detail));
+        Assert.Equal(("mqtt:camera:cam-east-2@b3", 7L, Arrival.AddSeconds(-2)), (offline.Source, offline.Sequence, offline.ObservedAt));
+        Assert.Equal(("mqtt:camera:cam-east-2", true, null), (online.Source, online.Online, online.Detail));
+        Assert.Equal("Grüße, Kamera 2", Assert.IsType<CameraStatusObservation>(
+            Parse("""{"state":"online","seq":9,"detail":"Gr\u00fc\u00dfe, Kamera 2"}""", topic).Observation).Detail);
+
+        // A retained status being cleared says nothing about the camera.
+        Assert.True(Parser.Parse(topic, ReadOnlySequence<byte>.Empty, Arrival).IsIgnored);
+    }
+
+    [Theory]
+    [InlineData("""{"seq":1}""", MqttRejectionReason.MissingField, "state")]
+    [InlineData("""{"state":"online"}""", MqttRejectionReason.MissingField, "seq")]
+    [InlineData("""{"state":"rebooting","seq":1}""", MqttRejectionReason.OutOfRange, "state")]
+    [InlineData("""{"state":true,"seq":1}""", MqttRejectionReason.WrongType, "state")]
+    [InlineData("""{"state":"online","seq":1,"detail":42}""", MqttRejectionReason.WrongType, "detail")]
+    [InlineData("""{"state":"online","seq":1,"detail":{"text":"x"}}""", MqttRejectionReason.WrongType, "detail")]
+    [InlineData("""{"state":"online","seq":1,"detail":"line one\nline two"}""", MqttRejectionReason.OutOfRange, "detail")]
+    [InlineData("""{"state":"online","seq":1,"detail":"\u001b[31mred"}""", MqttRejectionReason.OutOfRange, "detail")]
+    [InlineData("""{"state":"online","seq":-1}""", MqttRejectionReason.OutOfRange, "seq")]
+    [InlineData("""{"state":"online","seq":1,"ts":true}""", MqttRejectionReason.WrongType, "ts")]
+    [InlineData("""{"state":"online","seq":1""", MqttRejectionReason.MalformedJson, null)]
+    [InlineData("""["online",1]""", MqttRejectionReason.WrongType, "payload")]
+    public void CameraStatus_BadInput_IsRejectedWithReasonAndField(string json, MqttRejectionReason reason, string? field)
+    {
+        var rejection = Parse(json, MqttTopics.CameraStatus("cam-1")).Rejection;
+
+        Assert.Equal(new MqttRejection(reason, field), rejection);
+    }
+
+    [Fact]
+    public void CameraStatus_DetailLongerThanTheLimit_IsOutOfRange()
+    {
+        var topic = MqttTopics.CameraStatus("cam-1");
+        var longest = new string('x', MqttPayloadParser.MaxDetailLength);
+
+        Assert.Equal(longest, ((CameraStatusObservation)Parse($$"""{"state":"online","seq":1,"detail":"{{longest}}"}""", topic).Observation!).Detail);
+        Assert.Equal(new MqttRejection(MqttRejectionReason.OutOfRange, "detail"),
+            Parse($$"""{"state":"online","seq":1,"detail":"{{longest}}y"}""", topic).Rejection);
+        Assert.Equal(new MqttRejection(MqttRejectionReason.OutOfRange, "detail"),
+            Parse($$"""{"state":"online","seq":1,"detail":"{{string.Concat(Enumerable.Repeat("\u00e9", MqttPayloadParser.MaxDetailLength + 1))}}"}""", topic).Rejection);
     }
 
     [Fact]

@@ -15,4 +15,26 @@ public sealed class StateWireTests
         Assert.Equal(sent with { Varbinds = received.Varbinds }, received);
         Assert.Equal(sent.Varbinds, received.Varbinds);
     }
+
+    [Fact]
+    public void EndpointHeartbeat_AndCameraStatus_RoundTripAsObservations()
+    {
+        var at = new DateTimeOffset(2026, 8, 21, 12, 0, 0, TimeSpan.Zero);
+        Observation[] sent =
+        [
+            new EndpointHeartbeatObservation("mqtt:heartbeat:noise-3@b1", 4, at, "noise-3", TimeSpan.FromMinutes(3)),
+            new EndpointHeartbeatObservation("mqtt:reading:noise-3@b1", 5, at, "noise-3", TimeSpan.FromSeconds(30), new SensorReading("noise_dba", 71.5)),
+            new CameraStatusObservation("mqtt:camera:cam-7@b2", 9, at, "cam-7", false, "no video signal"),
+            new CameraStatusObservation("mqtt:camera:cam-7@b2", 10, at, "cam-7", true),
+        ];
+
+        foreach (var observation in sent)
+        {
+            var json = StateWire.Serialize(observation);
+            Assert.Equal(observation, StateWire.Deserialize<Observation>(json));
+        }
+
+        Assert.Contains("\"kind\":\"camera-status\"", System.Text.Encoding.UTF8.GetString(StateWire.Serialize(sent[2])), StringComparison.Ordinal);
+        Assert.Contains("\"kind\":\"endpoint-heartbeat\"", System.Text.Encoding.UTF8.GetString(StateWire.Serialize(sent[0])), StringComparison.Ordinal);
+    }
 }

@@ -31,6 +31,9 @@ public sealed partial class StateEngine
     /// are a planned link's end are not sightings. When several access ports of one switch hold the same MAC (a loop, a
     /// hub) the endpoint's planned port wins, else the first by name.
     /// </summary>
+    /// <summary>A retained camera status without a freshness holds until the next status (a year stands for that).</summary>
+    private static TimeSpan CameraFreshFor(CameraStatusObservation status) => status.FreshFor ?? TimeSpan.FromDays(365);
+
     partial void ApplyForwarding(Device device, DevicePollObservation poll)
     {
         if (poll.Poe is { } poe)
@@ -153,7 +156,7 @@ public sealed partial class StateEngine
             ? (Status: status, Reading: reading)
             : default;
         var heartbeat = _heartbeats.GetValueOrDefault(endpoint.Id) is { } h && Fresh(h.ObservedAt, h.FreshFor) ? h : null;
-        var camera = _cameraStatus.GetValueOrDefault(endpoint.Id) is { } c && Fresh(c.ObservedAt, c.FreshFor) ? c : null;
+        var camera = _cameraStatus.GetValueOrDefault(endpoint.Id) is { } c && Fresh(c.ObservedAt, CameraFreshFor(c)) ? c : null;
         var icmp = _icmp.GetValueOrDefault(endpoint.Id) is { } i && Fresh(i.ObservedAt, i.FreshFor) ? i : null;
 
         var evidence = new List<Evidence>();
@@ -168,7 +171,7 @@ public sealed partial class StateEngine
             evidence.Add(new Evidence(poeReading.ObservedAt, poeReading.Source, poeReading.FreshFor));
         }
 
-        foreach (var o in new (Observation? Observation, TimeSpan FreshFor)[] { (heartbeat, heartbeat?.FreshFor ?? default), (camera, camera?.FreshFor ?? default), (icmp, icmp?.FreshFor ?? default) })
+        foreach (var o in new (Observation? Observation, TimeSpan FreshFor)[] { (heartbeat, heartbeat?.FreshFor ?? default), (camera, camera is null ? default : CameraFreshFor(camera)), (icmp, icmp?.FreshFor ?? default) })
         {
             if (o.Observation is { } observation)
             {
@@ -408,7 +411,7 @@ public sealed partial class StateEngine
 
         if (_cameraStatus.GetValueOrDefault(endpoint.Id) is { } c)
         {
-            all.Add(new Evidence(c.ObservedAt, c.Source, c.FreshFor));
+            all.Add(new Evidence(c.ObservedAt, c.Source, CameraFreshFor(c)));
         }
 
         if (_icmp.GetValueOrDefault(endpoint.Id) is { } i)

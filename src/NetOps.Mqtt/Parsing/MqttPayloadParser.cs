@@ -14,6 +14,9 @@ public sealed class MqttPayloadParser(MqttParserOptions? options = null)
     private const int MaxDepth = 4;
     private const int MaxQuantityLength = 32;
 
+    /// <summary>Longest camera status detail accepted, in characters.</summary>
+    public const int MaxDetailLength = 128;
+
     private static readonly JsonReaderOptions ReaderOptions = new()
     {
         MaxDepth = MaxDepth,
@@ -44,8 +47,8 @@ public sealed class MqttPayloadParser(MqttParserOptions? options = null)
 
         if (payload.IsEmpty)
         {
-            // An empty retained message clears the topic on the broker; it says nothing about the node.
-            return kind == MqttTopicKind.NodeStatus
+            // An empty retained message clears the topic on the broker; it says nothing about the node or camera.
+            return kind is MqttTopicKind.NodeStatus or MqttTopicKind.CameraStatus
                 ? new MqttParseResult(kind, subject, null, null, false)
                 : MqttParseResult.Reject(kind, subject, MqttRejectionReason.MalformedJson);
         }
@@ -127,7 +130,7 @@ public sealed class MqttPayloadParser(MqttParserOptions? options = null)
                 break;
             case MqttTopicKind.SensorHeartbeat:
                 var heartbeatInterval = f.IntervalSeconds is { } s ? TimeSpan.FromSeconds(s) : interval;
-                observation = new SensorHeartbeatObservation(source, seq, observedAt, subject, heartbeatInterval * Options.FreshnessMultiplier);
+                observation = new EndpointHeartbeatObservation(source, seq, observedAt, subject, heartbeatInterval * Options.FreshnessMultiplier);
                 break;
             case MqttTopicKind.SensorReading:
                 if (f.Quantity is null)
@@ -140,7 +143,17 @@ public sealed class MqttPayloadParser(MqttParserOptions? options = null)
                     return MqttParseResult.Reject(kind, subject, MqttRejectionReason.MissingField, "value");
                 }
 
-                observation = new SensorReadingObservation(source, seq, observedAt, subject, f.Quantity, value, interval * Options.FreshnessMultiplier);
+                // A reading is also word that the endpoint is alive: one observation carries both.
+                observation = new EndpointHeartbeatObservation(source, seq, observedAt, subject, interval * Options.FreshnessMultiplier,
+                    new SensorReading(f.Quantity, value));
+                break;
+            case MqttTopicKind.CameraStatus:
+                if (f.Online is not { } cameraOnline)
+                {
+                    return MqttParseResult.Reject(kind, subject, MqttRejectionReason.MissingField, "state");
+                }
+
+                observation = new CameraStatusObservation(source, seq, observedAt, subject, cameraOnline, f.Detail);
                 break;
             default:
                 return MqttParseResult.Reject(kind, subject, MqttRejectionReason.BadTopic);
@@ -158,6 +171,7 @@ public sealed class MqttPayloadParser(MqttParserOptions? options = null)
             MqttTopicKind.NodeStatus => "mqtt:status:",
             MqttTopicKind.SensorHeartbeat => "mqtt:heartbeat:",
             MqttTopicKind.SensorReading => "mqtt:reading:",
+            MqttTopicKind.CameraStatus => "mqtt:camera:",
             _ => "mqtt:unknown:",
         };
         return boot is null ? string.Concat(prefix, subjectId) : string.Concat(prefix, subjectId, "@", boot);
@@ -267,6 +281,20 @@ public sealed class MqttPayloadParser(MqttParserOptions? options = null)
                 {
                     reader.Read();
                     return ReadState(ref reader, out f.Online);
+                }
+
+                break;
+            case MqttTopicKind.CameraStatus:
+                if (reader.ValueTextEquals("state"u8))
+                {
+                    reader.Read();
+                    return ReadState(ref reader, out f.Online);
+                }
+
+                if (reader.ValueTextEquals("detail"u8))
+                {
+                    reader.Read();
+                    return ReadDetail(ref reader, out f.Detail);
                 }
 
                 break;
@@ -527,6 +555,44 @@ public sealed class MqttPayloadParser(MqttParserOptions? options = null)
         return null;
     }
 
+    private static MqttRejection? ReadDetail(ref Utf8JsonReader reader, out string? detail)
+    {
+        detail = null;
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.Null:
+                return null;
+            case JsonTokenType.String:
+                // A character takes 1 to 6 bytes of JSON (\uXXXX): what is too long to fit is refused before it is decoded.
+                var length = reader.HasValueSequence ? reader.ValueSequence.Length : reader.ValueSpan.Length;
+                if (length > MaxDetailLength * 6)
+                {
+                    return new MqttRejection(MqttRejectionReason.OutOfRange, "detail");
+                }
+
+                var text = reader.GetString()!;
+                if (text.Length > MaxDetailLength)
+                {
+                    return new MqttRejection(MqttRejectionReason.OutOfRange, "detail");
+                }
+
+                foreach (var c in text)
+                {
+                    // Control characters (newlines, escapes for terminals) have no place in a one-line status text.
+                    if (char.IsControl(c))
+                    {
+                        return new MqttRejection(MqttRejectionReason.OutOfRange, "detail");
+                    }
+                }
+
+                detail = text.Length == 0 ? null : text;
+                return null;
+            default:
+                reader.Skip();
+                return new MqttRejection(MqttRejectionReason.WrongType, "detail");
+        }
+    }
+
     private static MqttRejection? ReadId(ref Utf8JsonReader reader, string field, int maxLength, out string? id)
     {
         id = null;
@@ -575,5 +641,6 @@ public sealed class MqttPayloadParser(MqttParserOptions? options = null)
         public double? IntervalSeconds;
         public string? Quantity;
         public double? Value;
+        public string? Detail;
     }
 }

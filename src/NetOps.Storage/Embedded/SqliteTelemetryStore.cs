@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
 using NetOps.Storage.Points;
 
@@ -9,27 +10,44 @@ namespace NetOps.Storage.Embedded;
 /// The embedded default: history in one SQLite file (WAL, synchronous=FULL: a batch is durable once its transaction
 /// commits), kept across restarts and pruned past its retention. Same series, field and timestamp
 /// overwrite, as in InfluxDB. Meant for one site's demo or a small installation, not for years of a whole network.
+/// Writes are group-committed: the batches of concurrent writers share one transaction, so the fsync is paid per
+/// commit, not per caller (see <see cref="WriteAsync"/>).
 /// </summary>
 public sealed class SqliteTelemetryStore : ITelemetryStore, IAsyncDisposable
 {
+    /// <summary>Points one transaction takes at most (a single larger batch still commits alone, in one piece).</summary>
+    public const int DefaultMaxCommitPoints = 8192;
+
+    // Batches waiting for the committer; writers wait (back-pressure) beyond this many.
+    private const int MaxQueuedWrites = 4096;
+
     private readonly string _connectionString;
     private readonly TimeSpan _retention;
     private readonly TimeProvider _time;
+    private readonly int _maxCommitPoints;
     private readonly SemaphoreSlim _writeGate = new(1, 1);
     private readonly Dictionary<(string Measurement, string Tags), long> _seriesIds = [];
     private readonly List<SeriesRow> _series = [];
     private readonly SqliteConnection _writer;
+    private readonly Channel<PendingWrite> _pending;
+    private readonly Task _committer;
+    private SqliteCommand? _insertSeries;
+    private SqliteCommand? _insertSample;
     private DateTimeOffset _nextPrune;
+    private long _commits;
+    private long _committedWrites;
     private int _disposed;
 
     private sealed record SeriesRow(long Id, string Measurement, IReadOnlyDictionary<string, string> Tags);
 
-    public SqliteTelemetryStore(string path, TimeSpan retention, TimeProvider? time = null)
+    public SqliteTelemetryStore(string path, TimeSpan retention, TimeProvider? time = null, int maxCommitPoints = DefaultMaxCommitPoints)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxCommitPoints, 1);
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         DatabasePath = path;
         _retention = retention;
         _time = time ?? TimeProvider.System;
+        _maxCommitPoints = maxCommitPoints;
         _connectionString = new SqliteConnectionStringBuilder { DataSource = path, Pooling = true }.ToString();
         _writer = new SqliteConnection(_connectionString);
         _writer.Open();
@@ -60,79 +78,166 @@ public sealed class SqliteTelemetryStore : ITelemetryStore, IAsyncDisposable
         }
 
         Prune();
+        _pending = Channel.CreateBounded<PendingWrite>(new BoundedChannelOptions(MaxQueuedWrites)
+        {
+            FullMode = BoundedChannelFullMode.Wait,
+            SingleReader = true,
+        });
+        _committer = Task.Run(CommitLoopAsync);
     }
 
     /// <summary>The database file.</summary>
     public string DatabasePath { get; }
 
-    public async ValueTask<int> WriteAsync(IReadOnlyList<Point> points, CancellationToken cancellationToken)
+    /// <summary>Transactions committed so far (each holding the batches of one or more writers).</summary>
+    public long Commits => Interlocked.Read(ref _commits);
+
+    /// <summary>Batches (<see cref="WriteAsync"/> calls) committed so far.</summary>
+    public long CommittedWrites => Interlocked.Read(ref _committedWrites);
+
+    /// <summary>Batches waiting for a transaction right now (not those in the one that is running).</summary>
+    public int QueuedWrites => _pending.Reader.Count;
+
+    /// <summary>
+    /// Queues the batch for the next commit and completes once the transaction holding it has committed (durable).
+    /// Batches that arrive while a commit runs are committed together in the next one, up to the commit bound; a batch
+    /// that arrives when the store is idle commits at once: there is no timer. If that transaction fails, every batch
+    /// in it fails with the same exception and none of its points is stored. Cancelling takes a batch back only while
+    /// it waits; once its transaction has begun the task reports the transaction's outcome. The list is read when the
+    /// transaction runs, so it must not change until the task completes.
+    /// </summary>
+    public ValueTask<int> WriteAsync(IReadOnlyList<Point> points, CancellationToken cancellationToken)
     {
-        await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(points);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        if (points.Count == 0)
+        {
+            return ValueTask.FromResult(0);
+        }
+
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled<int>(cancellationToken);
+        }
+
+        var write = new PendingWrite(points, cancellationToken);
+        return _pending.Writer.TryWrite(write) ? new ValueTask<int>(write.Task) : QueueAsync(write, cancellationToken);
+    }
+
+    private async ValueTask<int> QueueAsync(PendingWrite write, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _pending.Writer.WriteAsync(write, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ChannelClosedException)
+        {
+            throw new ObjectDisposedException(nameof(SqliteTelemetryStore));
+        }
+
+        return await write.Task.ConfigureAwait(false);
+    }
+
+    // One reader: takes what has queued up (bounded), commits it as one transaction, completes its writers, repeats.
+    private async Task CommitLoopAsync()
+    {
+        var reader = _pending.Reader;
+        var group = new List<PendingWrite>();
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            var points = 0;
+            while (reader.TryPeek(out var next) && (group.Count == 0 || points + next.Points.Count <= _maxCommitPoints))
+            {
+                reader.TryRead(out _);
+                if (next.TryBegin())
+                {
+                    group.Add(next);
+                    points += next.Points.Count;
+                }
+            }
+
+            if (group.Count == 0)
+            {
+                continue;
+            }
+
+            Exception? failure = null;
+            await _writeGate.WaitAsync().ConfigureAwait(false);
+            try
+            {
+                Commit(group);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                failure = e;
+            }
+            finally
+            {
+                _writeGate.Release();
+            }
+
+            foreach (var write in group)
+            {
+                write.Finish(failure);
+            }
+
+            group.Clear();
+        }
+    }
+
+    private void Commit(List<PendingWrite> group)
+    {
+        var added = new List<(long, string, string)>();
         try
         {
             using var transaction = _writer.BeginTransaction();
-            using var insertSeries = _writer.CreateCommand();
+            var insertSeries = _insertSeries ??= Prepare("INSERT INTO series(measurement, tags) VALUES ($m, $t) RETURNING id", "$m", "$t");
+            var insert = _insertSample ??= Prepare("INSERT OR REPLACE INTO samples(series_id, field, ts, value) VALUES ($s, $f, $ts, $v)",
+                "$s", "$f", "$ts", "$v");
             insertSeries.Transaction = transaction;
-            insertSeries.CommandText = "INSERT INTO series(measurement, tags) VALUES ($m, $t) RETURNING id";
-            var m = insertSeries.Parameters.Add("$m", SqliteType.Text);
-            var t = insertSeries.Parameters.Add("$t", SqliteType.Text);
-            using var insert = _writer.CreateCommand();
             insert.Transaction = transaction;
-            insert.CommandText = "INSERT OR REPLACE INTO samples(series_id, field, ts, value) VALUES ($s, $f, $ts, $v)";
-            var s = insert.Parameters.Add("$s", SqliteType.Integer);
-            var f = insert.Parameters.Add("$f", SqliteType.Text);
-            var ts = insert.Parameters.Add("$ts", SqliteType.Integer);
-            var v = insert.Parameters.Add(new SqliteParameter { ParameterName = "$v" });
-            var added = new List<(long, string, string)>();
-            var count = 0;
-            foreach (var point in points)
+            var (m, t) = (insertSeries.Parameters[0], insertSeries.Parameters[1]);
+            var (s, f, ts, v) = (insert.Parameters[0], insert.Parameters[1], insert.Parameters[2], insert.Parameters[3]);
+            foreach (var write in group)
             {
-                var tags = TagsJson(point.Tags);
-                if (!_seriesIds.TryGetValue((point.Measurement, tags), out var id))
+                var count = 0;
+                foreach (var point in write.Points)
                 {
-                    m.Value = point.Measurement;
-                    t.Value = tags;
-                    id = (long)insertSeries.ExecuteScalar()!;
-                    _seriesIds[(point.Measurement, tags)] = id;
-                    added.Add((id, point.Measurement, tags));
-                }
-
-                s.Value = id;
-                ts.Value = point.TimestampNs;
-                foreach (var field in point.Fields)
-                {
-                    if (field.Kind == FieldKind.Float && !double.IsFinite(field.FloatValue))
+                    var tags = TagsJson(point.Tags);
+                    if (!_seriesIds.TryGetValue((point.Measurement, tags), out var id))
                     {
-                        continue;
+                        m.Value = point.Measurement;
+                        t.Value = tags;
+                        id = (long)insertSeries.ExecuteScalar()!;
+                        _seriesIds[(point.Measurement, tags)] = id;
+                        added.Add((id, point.Measurement, tags));
                     }
 
-                    f.Value = field.Key;
-                    v.Value = field.Value switch
+                    s.Value = id;
+                    ts.Value = point.TimestampNs;
+                    foreach (var field in point.Fields)
                     {
-                        bool b => b ? 1L : 0L,
-                        var other => other,
-                    };
-                    insert.ExecuteNonQuery();
+                        if (field.Kind == FieldKind.Float && !double.IsFinite(field.FloatValue))
+                        {
+                            continue;
+                        }
+
+                        f.Value = field.Key;
+                        v.Value = field.Value switch
+                        {
+                            bool b => b ? 1L : 0L,
+                            var other => other,
+                        };
+                        insert.ExecuteNonQuery();
+                    }
+
+                    count++;
                 }
 
-                count++;
+                write.Accepted = count;
             }
 
             transaction.Commit();
-            foreach (var (id, measurement, tags) in added)
-            {
-                lock (_series)
-                {
-                    _series.Add(new SeriesRow(id, measurement, ParseTags(tags)));
-                }
-            }
-
-            if (_time.GetUtcNow() >= _nextPrune)
-            {
-                Prune();
-            }
-
-            return count;
         }
         catch
         {
@@ -140,10 +245,41 @@ public sealed class SqliteTelemetryStore : ITelemetryStore, IAsyncDisposable
             ReloadSeries();
             throw;
         }
-        finally
+
+        Interlocked.Increment(ref _commits);
+        Interlocked.Add(ref _committedWrites, group.Count);
+        foreach (var (id, measurement, tags) in added)
         {
-            _writeGate.Release();
+            lock (_series)
+            {
+                _series.Add(new SeriesRow(id, measurement, ParseTags(tags)));
+            }
         }
+
+        if (_time.GetUtcNow() >= _nextPrune)
+        {
+            try
+            {
+                Prune();
+            }
+            catch (SqliteException)
+            {
+                // The batches are committed and must be reported so; Prune moved the next attempt on, and
+                // StorageService's timer prunes too.
+            }
+        }
+    }
+
+    private SqliteCommand Prepare(string sql, params string[] parameters)
+    {
+        var command = _writer.CreateCommand();
+        command.CommandText = sql;
+        foreach (var name in parameters)
+        {
+            command.Parameters.Add(new SqliteParameter { ParameterName = name });
+        }
+
+        return command;
     }
 
     /// <summary>Deletes samples older than the retention; runs at open and then at most every tenth of the retention.</summary>
@@ -333,10 +469,75 @@ public sealed class SqliteTelemetryStore : ITelemetryStore, IAsyncDisposable
             return;
         }
 
+        // Whatever was queued is still committed: its writers are waiting for it.
+        _pending.Writer.TryComplete();
+        await _committer.ConfigureAwait(false);
         await _writeGate.WaitAsync().ConfigureAwait(false);
+        _insertSeries?.Dispose();
+        _insertSample?.Dispose();
         await _writer.DisposeAsync().ConfigureAwait(false);
         _writeGate.Dispose();
         SqliteConnection.ClearPool(new SqliteConnection(_connectionString));
+    }
+
+    /// <summary>A writer's batch waiting for its commit.</summary>
+    private sealed class PendingWrite
+    {
+        private const int Queued = 0;
+        private const int Begun = 1;
+        private const int Cancelled = 2;
+
+        private readonly TaskCompletionSource<int> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly CancellationTokenRegistration _cancellation;
+        private int _state;
+
+        public PendingWrite(IReadOnlyList<Point> points, CancellationToken cancellationToken)
+        {
+            Points = points;
+            if (cancellationToken.CanBeCanceled)
+            {
+                _cancellation = cancellationToken.UnsafeRegister(static (state, token) => ((PendingWrite)state!).Cancel(token), this);
+            }
+        }
+
+        public IReadOnlyList<Point> Points { get; }
+
+        /// <summary>Points of this batch the transaction took.</summary>
+        public int Accepted { get; set; }
+
+        public Task<int> Task => _done.Task;
+
+        /// <summary>Claims the batch for a transaction; false when it was cancelled while it waited.</summary>
+        public bool TryBegin()
+        {
+            if (Interlocked.CompareExchange(ref _state, Begun, Queued) != Queued)
+            {
+                return false;
+            }
+
+            _cancellation.Unregister();
+            return true;
+        }
+
+        public void Finish(Exception? failure)
+        {
+            if (failure is null)
+            {
+                _done.TrySetResult(Accepted);
+            }
+            else
+            {
+                _done.TrySetException(failure);
+            }
+        }
+
+        private void Cancel(CancellationToken token)
+        {
+            if (Interlocked.CompareExchange(ref _state, Cancelled, Queued) == Queued)
+            {
+                _done.TrySetCanceled(token);
+            }
+        }
     }
 }
 
