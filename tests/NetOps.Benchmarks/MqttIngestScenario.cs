@@ -33,10 +33,10 @@ public sealed class MqttIngestScenario : IBenchScenario
 
     public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
-        var messages = Arg(args, "--messages", 50_000);
-        var runs = Arg(args, "--runs", 7);
-        var nodes = Arg(args, "--nodes", 50);
-        var warmup = Arg(args, "--warmup", 1);
+        var messages = Args.Int(args, "--messages", 50_000);
+        var runs = Args.Int(args, "--runs", 7);
+        var nodes = Args.Int(args, "--nodes", 50);
+        var warmup = Args.Int(args, "--warmup", 1);
         var withStore = args.Contains("--store");
 
         var directory = Directory.CreateTempSubdirectory("netops-bench-mqtt-");
@@ -306,11 +306,5 @@ public sealed class MqttIngestScenario : IBenchScenario
 
         await Task.WhenAll(pending);
         await client.DisconnectAsync(new MqttClientDisconnectOptions(), cancellationToken);
-    }
-
-    private static int Arg(string[] args, string name, int fallback)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
     }
 }

@@ -36,4 +36,24 @@ public sealed class MappingTests
         Assert.Contains(points, p => p.Measurement == "node" && p.FieldNamed("lte_signal_dbm") is null);
         Assert.All(points, p => Assert.Null(LineProtocol.Validate(p)));
     }
+
+    [Fact]
+    public void SensorReadingsAndCameraStatus_AreStoredPerEndpoint_HeartbeatsAndDetailTextAreNot()
+    {
+        var at = new DateTimeOffset(2025, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        var points = new ObservationPoints().Map([
+            new EndpointHeartbeatObservation("mqtt#1", 1, at, "noise-3", TimeSpan.FromMinutes(1), new SensorReading("noise_dba", 71.5)),
+            new EndpointHeartbeatObservation("mqtt#1", 2, at, "noise-3", TimeSpan.FromMinutes(1)),
+            new EndpointHeartbeatObservation("mqtt#1", 3, at, "noise-3", TimeSpan.FromMinutes(1), new SensorReading("noise_dba", double.NaN)),
+            new CameraStatusObservation("mqtt#2", 1, at, "cam-7", false, "<script>no video</script>"),
+        ]);
+
+        Assert.Equal(2, points.Count);
+        Assert.Equal("quantity=noise_dba,endpoint=noise-3", string.Join(',', points[0].Tags.OrderByDescending(t => t.Key).Select(t => $"{t.Key}={t.Value}")));
+        Assert.Equal("sensor", points[0].Measurement);
+        Assert.Equal(71.5, points[0].FieldNamed("value")!.Value.FloatValue);
+        Assert.Equal("camera_status", points[1].Measurement);
+        Assert.Equal(0, points[1].FieldNamed("online")!.Value.IntegerValue);
+        Assert.Single(points[1].Fields);
+    }
 }

@@ -31,6 +31,15 @@ public sealed class ObservationPoints(Func<FleetInventory?>? inventory = null)
                 into.Add(new Point(Schema.NodePresence, NodeTags(presence.NodeId, at),
                     [Field.Integer(Schema.Fields.Online, presence.Online ? 1 : 0)], Point.ToNanoseconds(at)));
                 break;
+            case EndpointHeartbeatObservation { Reading: { } reading } heartbeat when double.IsFinite(reading.Value):
+                into.Add(new Point(Schema.Sensor,
+                    [new Tag(Schema.Tags.Endpoint, heartbeat.EndpointId), new Tag(Schema.Tags.Quantity, reading.Quantity)],
+                    [Field.Float(Schema.Fields.Value, reading.Value)], Point.ToNanoseconds(heartbeat.ObservedAt)));
+                break;
+            case CameraStatusObservation camera:
+                into.Add(new Point(Schema.CameraStatus, [new Tag(Schema.Tags.Endpoint, camera.EndpointId)],
+                    [Field.Integer(Schema.Fields.Online, camera.Online ? 1 : 0)], Point.ToNanoseconds(camera.ObservedAt)));
+                break;
         }
 
         return into.Count - before;

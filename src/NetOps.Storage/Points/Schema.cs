@@ -18,8 +18,16 @@ public static class Schema
     /// <summary>One point per node presence change (birth/last will). Tags: node, event, zone. Field: online (integer 0/1).</summary>
     public const string NodePresence = "node_presence";
 
+    /// <summary>One point per sensor reading. Tags: endpoint, quantity (names its unit: noise_dba). Field: value (float).</summary>
+    public const string Sensor = "sensor";
+
+    /// <summary>One point per camera status report. Tags: endpoint. Field: online (integer 0/1).</summary>
+    public const string CameraStatus = "camera_status";
+
     public static class Tags
     {
+        public const string Endpoint = "endpoint";
+        public const string Quantity = "quantity";
         public const string Device = "device";
         public const string Port = "port";
         public const string Node = "node";
@@ -68,5 +76,6 @@ public static class Schema
         public const string Longitude = "lon";
 
         public const string Online = "online";
+        public const string Value = "value";
     }
 }
