@@ -25,6 +25,12 @@ public sealed partial class PollerService(
     private static readonly Histogram<double> Duration = Meter.CreateHistogram<double>("netops.poll.duration", "s", "Duration of one device poll");
     private static readonly Counter<long> Failures = Meter.CreateCounter<long>("netops.poll.failures", description: "Polls that got no answer");
 
+    /// <summary>What a port changing its status may have changed too: who is patched there, and what powers it.</summary>
+    private const PollSections AfterPortChange = PollSections.Neighbours | PollSections.Forwarding | PollSections.Poe;
+
+    /// <summary>The ports each device reported operationally up at its last interfaces poll.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, HashSet<string>> _portsUp = new(StringComparer.Ordinal);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var slots = new SemaphoreSlim(options.Value.MaxConcurrentPolls);
@@ -78,6 +84,7 @@ public sealed partial class PollerService(
             }
 
             await poller.PublishAsync(sink, observation, stoppingToken).ConfigureAwait(false);
+            RereadTablesAfterPortChange(fleet, device, observation);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -90,6 +97,28 @@ public sealed partial class PollerService(
         {
             queue.Done(deviceId);
             slots.Release();
+        }
+    }
+
+    /// <summary>
+    /// A port that went down or came up is where a camera was unplugged or re-patched, or a fibre moved: the tables
+    /// that say so (forwarding, PoE, neighbours) are read at once instead of at their next turn minutes later.
+    /// The first poll of a device only records its ports.
+    /// </summary>
+    private void RereadTablesAfterPortChange(FleetInventory fleet, Device device, DevicePollObservation poll)
+    {
+        if (!poll.Reachable || !poll.Sections.HasFlag(PollSections.Interfaces))
+        {
+            return;
+        }
+
+        var up = poll.Ports.Where(p => p.OperUp == true).Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
+        var before = _portsUp.GetValueOrDefault(device.Id);
+        _portsUp[device.Id] = up;
+        var tables = PollScheduler.TasksOf(fleet, device, options.Value).Aggregate(PollSections.None, (all, t) => all | t.Sections) & AfterPortChange;
+        if (before is not null && !before.SetEquals(up) && tables != PollSections.None)
+        {
+            queue.Request(device.Id, tables);
         }
     }
 

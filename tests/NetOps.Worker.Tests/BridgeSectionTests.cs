@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using System.Net;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using NetOps.Core.Inventory;
 using NetOps.Core.Observations;
@@ -7,6 +8,7 @@ using NetOps.Core.State;
 using NetOps.Inventory;
 using NetOps.Simulator;
 using NetOps.Snmp;
+using NetOps.Testing;
 
 namespace NetOps.Worker.Tests;
 
@@ -110,6 +112,67 @@ public sealed class BridgeSectionTests : IAsyncLifetime
         Assert.Equal(StateValue.Down, state.Value);
         Assert.Equal(ReasonCodes.EndpointPortDown, state.Reason.Code);
         Assert.Equal("ge-0/0/1", state.Reason["port"]);
+    }
+
+    [Fact]
+    public async Task PortChangingStatus_HasTheTablesReadAtOnce_NotAtTheirNextTurnMinutesLater()
+    {
+        var fleet = Fleet();
+        var simulated = new SimulatedSwitch(fleet.Devices["mogli-01-sw"], new Random(1), new HashSet<string> { "xe-0/0/0" }, fleet);
+        var (poller, device) = Serve(simulated.View, "mogli-01-sw", fleet.Devices["mogli-01-sw"].Ports);
+        var queue = new PollQueue();
+        var sink = new RecordingSink();
+        using var service = new PollerService(queue, poller, new FixedInventoryProvider(new FleetInventory([], [device], [], [], [], [])), sink,
+            Options.Create(new CollectorOptions { Name = "test-collector" }), NullLogger<PollerService>.Instance);
+        await service.StartAsync(CancellationToken.None);
+        try
+        {
+            // Status polls that see nothing change read no table (the plan reads them every few minutes).
+            queue.Request(device.Id);
+            await Eventually.TrueAsync(() => sink.Polls.Count == 1, TimeSpan.FromSeconds(10), "the first status poll");
+            queue.Request(device.Id);
+            await Eventually.TrueAsync(() => sink.Polls.Count == 2, TimeSpan.FromSeconds(10), "the second status poll");
+            Assert.All(sink.Polls, p => Assert.Null(p.Forwarding));
+
+            // The camera's cable is pulled: its port goes down, and the forwarding table and PoE are read right after.
+            Assert.True(simulated.UnplugEndpoint("cam-buehne"));
+            queue.Request(device.Id);
+            await Eventually.TrueAsync(() => sink.Polls.Any(p => p.Forwarding is not null), TimeSpan.FromSeconds(10), "tables read after the port change");
+            var tables = sink.Polls.Last(p => p.Forwarding is not null);
+            Assert.True(tables.Sections.HasFlag(PollSections.Forwarding | PollSections.Poe), tables.Sections.ToString());
+            Assert.DoesNotContain(tables.Forwarding!, e => e.Port == "ge-0/0/1");
+        }
+        finally
+        {
+            await service.StopAsync(CancellationToken.None);
+        }
+    }
+
+    private sealed class RecordingSink : IObservationSink
+    {
+        private readonly Lock _gate = new();
+        private readonly List<DevicePollObservation> _polls = [];
+
+        public IReadOnlyList<DevicePollObservation> Polls
+        {
+            get
+            {
+                lock (_gate)
+                {
+                    return [.. _polls];
+                }
+            }
+        }
+
+        public ValueTask PublishAsync(Observation observation, CancellationToken cancellationToken)
+        {
+            lock (_gate)
+            {
+                _polls.Add((DevicePollObservation)observation);
+            }
+
+            return ValueTask.CompletedTask;
+        }
     }
 
     /// <summary>One MOGLI node at the Kerwe: its switch, an uplink to the core, a camera and a sensor.</summary>

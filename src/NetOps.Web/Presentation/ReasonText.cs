@@ -28,7 +28,8 @@ public sealed class ReasonText(TimeZoneInfo zone)
         ReasonCodes.LinkEndDown => $"port {reason["port"]} on {reason["device"]} down since {Time(reason["since"])}",
         ReasonCodes.LinkEndAdminDown => $"port {reason["port"]} on {reason["device"]} administratively down",
         ReasonCodes.LinkEndUnknown => $"state of port {reason["port"]} on {reason["device"]} unknown",
-        ReasonCodes.LinkEndDegraded => $"port {reason["port"]} on {reason["device"]}: {Render(new Reason(reason["cause"] ?? "", reason.Args))}",
+        // The cause's own text names the port already.
+        ReasonCodes.LinkEndDegraded => Render(new Reason(reason["cause"] ?? "", reason.Args)),
         ReasonCodes.NodeReporting => "reporting, on mains and fibre",
         ReasonCodes.NodeOffline => "offline (connection lost)",
         ReasonCodes.NodeOnBattery => $"on battery, {reason["battery_pct"]} %",
@@ -39,7 +40,7 @@ public sealed class ReasonText(TimeZoneInfo zone)
         ReasonCodes.NotDeployed => reason["phase"] == "TornDown" ? "torn down" : "in storage",
         // Optics
         ReasonCodes.PortOpticalMarginLow => $"port {reason["port"]} on {reason["device"]}: received {reason["rx_dbm"]} dBm, " +
-            $"{reason["margin_db"]} dB above the {(reason["floor"] == "device" ? "transceiver's low alarm" : "link class's receiver sensitivity")} ({reason["floor_dbm"]} dBm)",
+            $"margin {reason["margin_db"]} dB to the {(reason["floor"] == "device" ? "transceiver's low alarm" : "link class's receiver sensitivity")} ({reason["floor_dbm"]} dBm)",
         ReasonCodes.PortOpticsSensorFault => $"port {reason["port"]} on {reason["device"]}: transceiver sensor not operational",
         // Endpoints (cameras, sensors): docs/endpoints.md
         ReasonCodes.EndpointSeen => $"seen on {reason["port"]} of {reason["device"]}",
