@@ -121,17 +121,17 @@ public sealed class EmbeddedStoreTests : IDisposable
             await old.OpenAsync();
             await using var command = old.CreateCommand();
             // The schema and rows as the store wrote them before one row per point (booleans as 1/0).
-            command.CommandText = $"""
+            command.CommandText = $$"""
                 PRAGMA journal_mode=WAL;
                 CREATE TABLE series(id INTEGER PRIMARY KEY, measurement TEXT NOT NULL, tags TEXT NOT NULL, UNIQUE(measurement, tags));
                 CREATE TABLE samples(series_id INTEGER NOT NULL, field TEXT NOT NULL, ts INTEGER NOT NULL, value,
                   PRIMARY KEY(series_id, field, ts)) WITHOUT ROWID;
                 CREATE INDEX samples_by_time ON samples(ts);
-                INSERT INTO series VALUES (1, 'node', '{"{"}"node":"mogli-1"{"}"}'), (2, 'node', '{"{"}"node":"mogli-2"{"}"}');
+                INSERT INTO series VALUES (1, 'node', '{"node":"mogli-1"}'), (2, 'node', '{"node":"mogli-2"}');
                 INSERT INTO samples VALUES
-                  (1, 'battery_pct', {Point.ToNanoseconds(t0)}, 90.5), (1, 'rx_bytes', {Point.ToNanoseconds(t0)}, 1234),
-                  (1, 'battery_pct', {Point.ToNanoseconds(t1)}, 80.0), (1, 'uplink', {Point.ToNanoseconds(t1)}, 'lte'),
-                  (1, 'online', {Point.ToNanoseconds(t1)}, 1), (2, 'battery_pct', {Point.ToNanoseconds(t1)}, 50);
+                  (1, 'battery_pct', {{Point.ToNanoseconds(t0)}}, 90.5), (1, 'rx_bytes', {{Point.ToNanoseconds(t0)}}, 1234),
+                  (1, 'battery_pct', {{Point.ToNanoseconds(t1)}}, 80.0), (1, 'uplink', {{Point.ToNanoseconds(t1)}}, 'lte'),
+                  (1, 'online', {{Point.ToNanoseconds(t1)}}, 1), (2, 'battery_pct', {{Point.ToNanoseconds(t1)}}, 50);
                 """;
             await command.ExecuteNonQueryAsync();
         }
