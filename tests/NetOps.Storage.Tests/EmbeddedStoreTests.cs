@@ -1,3 +1,4 @@
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Time.Testing;
 using NetOps.Core.Inventory;
 using NetOps.Core.Observations;
@@ -107,5 +108,82 @@ public sealed class EmbeddedStoreTests : IDisposable
         Assert.Equal([-6.5, -7.5, -8.5], Assert.Single(rx).Points.Select(p => p.Value));
         Assert.Equal([0.0, 7, 14], Assert.Single(errors).Points.Select(p => p.Value));
         Assert.All(Assert.Single(bits).Points, p => Assert.Equal(32, p.Value));
+    }
+
+    [Fact]
+    public async Task FileOfTheOldPerFieldLayout_IsMigratedOnOpen_AndReadsAsBefore()
+    {
+        var t0 = SampleData.Start;
+        var t1 = SampleData.Start.AddMinutes(1);
+        await using (var old = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = DbPath, Pooling = false }.ToString()))
+        {
+            Directory.CreateDirectory(_directory);
+            await old.OpenAsync();
+            await using var command = old.CreateCommand();
+            // The schema and rows as the store wrote them before one row per point (booleans as 1/0).
+            command.CommandText = $$"""
+                PRAGMA journal_mode=WAL;
+                CREATE TABLE series(id INTEGER PRIMARY KEY, measurement TEXT NOT NULL, tags TEXT NOT NULL, UNIQUE(measurement, tags));
+                CREATE TABLE samples(series_id INTEGER NOT NULL, field TEXT NOT NULL, ts INTEGER NOT NULL, value,
+                  PRIMARY KEY(series_id, field, ts)) WITHOUT ROWID;
+                CREATE INDEX samples_by_time ON samples(ts);
+                INSERT INTO series VALUES (1, 'node', '{"node":"mogli-1"}'), (2, 'node', '{"node":"mogli-2"}');
+                INSERT INTO samples VALUES
+                  (1, 'battery_pct', {{Point.ToNanoseconds(t0)}}, 90.5), (1, 'rx_bytes', {{Point.ToNanoseconds(t0)}}, 1234),
+                  (1, 'battery_pct', {{Point.ToNanoseconds(t1)}}, 80.0), (1, 'uplink', {{Point.ToNanoseconds(t1)}}, 'lte'),
+                  (1, 'online', {{Point.ToNanoseconds(t1)}}, 1), (2, 'battery_pct', {{Point.ToNanoseconds(t1)}}, 50);
+                """;
+            await command.ExecuteNonQueryAsync();
+        }
+
+        var clock = new FakeTimeProvider(t1);
+        await using (var store = new SqliteTelemetryStore(DbPath, TimeSpan.FromDays(1), clock))
+        {
+            var battery = await store.QueryAsync(new SeriesQuery("node", "battery_pct", t0, t1.AddMinutes(1), TimeSpan.FromMinutes(1))
+                { GroupBy = ["node"] }, CancellationToken.None);
+            Assert.Equal([90.5, 80], battery.Single(s => s.Tags["node"] == "mogli-1").Points.Select(p => p.Value));
+            Assert.Equal([50.0], battery.Single(s => s.Tags["node"] == "mogli-2").Points.Select(p => p.Value));
+            var bytes = await store.QueryAsync(new SeriesQuery("node", "rx_bytes", t0, t1.AddMinutes(1), TimeSpan.FromMinutes(1), Aggregate.Sum),
+                CancellationToken.None);
+            Assert.Equal(1234, Assert.Single(Assert.Single(bytes).Points).Value);
+            var online = await store.LatestAsync(new LatestQuery("node", "online"), CancellationToken.None);
+            Assert.Equal((t1, 1.0), (Assert.Single(online).Time, online[0].Value!.Value));
+
+            // A later write to a migrated point merges into it: same series and timestamp.
+            await store.WriteAsync([new Point("node", [new Tag("node", "mogli-1")], [Field.Float("battery_pct", 70)], Point.ToNanoseconds(t1))],
+                CancellationToken.None);
+        }
+
+        await using (var reopened = new SqliteTelemetryStore(DbPath, TimeSpan.FromDays(1), clock))
+        {
+            var mogli1 = new Dictionary<string, string> { ["node"] = "mogli-1" };
+            var uplink = await reopened.LatestAsync(new LatestQuery("node", "uplink") { Where = mogli1 }, CancellationToken.None);
+            Assert.Equal((t1, "lte"), (Assert.Single(uplink).Time, uplink[0].Text));
+            var battery = await reopened.LatestAsync(new LatestQuery("node", "battery_pct") { Where = mogli1 }, CancellationToken.None);
+            Assert.Equal(70, Assert.Single(battery).Value);
+        }
+
+        await using var check = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = DbPath, Pooling = false }.ToString());
+        await check.OpenAsync();
+        await using var tables = check.CreateCommand();
+        tables.CommandText = "SELECT count(*) FROM sqlite_schema WHERE name = 'samples'";
+        Assert.Equal(0L, await tables.ExecuteScalarAsync());
+    }
+
+    [Fact]
+    public async Task PointWithTheSameSeriesAndTimestamp_MergesItsFields_AsInInfluxDb()
+    {
+        await using var store = new SqliteTelemetryStore(DbPath, TimeSpan.FromDays(1), new FakeTimeProvider(SampleData.Start));
+        var at = Point.ToNanoseconds(SampleData.Start);
+        await store.WriteAsync([new Point("m", [new Tag("id", "x")], [Field.Float("a", 1), Field.String("s", "one")], at)], CancellationToken.None);
+        await store.WriteAsync([new Point("m", [new Tag("id", "x")], [Field.Float("a", 2), Field.Boolean("b", true), Field.Float("a", double.NaN)], at)],
+            CancellationToken.None);
+
+        var a = await store.LatestAsync(new LatestQuery("m", "a"), CancellationToken.None);
+        var b = await store.LatestAsync(new LatestQuery("m", "b"), CancellationToken.None);
+        var text = await store.LatestAsync(new LatestQuery("m", "s"), CancellationToken.None);
+        Assert.Equal(2, Assert.Single(a).Value);
+        Assert.Equal(1, Assert.Single(b).Value);
+        Assert.Equal("one", Assert.Single(text).Text);
     }
 }

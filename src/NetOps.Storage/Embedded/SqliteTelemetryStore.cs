@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
@@ -8,8 +10,9 @@ namespace NetOps.Storage.Embedded;
 
 /// <summary>
 /// The embedded default: history in one SQLite file (WAL, synchronous=FULL: a batch is durable once its transaction
-/// commits), kept across restarts and pruned past its retention. Same series, field and timestamp
-/// overwrite, as in InfluxDB. Meant for one site's demo or a small installation, not for years of a whole network.
+/// commits), kept across restarts and pruned past its retention. One row per point: its fields are one JSON object, so
+/// a message costs one B-tree insert, not one per field. A point with the same series and timestamp merges its fields
+/// into the stored ones (a field written again overwrites), as in InfluxDB. Meant for one site's demo or a small installation, not for years of a whole network.
 /// Writes are group-committed: the batches of concurrent writers share one transaction, so the fsync is paid per
 /// commit, not per caller (see <see cref="WriteAsync"/>).
 /// </summary>
@@ -32,7 +35,9 @@ public sealed class SqliteTelemetryStore : ITelemetryStore, IAsyncDisposable
     private readonly Channel<PendingWrite> _pending;
     private readonly Task _committer;
     private SqliteCommand? _insertSeries;
-    private SqliteCommand? _insertSample;
+    private readonly ArrayBufferWriter<byte> _fieldsBuffer = new(256);
+    private readonly Utf8JsonWriter _fieldsWriter;
+    private SqliteCommand? _upsertPoint;
     private DateTimeOffset _nextPrune;
     private long _commits;
     private long _committedWrites;
@@ -49,6 +54,7 @@ public sealed class SqliteTelemetryStore : ITelemetryStore, IAsyncDisposable
         _time = time ?? TimeProvider.System;
         _maxCommitPoints = maxCommitPoints;
         _connectionString = new SqliteConnectionStringBuilder { DataSource = path, Pooling = true }.ToString();
+        _fieldsWriter = new Utf8JsonWriter(_fieldsBuffer);
         _writer = new SqliteConnection(_connectionString);
         _writer.Open();
         Execute(_writer, """
@@ -59,14 +65,14 @@ public sealed class SqliteTelemetryStore : ITelemetryStore, IAsyncDisposable
               measurement TEXT NOT NULL,
               tags TEXT NOT NULL,
               UNIQUE(measurement, tags));
-            CREATE TABLE IF NOT EXISTS samples(
+            CREATE TABLE IF NOT EXISTS points(
               series_id INTEGER NOT NULL,
-              field TEXT NOT NULL,
               ts INTEGER NOT NULL,
-              value,
-              PRIMARY KEY(series_id, field, ts)) WITHOUT ROWID;
-            CREATE INDEX IF NOT EXISTS samples_by_time ON samples(ts);
+              fields TEXT NOT NULL,
+              PRIMARY KEY(series_id, ts)) WITHOUT ROWID;
+            CREATE INDEX IF NOT EXISTS points_by_time ON points(ts);
             """);
+        MigrateSamples();
         using (var command = _writer.CreateCommand())
         {
             command.CommandText = "SELECT id, measurement, tags FROM series";
@@ -192,12 +198,14 @@ public sealed class SqliteTelemetryStore : ITelemetryStore, IAsyncDisposable
         {
             using var transaction = _writer.BeginTransaction();
             var insertSeries = _insertSeries ??= Prepare("INSERT INTO series(measurement, tags) VALUES ($m, $t) RETURNING id", "$m", "$t");
-            var insert = _insertSample ??= Prepare("INSERT OR REPLACE INTO samples(series_id, field, ts, value) VALUES ($s, $f, $ts, $v)",
-                "$s", "$f", "$ts", "$v");
+            var upsert = _upsertPoint ??= Prepare("""
+                INSERT INTO points(series_id, ts, fields) VALUES ($s, $ts, $f)
+                ON CONFLICT(series_id, ts) DO UPDATE SET fields = json_patch(fields, excluded.fields)
+                """, "$s", "$ts", "$f");
             insertSeries.Transaction = transaction;
-            insert.Transaction = transaction;
+            upsert.Transaction = transaction;
             var (m, t) = (insertSeries.Parameters[0], insertSeries.Parameters[1]);
-            var (s, f, ts, v) = (insert.Parameters[0], insert.Parameters[1], insert.Parameters[2], insert.Parameters[3]);
+            var (s, ts, f) = (upsert.Parameters[0], upsert.Parameters[1], upsert.Parameters[2]);
             foreach (var write in group)
             {
                 var count = 0;
@@ -213,22 +221,12 @@ public sealed class SqliteTelemetryStore : ITelemetryStore, IAsyncDisposable
                         added.Add((id, point.Measurement, tags));
                     }
 
-                    s.Value = id;
-                    ts.Value = point.TimestampNs;
-                    foreach (var field in point.Fields)
+                    if (FieldsJson(point) is { } fields)
                     {
-                        if (field.Kind == FieldKind.Float && !double.IsFinite(field.FloatValue))
-                        {
-                            continue;
-                        }
-
-                        f.Value = field.Key;
-                        v.Value = field.Value switch
-                        {
-                            bool b => b ? 1L : 0L,
-                            var other => other,
-                        };
-                        insert.ExecuteNonQuery();
+                        s.Value = id;
+                        ts.Value = point.TimestampNs;
+                        f.Value = fields;
+                        upsert.ExecuteNonQuery();
                     }
 
                     count++;
@@ -282,13 +280,101 @@ public sealed class SqliteTelemetryStore : ITelemetryStore, IAsyncDisposable
         return command;
     }
 
-    /// <summary>Deletes samples older than the retention; runs at open and then at most every tenth of the retention.</summary>
+    /// <summary>
+    /// The fields of a point as one JSON object, or null when it has none to store. Non-finite floats are left out
+    /// (SQLite and JSON have no NaN); of a key given twice the last storable value counts, as when it was written twice.
+    /// Booleans read back as 1/0 (json_extract), as they were stored before.
+    /// </summary>
+    private string? FieldsJson(Point point)
+    {
+        var fields = point.FieldArray;
+        _fieldsBuffer.ResetWrittenCount();
+        _fieldsWriter.Reset(_fieldsBuffer);
+        _fieldsWriter.WriteStartObject();
+        var written = 0;
+        for (var i = 0; i < fields.Length; i++)
+        {
+            var field = fields[i];
+            if (!Storable(field) || StorableLater(fields, i))
+            {
+                continue;
+            }
+
+            switch (field.Kind)
+            {
+                case FieldKind.Float:
+                    _fieldsWriter.WriteNumber(field.Key, field.FloatValue);
+                    break;
+                case FieldKind.Integer:
+                    _fieldsWriter.WriteNumber(field.Key, field.IntegerValue);
+                    break;
+                case FieldKind.Boolean:
+                    _fieldsWriter.WriteBoolean(field.Key, field.BooleanValue);
+                    break;
+                default:
+                    _fieldsWriter.WriteString(field.Key, field.StringValue);
+                    break;
+            }
+
+            written++;
+        }
+
+        _fieldsWriter.WriteEndObject();
+        _fieldsWriter.Flush();
+        return written == 0 ? null : Encoding.UTF8.GetString(_fieldsBuffer.WrittenSpan);
+
+        static bool Storable(Field field) => field.Kind != FieldKind.Float || double.IsFinite(field.FloatValue);
+
+        static bool StorableLater(Field[] fields, int index)
+        {
+            for (var j = index + 1; j < fields.Length; j++)
+            {
+                if (fields[j].Key == fields[index].Key && Storable(fields[j]))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Moves the rows of the earlier layout (one row per field, table <c>samples</c>) into <c>points</c> and drops the old
+    /// table, in one transaction: either the file is migrated or it is left as it was. A point the new table already
+    /// holds keeps its own fields over the old ones.
+    /// </summary>
+    private void MigrateSamples()
+    {
+        using (var exists = _writer.CreateCommand())
+        {
+            exists.CommandText = "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'samples'";
+            if ((long)exists.ExecuteScalar()! == 0)
+            {
+                return;
+            }
+        }
+
+        using var transaction = _writer.BeginTransaction();
+        using var command = _writer.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = """
+            INSERT INTO points(series_id, ts, fields)
+              SELECT series_id, ts, json_group_object(field, value) FROM samples WHERE true GROUP BY series_id, ts
+              ON CONFLICT(series_id, ts) DO UPDATE SET fields = json_patch(excluded.fields, points.fields);
+            DROP TABLE samples;
+            """;
+        command.ExecuteNonQuery();
+        transaction.Commit();
+    }
+
+    /// <summary>Deletes points older than the retention; runs at open and then at most every tenth of the retention.</summary>
     public int Prune()
     {
         var now = _time.GetUtcNow();
         _nextPrune = now + TimeSpan.FromTicks(Math.Min(_retention.Ticks / 10, TimeSpan.FromHours(1).Ticks));
         using var command = _writer.CreateCommand();
-        command.CommandText = "DELETE FROM samples WHERE ts < $cutoff";
+        command.CommandText = "DELETE FROM points WHERE ts < $cutoff";
         command.Parameters.AddWithValue("$cutoff", Point.ToNanoseconds(now - _retention));
         return command.ExecuteNonQuery();
     }
@@ -312,12 +398,12 @@ public sealed class SqliteTelemetryStore : ITelemetryStore, IAsyncDisposable
         var window = Math.Max(1, query.Window.Ticks * 100);
         var (fn, extra) = query.Aggregate switch
         {
-            Aggregate.Min => ("min(value)", ""),
-            Aggregate.Max => ("max(value)", ""),
-            Aggregate.Sum => ("sum(value)", ""),
-            Aggregate.Count => ("count(value)", ""),
-            Aggregate.Last => ("value", ", max(ts)"),
-            _ => ("avg(value)", ""),
+            Aggregate.Min => ("min(v)", ""),
+            Aggregate.Max => ("max(v)", ""),
+            Aggregate.Sum => ("sum(v)", ""),
+            Aggregate.Count => ("count(v)", ""),
+            Aggregate.Last => ("v", ", max(ts)"),
+            _ => ("avg(v)", ""),
         };
         var result = new List<Series>();
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
@@ -325,13 +411,14 @@ public sealed class SqliteTelemetryStore : ITelemetryStore, IAsyncDisposable
         {
             using var command = connection.CreateCommand();
             command.CommandText = $"""
-                SELECT ts / $w AS bucket, {fn}{extra} FROM samples
-                WHERE series_id IN ({string.Join(',', ids)}) AND field = $f AND ts >= $from AND ts < $to
-                  AND typeof(value) IN ('integer', 'real')
+                SELECT ts / $w AS bucket, {fn}{extra} FROM (
+                  SELECT ts, json_extract(fields, $f) AS v FROM points
+                  WHERE series_id IN ({string.Join(',', ids)}) AND ts >= $from AND ts < $to)
+                WHERE typeof(v) IN ('integer', 'real')
                 GROUP BY bucket ORDER BY bucket
                 """;
             command.Parameters.AddWithValue("$w", window);
-            command.Parameters.AddWithValue("$f", query.Field);
+            command.Parameters.AddWithValue("$f", JsonPath(query.Field));
             command.Parameters.AddWithValue("$from", Point.ToNanoseconds(query.From));
             command.Parameters.AddWithValue("$to", Point.ToNanoseconds(query.To));
             var points = new List<SeriesPoint>();
@@ -361,8 +448,12 @@ public sealed class SqliteTelemetryStore : ITelemetryStore, IAsyncDisposable
         foreach (var (tags, ids) in Groups(query.Measurement, query.Where, groupBy))
         {
             using var command = connection.CreateCommand();
-            command.CommandText = $"SELECT value, max(ts) FROM samples WHERE series_id IN ({string.Join(',', ids)}) AND field = $f";
-            command.Parameters.AddWithValue("$f", query.Field);
+            command.CommandText = $"""
+                SELECT v, max(ts) FROM (
+                  SELECT ts, json_extract(fields, $f) AS v FROM points WHERE series_id IN ({string.Join(',', ids)}))
+                WHERE v IS NOT NULL
+                """;
+            command.Parameters.AddWithValue("$f", JsonPath(query.Field));
             await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false) && !reader.IsDBNull(1))
             {
@@ -452,6 +543,9 @@ public sealed class SqliteTelemetryStore : ITelemetryStore, IAsyncDisposable
     private static Dictionary<string, string> ParseTags(string json) =>
         JsonSerializer.Deserialize(json, SqliteJson.Default.DictionaryStringString) ?? [];
 
+    /// <summary>The json_extract path of a field, quoted: a key may hold dots or brackets.</summary>
+    private static string JsonPath(string field) => "$.\"" + field.Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
+
     private static DateTimeOffset FromNanoseconds(long ns) => DateTimeOffset.UnixEpoch.AddTicks(ns / 100);
 
     private static void Execute(SqliteConnection connection, string sql)
@@ -474,7 +568,8 @@ public sealed class SqliteTelemetryStore : ITelemetryStore, IAsyncDisposable
         await _committer.ConfigureAwait(false);
         await _writeGate.WaitAsync().ConfigureAwait(false);
         _insertSeries?.Dispose();
-        _insertSample?.Dispose();
+        _upsertPoint?.Dispose();
+        await _fieldsWriter.DisposeAsync().ConfigureAwait(false);
         await _writer.DisposeAsync().ConfigureAwait(false);
         _writeGate.Dispose();
         SqliteConnection.ClearPool(new SqliteConnection(_connectionString));
