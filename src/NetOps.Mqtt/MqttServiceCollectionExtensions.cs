@@ -28,13 +28,13 @@ public static class MqttServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>The ingest, bound from "Mqtt", delivering to the <see cref="IObservationSink"/> registered in the container.</summary>
+    /// <summary>
+    /// The ingest, bound from "Mqtt", delivering to the <see cref="IObservationSink"/> registered in the container
+    /// (in two steps when it is an <see cref="ITwoPhaseObservationSink"/>).
+    /// </summary>
     public static IServiceCollection AddNetOpsMqttIngest(this IServiceCollection services) =>
-        services.AddNetOpsMqttIngest(sp =>
-        {
-            var sink = sp.GetRequiredService<IObservationSink>();
-            return sink.PublishAsync;
-        });
+        services.AddIngest((sp, options, catalog, metrics, logger, time) =>
+            new TelemetryIngest(options, sp.GetRequiredService<IObservationSink>(), catalog, metrics, logger, time));
 
     /// <summary>
     /// The ingest, bound from "Mqtt", delivering to the sink <paramref name="sinkFactory"/> builds; the sink takes
@@ -45,14 +45,20 @@ public static class MqttServiceCollectionExtensions
         Func<IServiceProvider, Func<Observation, CancellationToken, ValueTask>> sinkFactory)
     {
         ArgumentNullException.ThrowIfNull(sinkFactory);
+        return services.AddIngest((sp, options, catalog, metrics, logger, time) =>
+            new TelemetryIngest(options, sinkFactory(sp), catalog, metrics, logger, time));
+    }
+
+    private static IServiceCollection AddIngest(this IServiceCollection services,
+        Func<IServiceProvider, MqttOptions, INodeCatalog?, MqttMetrics, ILogger<TelemetryIngest>?, TimeProvider?, TelemetryIngest> create)
+    {
         services.AddOptions<MqttOptions>()
             .BindConfiguration(MqttOptions.SectionName)
             .Validate(o => o.Validate().Count == 0, "Mqtt options are invalid")
             .ValidateOnStart();
         services.TryAddSingleton(sp => new MqttMetrics(sp.GetService<IMeterFactory>()));
-        services.TryAddSingleton(sp => new TelemetryIngest(
+        services.TryAddSingleton(sp => create(sp,
             sp.GetRequiredService<IOptions<MqttOptions>>().Value,
-            sinkFactory(sp),
             sp.GetService<INodeCatalog>(),
             sp.GetRequiredService<MqttMetrics>(),
             sp.GetService<ILogger<TelemetryIngest>>(),

@@ -14,11 +14,12 @@ namespace NetOps.Mqtt;
 
 /// <summary>
 /// Subscribes to the contract's topics with a persistent MQTT 5 session and QoS 1, turns messages into
-/// observations and hands each to the sink. A PUBLISH is acknowledged only after the sink accepted its
-/// observation (or after it was rejected), so a crash between receipt and hand-over makes the broker
-/// redeliver it. Pipelined: the next message is taken while the sink still works on earlier ones (so a store can
-/// commit many in one transaction), but one subject's (node's, endpoint's, camera's) observations reach the sink one
-/// at a time and in order, and acknowledgements go out in arrival order. Reconnects with backoff and resubscribes.
+/// observations and hands each to the sink. A PUBLISH is acknowledged only after its observation is durable in the
+/// sink (or after it was rejected), so a crash between receipt and commit makes the broker redeliver it. Pipelined:
+/// the next message is taken while the sink still works on earlier ones (so a store can commit many in one
+/// transaction); one subject's (node's, endpoint's, camera's) observations are accepted by the sink one at a time and
+/// in order, and with an <see cref="ITwoPhaseObservationSink"/> the next is accepted before the previous is durable.
+/// Acknowledgements go out in arrival order. Reconnects with backoff and resubscribes.
 /// A member of a shared group leaves it cleanly on stop: it unsubscribes and handles what the broker had already
 /// queued for it before it disconnects. Rejected messages can be forwarded to a dead-letter topic. Usable directly or
 /// as a hosted service.
@@ -29,7 +30,8 @@ public sealed class TelemetryIngest : IHostedService, IAsyncDisposable
     private static readonly string[] SharedFilters = [MqttTopics.NodeTelemetryFilter, MqttTopics.SensorHeartbeatFilter, MqttTopics.SensorReadingFilter];
 
     private readonly MqttOptions _options;
-    private readonly Func<Observation, CancellationToken, ValueTask> _sink;
+    // Outer: accepted (in order per subject); inner: durable. A one-phase sink's accepted is durable.
+    private readonly Func<Observation, CancellationToken, ValueTask<ValueTask>> _sink;
     private readonly INodeCatalog _catalog;
     private readonly MqttMetrics _metrics;
     private readonly bool _ownsMetrics;
@@ -60,19 +62,35 @@ public sealed class TelemetryIngest : IHostedService, IAsyncDisposable
     // Received messages in arrival order, waiting for their acknowledgement; bounded by Mqtt:ReceiveMaximum.
     private volatile Channel<Delivery>? _deliveries;
 
-    // Per subject (node, endpoint or camera id): the tail of its hand-overs, so that the next one waits for it.
+    // Per subject (node, endpoint or camera id): the tail of its hand-overs, so that the next one waits for its acceptance.
     private readonly Dictionary<string, Chain> _chains = new(StringComparer.Ordinal);
     private readonly Lock _chainsGate = new();
 
     /// <summary>
     /// Delivers to <paramref name="sink"/>, which must take concurrent calls: observations of different subjects may be
     /// in it at the same time (one subject's never are). A message is acknowledged once its call completed.
+    /// (Accepted is durable here; give an <see cref="ITwoPhaseObservationSink"/> to let a subject's next one in earlier.)
     /// </summary>
     public TelemetryIngest(MqttOptions options, Func<Observation, CancellationToken, ValueTask> sink, INodeCatalog? catalog = null,
         MqttMetrics? metrics = null, ILogger<TelemetryIngest>? logger = null, TimeProvider? timeProvider = null)
+        : this(options, OnePhase(sink), catalog, metrics, logger, timeProvider)
+    {
+    }
+
+    /// <summary>
+    /// Delivers to <paramref name="sink"/>: an <see cref="ITwoPhaseObservationSink"/> in two steps (a subject's next
+    /// observation once the previous one is accepted; acknowledged once durable), any other once its PublishAsync completed.
+    /// </summary>
+    public TelemetryIngest(MqttOptions options, IObservationSink sink, INodeCatalog? catalog = null,
+        MqttMetrics? metrics = null, ILogger<TelemetryIngest>? logger = null, TimeProvider? timeProvider = null)
+        : this(options, ToSink(sink), catalog, metrics, logger, timeProvider)
+    {
+    }
+
+    private TelemetryIngest(MqttOptions options, Func<Observation, CancellationToken, ValueTask<ValueTask>> sink, INodeCatalog? catalog,
+        MqttMetrics? metrics, ILogger<TelemetryIngest>? logger, TimeProvider? timeProvider)
     {
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(sink);
         var problems = options.Validate();
         if (problems.Count > 0)
         {
@@ -109,13 +127,6 @@ public sealed class TelemetryIngest : IHostedService, IAsyncDisposable
 
     /// <summary>Delivers into a channel; the ingest waits (and so holds the acknowledgement) while it is full.</summary>
     public TelemetryIngest(MqttOptions options, ChannelWriter<Observation> sink, INodeCatalog? catalog = null,
-        MqttMetrics? metrics = null, ILogger<TelemetryIngest>? logger = null, TimeProvider? timeProvider = null)
-        : this(options, ToSink(sink), catalog, metrics, logger, timeProvider)
-    {
-    }
-
-    /// <summary>Delivers to the pipeline's <see cref="IObservationSink"/>; acknowledges once its PublishAsync completed.</summary>
-    public TelemetryIngest(MqttOptions options, IObservationSink sink, INodeCatalog? catalog = null,
         MqttMetrics? metrics = null, ILogger<TelemetryIngest>? logger = null, TimeProvider? timeProvider = null)
         : this(options, ToSink(sink), catalog, metrics, logger, timeProvider)
     {
@@ -202,10 +213,20 @@ public sealed class TelemetryIngest : IHostedService, IAsyncDisposable
         return writer.WriteAsync;
     }
 
-    private static Func<Observation, CancellationToken, ValueTask> ToSink(IObservationSink sink)
+    private static Func<Observation, CancellationToken, ValueTask<ValueTask>> ToSink(IObservationSink sink)
     {
         ArgumentNullException.ThrowIfNull(sink);
-        return sink.PublishAsync;
+        return sink is ITwoPhaseObservationSink twoPhase ? twoPhase.AcceptAsync : OnePhase(sink.PublishAsync);
+    }
+
+    private static Func<Observation, CancellationToken, ValueTask<ValueTask>> OnePhase(Func<Observation, CancellationToken, ValueTask> sink)
+    {
+        ArgumentNullException.ThrowIfNull(sink);
+        return async (observation, cancellationToken) =>
+        {
+            await sink(observation, cancellationToken).ConfigureAwait(false);
+            return ValueTask.CompletedTask;
+        };
     }
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -465,8 +486,9 @@ public sealed class TelemetryIngest : IHostedService, IAsyncDisposable
     /// <summary>Starts the hand-over of one observation behind the earlier ones of its subject; completes the delivery.</summary>
     private void HandOnInOrder(Handover handover, MqttApplicationMessage message, Delivery delivery)
     {
+        var accepted = NewSignal();
         Chain? chain;
-        Task previous;
+        Link previous;
         lock (_chainsGate)
         {
             if (!_chains.TryGetValue(handover.Subject, out chain))
@@ -477,27 +499,37 @@ public sealed class TelemetryIngest : IHostedService, IAsyncDisposable
 
             chain.Pending++;
             previous = chain.Tail;
-            chain.Tail = delivery.Task;
+            chain.Tail = new Link(accepted.Task, delivery.Task, handover.Connection);
         }
 
         // Behind an earlier copy still on its way, a redelivery may turn out a replay only after this handler has
         // returned, when MQTTnet's payload is no longer ours: the dead letter needs its own copy.
-        if (_deadLetters is not null && !previous.IsCompleted)
+        if (_deadLetters is not null && !(previous.Accepted.IsCompleted && previous.Durable.IsCompleted))
         {
             handover.Payload = message.Payload.ToArray();
         }
 
-        _ = HandOnAfterAsync(previous, chain, handover, delivery);
+        _ = HandOnAfterAsync(previous, chain, handover, delivery, accepted);
     }
 
-    private async Task HandOnAfterAsync(Task previous, Chain chain, Handover handover, Delivery delivery)
+    private async Task HandOnAfterAsync(Link previous, Chain chain, Handover handover, Delivery delivery, TaskCompletionSource accepted)
     {
-        var handedOn = false;
+        var durable = false;
         try
         {
-            // Never faults: a delivery reports failure as false.
-            await previous.ConfigureAwait(false);
-            handedOn = await HandOnAsync(handover).ConfigureAwait(false);
+            // Neither faults: a delivery reports failure as false.
+            await previous.Accepted.ConfigureAwait(false);
+            var previousDurable = previous.Durable;
+            if (!ReferenceEquals(previous.Connection, handover.Connection))
+            {
+                // A redelivery behind its earlier copy: the replay check must know whether that one became durable.
+                // Whatever its outcome, it does not hold this connection's watermark back: the broker redelivers
+                // from the first unacknowledged message on, so the subject's earlier ones come first here.
+                await previousDurable.ConfigureAwait(false);
+                previousDurable = Link.Done.Durable;
+            }
+
+            durable = await HandOnAsync(handover, accepted, previousDurable).ConfigureAwait(false);
         }
         finally
         {
@@ -509,12 +541,17 @@ public sealed class TelemetryIngest : IHostedService, IAsyncDisposable
                 }
             }
 
-            delivery.TrySetResult(handedOn);
+            // Durable before accepted: a one-phase hand-over lets the next one in only once it is marked applied, so
+            // that a duplicate on the same connection is still dropped as a replay.
+            delivery.TrySetResult(durable);
+            accepted.TrySetResult();
         }
     }
 
-    // True: acknowledge (handed on, or a replay). False: leave unacknowledged, so that the broker delivers it again.
-    private async Task<bool> HandOnAsync(Handover handover)
+    // True: acknowledge (durable, or a replay). False: leave unacknowledged, so that the broker delivers it again.
+    // Signals accepted as soon as the sink accepted it, so that the subject's next message can follow before this
+    // one is durable.
+    private async Task<bool> HandOnAsync(Handover handover, TaskCompletionSource accepted, Task<bool> previousDurable)
     {
         var (observation, connection, stopping) = (handover.Observation, handover.Connection, handover.Stopping);
         if (connection.IsPoisoned || stopping.IsCancellationRequested)
@@ -525,7 +562,7 @@ public sealed class TelemetryIngest : IHostedService, IAsyncDisposable
 
         if (_sequences.IsReplay(observation.Source, observation.Sequence))
         {
-            // The earlier copy of a redelivery was still on its way at arrival, and has been applied since.
+            // The earlier copy of a redelivery was still on its way at arrival, and has become durable since.
             Reject(handover.Subject, MqttRejectionReason.Replayed, "seq");
             DeadLetterOf(handover.Topic, new ReadOnlySequence<byte>(handover.Payload ?? []), MqttRejectionReason.Replayed, "seq", handover.ReceivedAt);
             return true;
@@ -533,13 +570,19 @@ public sealed class TelemetryIngest : IHostedService, IAsyncDisposable
 
         try
         {
-            await _sink(observation, stopping).ConfigureAwait(false);
+            var durable = await _sink(observation, stopping).ConfigureAwait(false);
+            if (!durable.IsCompleted || !previousDurable.IsCompleted)
+            {
+                accepted.TrySetResult();
+            }
+
+            await durable.ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             // Not marked applied: its redelivery is handed on again, not dropped as a replay. A failure of the stop
             // (the sink was cancelled) poisons nothing: what other subjects' sinks finish is still acknowledged, and
-            // this subject's later messages are not handed on any more (the stop), so they stay behind this one.
+            // this subject's later messages are not acknowledged (the stop), so they stay behind this one.
             if (!stopping.IsCancellationRequested && connection.TryPoison())
             {
                 _logger.LogError(e, "Observation sink failed; reconnecting so that the broker redelivers from {Source} seq {Sequence} on",
@@ -550,19 +593,28 @@ public sealed class TelemetryIngest : IHostedService, IAsyncDisposable
             return false;
         }
 
+        // The replay check counts what is durable, as a watermark without gaps: this one only after the subject's
+        // earlier ones. Behind one that failed, it stays unmarked, so its redelivery reaches the sink again (the store
+        // overwrites the same series and time, the state engine drops a (source, seq) it applied).
+        if (!await previousDurable.ConfigureAwait(false))
+        {
+            return false;
+        }
+
         _sequences.Applied(observation.Source, observation.Sequence);
         return true;
     }
 
     // MQTT 5 [MQTT-4.6.0-2]: a client sends PUBACKs in the order the PUBLISHes arrived, whatever order the sink
     // finished them in. After a sink failure nothing more is acknowledged on that connection: the broker redelivers
-    // the failed message and everything after it; what was applied meanwhile is then dropped as a replay.
+    // the failed message and everything after it; what became durable meanwhile (without gaps per subject) is then
+    // dropped as a replay, the rest reaches the sink again.
     private async Task AcknowledgeInOrderAsync(ChannelReader<Delivery> reader)
     {
         await foreach (var delivery in reader.ReadAllAsync().ConfigureAwait(false))
         {
-            var handedOn = await delivery.Task.ConfigureAwait(false);
-            if (!handedOn || delivery.Connection.IsPoisoned || !ReferenceEquals(delivery.Connection, _connection))
+            var durable = await delivery.Task.ConfigureAwait(false);
+            if (!durable || delivery.Connection.IsPoisoned || !ReferenceEquals(delivery.Connection, _connection))
             {
                 // An acknowledgement on a later connection could carry a packet id the broker has given another message.
                 continue;
@@ -763,9 +815,15 @@ internal sealed class Connection
 /// <summary>The hand-overs of one subject: the last one started, and how many have not finished.</summary>
 internal sealed class Chain
 {
-    public Task Tail { get; set; } = Task.CompletedTask;
+    public Link Tail { get; set; } = Link.Done;
 
     public int Pending { get; set; }
+}
+
+/// <summary>One hand-over as the next of its subject sees it: accepted by the sink; durable (and marked applied), or not.</summary>
+internal sealed record Link(Task Accepted, Task<bool> Durable, Connection? Connection)
+{
+    public static Link Done { get; } = new(Task.CompletedTask, Task.FromResult(true), null);
 }
 
 /// <summary>An observation on its way to the sink.</summary>

@@ -63,7 +63,7 @@ public static class CollectorExtensions
             }
 
             var sink = sp.GetRequiredService<IObservationSink>();
-            return new TelemetryIngest(options, sink.PublishAsync, sp.GetRequiredService<INodeCatalog>(),
+            return new TelemetryIngest(options, sink, sp.GetRequiredService<INodeCatalog>(),
                 sp.GetRequiredService<MqttMetrics>(), sp.GetService<ILogger<TelemetryIngest>>(), sp.GetService<TimeProvider>());
         });
         services.AddHostedService(sp => sp.GetRequiredService<TelemetryIngest>());

@@ -148,17 +148,8 @@ public sealed class MqttIngestScenario : IBenchScenario
         IObservationSink target = store is null
             ? new EngineSink(engine)
             : new ObservationTee(new EngineSink(engine), new ObservationRecorder(store, new ObservationPoints(() => inventory)));
-        var applied = 0;
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        async ValueTask Sink(Observation observation, CancellationToken cancellationToken)
-        {
-            // Called concurrently for different nodes (one node's observations in order): the ingest is pipelined.
-            await target.PublishAsync(observation, cancellationToken);
-            if (observation is NodeTelemetryObservation && Interlocked.Increment(ref applied) == messages)
-            {
-                done.TrySetResult();
-            }
-        }
+        var sink = new CountingSink(target, messages, done);
 
         var topicFilter = MqttTopics.NodeTelemetryFilter;
         var subId = $"bench-sub-{run}";
@@ -169,7 +160,7 @@ public sealed class MqttIngestScenario : IBenchScenario
             Username = Username,
             Password = Password,
             ClientId = $"bench-ingest-{run}",
-        }, Sink, catalog);
+        }, sink, catalog);
 
         // 1. Both consumers create their persistent sessions and go away.
         await ingest.StartAsync(cancellationToken);
@@ -252,6 +243,36 @@ public sealed class MqttIngestScenario : IBenchScenario
 
         await Task.WhenAll(pending);
         return count / clock.Elapsed.TotalSeconds;
+    }
+
+    // Counts telemetry once it is durable. Called concurrently for different nodes (one node's observations in order):
+    // the ingest is pipelined, and with the store two-phase (a node's next message is accepted before the previous commit).
+    private sealed class CountingSink(IObservationSink target, int messages, TaskCompletionSource done) : ITwoPhaseObservationSink
+    {
+        private int _applied;
+
+        public async ValueTask PublishAsync(Observation observation, CancellationToken cancellationToken) =>
+            await (await AcceptAsync(observation, cancellationToken)).ConfigureAwait(false);
+
+        public async ValueTask<ValueTask> AcceptAsync(Observation observation, CancellationToken cancellationToken)
+        {
+            if (target is ITwoPhaseObservationSink twoPhase)
+            {
+                return Counted(await twoPhase.AcceptAsync(observation, cancellationToken), observation);
+            }
+
+            await target.PublishAsync(observation, cancellationToken);
+            return Counted(ValueTask.CompletedTask, observation);
+        }
+
+        private async ValueTask Counted(ValueTask durable, Observation observation)
+        {
+            await durable;
+            if (observation is NodeTelemetryObservation && Interlocked.Increment(ref _applied) == messages)
+            {
+                done.TrySetResult();
+            }
+        }
     }
 
     // The engine is not thread-safe (the host drives it from one loop behind a channel): one Apply at a time.

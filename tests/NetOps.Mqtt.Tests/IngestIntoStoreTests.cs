@@ -90,6 +90,61 @@ public sealed class IngestIntoStoreTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public async Task TwoPhaseSink_CommitsSeveralMessagesOfOneNodeTogether_EachNodeInOrder()
+    {
+        await using var broker = await Mosquitto.StartAsync();
+        await using var store = new SqliteTelemetryStore(DbPath, TimeSpan.FromDays(3650));
+        var live = new LiveModel(new ObservationRecorder(store, new ObservationPoints()));
+        await using var ingest = new TelemetryIngest(IngestOptions(broker, "ingest-two-phase"), live);
+
+        await ingest.StartAsync(CancellationToken.None);
+        await ingest.WaitUntilSubscribedAsync(CancellationToken.None).WaitAsync(Brokers.Timeout);
+        await ingest.StopAsync(CancellationToken.None);
+        await PublishAsync(broker, nodes: 10, perNode: 100);
+        await ingest.StartAsync(CancellationToken.None);
+
+        await Eventually.TrueAsync(async () => await StoredAsync() == 1000, Long, "the backlog committed");
+        live.Applied.AssertEachNodeInOrder(10, 100);
+        Assert.Equal(1000, live.Applied.Count);
+        output.WriteLine($"{store.CommittedWrites} writes in {store.Commits} commits");
+
+        // More writes per commit than nodes: some commit holds several messages of one node.
+        Assert.True(store.Commits * 10 < store.CommittedWrites, $"{store.CommittedWrites} writes in {store.Commits} commits");
+    }
+
+    [Fact]
+    public async Task TwoPhaseSink_FailedCommit_IsRedelivered_AndEveryMessageAppliedOnceInOrder()
+    {
+        await using var broker = await Mosquitto.StartAsync();
+        await using var store = new SqliteTelemetryStore(DbPath, TimeSpan.FromDays(3650));
+        await using var control = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = DbPath, Pooling = false }.ToString());
+        await control.OpenAsync();
+        await ExecuteAsync(control, """
+            CREATE TABLE refusing(x); INSERT INTO refusing VALUES (1);
+            CREATE TRIGGER refuse BEFORE INSERT ON points
+              WHEN json_extract(NEW.fields, '$.battery_pct') = 33.5 AND EXISTS (SELECT 1 FROM refusing)
+              BEGIN SELECT RAISE(ABORT, 'refused by the test'); END;
+            """);
+        var live = new LiveModel(new ObservationRecorder(store, new ObservationPoints()));
+        var log = new ListLogger<TelemetryIngest>();
+        await using var ingest = new TelemetryIngest(IngestOptions(broker, "ingest-two-phase-refused"), live, logger: log);
+        await ingest.StartAsync(CancellationToken.None);
+        await ingest.WaitUntilSubscribedAsync(CancellationToken.None).WaitAsync(Brokers.Timeout);
+
+        var publishing = PublishAsync(broker, nodes: 5, perNode: 120, battery: (node, seq) => node == 2 && seq == 40 ? 33.5 : seq % 100);
+        await Eventually.TrueAsync(() => log.Errors.Any(e => e.Contains("sink failed", StringComparison.Ordinal)), Long, "the refused commit");
+        await ExecuteAsync(control, "DELETE FROM refusing;");
+        await publishing;
+
+        // The live model applied mogli-2's 40 (and maybe later ones) before the commit failed; their redelivery reached
+        // the sink again, the model dropped them by (source, seq) and the store committed them.
+        await Eventually.TrueAsync(async () => await StoredAsync() == 600, Long, "every message committed");
+        live.Applied.AssertEachNodeInOrder(5, 120);
+        Assert.Equal(600, live.Applied.Count);
+        Assert.True(live.Redelivered(("mogli-2", 40)) >= 1, "the refused message reached the sink again");
+    }
+
+    [Fact]
     public async Task StopMidStream_AcknowledgesWhatWasCommitted_SoTheNextStartAppliesOnlyTheRest()
     {
         await using var broker = await Mosquitto.StartAsync();
@@ -218,10 +273,57 @@ public sealed class IngestIntoStoreTests(ITestOutputHelper output) : IDisposable
         await command.ExecuteNonQueryAsync();
     }
 
+    /// <summary>
+    /// A live model in front of history, as the host's tee: applies each (node, seq) once, in acceptance order (the state
+    /// engine drops pairs it applied), then hands on to the two-phase <paramref name="history"/>.
+    /// </summary>
+    private sealed class LiveModel(ITwoPhaseObservationSink history) : ITwoPhaseObservationSink
+    {
+        private readonly HashSet<(string Node, long Sequence)> _seen = [];
+        private readonly Dictionary<(string Node, long Sequence), int> _again = [];
+        private readonly Lock _gate = new();
+
+        public Applied Applied { get; } = new();
+
+        public int Redelivered((string Node, long Sequence) message)
+        {
+            lock (_gate)
+            {
+                return _again.GetValueOrDefault(message);
+            }
+        }
+
+        public async ValueTask PublishAsync(Observation observation, CancellationToken cancellationToken) =>
+            await await AcceptAsync(observation, cancellationToken);
+
+        public ValueTask<ValueTask> AcceptAsync(Observation observation, CancellationToken cancellationToken)
+        {
+            if (observation is NodeTelemetryObservation telemetry)
+            {
+                lock (_gate)
+                {
+                    var key = (telemetry.NodeId, telemetry.Sequence);
+                    if (_seen.Add(key))
+                    {
+                        Applied.Add(key);
+                    }
+                    else
+                    {
+                        _again[key] = _again.GetValueOrDefault(key) + 1;
+                    }
+                }
+            }
+
+            return history.AcceptAsync(observation, cancellationToken);
+        }
+    }
+
     /// <summary>Telemetry the sink completed (committed), in completion order.</summary>
     private sealed class Applied
     {
         private readonly ConcurrentQueue<(string Node, long Sequence)> _items = new();
+
+        public void Add((string Node, long Sequence) item) => _items.Enqueue(item);
 
         public int Count => _items.Count;
 
