@@ -145,6 +145,37 @@ public sealed class IngestIntoStoreTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public async Task TwoPhaseSink_StopMidStream_AcknowledgesWhatWasCommitted_SoTheNextStartCommitsOnlyTheRest()
+    {
+        await using var broker = await Mosquitto.StartAsync();
+        await using var store = new SqliteTelemetryStore(DbPath, TimeSpan.FromDays(3650));
+        var recorder = new ObservationRecorder(store, new ObservationPoints());
+        var first = new DurableLog(recorder);
+        var second = new DurableLog(recorder);
+        var options = IngestOptions(broker, "ingest-two-phase-stop");
+        await using (var ingest = new TelemetryIngest(options, first))
+        {
+            await ingest.StartAsync(CancellationToken.None);
+            await ingest.WaitUntilSubscribedAsync(CancellationToken.None).WaitAsync(Brokers.Timeout);
+            var publishing = PublishAsync(broker, nodes: 10, perNode: 100);
+            await Eventually.TrueAsync(() => first.Count >= 300, Long, "a third committed");
+            await ingest.StopAsync(CancellationToken.None);
+            await publishing;
+        }
+
+        // A new instance knows nothing of the first: anything committed but left unacknowledged would come again.
+        await using var again = new TelemetryIngest(options, second);
+        await again.StartAsync(CancellationToken.None);
+        await Eventually.TrueAsync(() => first.Count + second.Count >= 1000, Long, "the rest committed");
+
+        output.WriteLine($"first instance committed {first.Count}, second {second.Count}");
+        Assert.True(first.Count < 1000, "stopped mid-stream");
+        Assert.Empty(first.Items.Intersect(second.Items));
+        Assert.Equal(1000, first.Items.Union(second.Items).Count());
+        Assert.Equal(1000, await StoredAsync());
+    }
+
+    [Fact]
     public async Task StopMidStream_AcknowledgesWhatWasCommitted_SoTheNextStartAppliesOnlyTheRest()
     {
         await using var broker = await Mosquitto.StartAsync();
@@ -315,6 +346,31 @@ public sealed class IngestIntoStoreTests(ITestOutputHelper output) : IDisposable
             }
 
             return history.AcceptAsync(observation, cancellationToken);
+        }
+    }
+
+    /// <summary>Telemetry a two-phase sink made durable (committed).</summary>
+    private sealed class DurableLog(ITwoPhaseObservationSink history) : ITwoPhaseObservationSink
+    {
+        private readonly ConcurrentQueue<(string Node, long Sequence)> _items = new();
+
+        public int Count => _items.Count;
+
+        public IReadOnlyList<(string Node, long Sequence)> Items => [.. _items];
+
+        public async ValueTask PublishAsync(Observation observation, CancellationToken cancellationToken) =>
+            await await AcceptAsync(observation, cancellationToken);
+
+        public async ValueTask<ValueTask> AcceptAsync(Observation observation, CancellationToken cancellationToken) =>
+            Logged(await history.AcceptAsync(observation, cancellationToken), observation);
+
+        private async ValueTask Logged(ValueTask durable, Observation observation)
+        {
+            await durable;
+            if (observation is NodeTelemetryObservation telemetry)
+            {
+                _items.Enqueue((telemetry.NodeId, telemetry.Sequence));
+            }
         }
     }
 
