@@ -64,7 +64,7 @@ public sealed partial class SimulatedFleet(
                 continue;
             }
 
-            var simulated = new SimulatedSwitch(device, random, linked[device.Id].ToHashSet(StringComparer.Ordinal), fleet);
+            var simulated = new SimulatedSwitch(device, random, linked[device.Id].ToHashSet(StringComparer.Ordinal), fleet, time);
             var endPoint = new IPEndPoint(IPAddress.Parse(device.Snmp.Host), device.Snmp.Port);
             var agent = SnmpAgent.Start(endPoint, simulated.View, agentOptions);
             _switches[device.Id] = (simulated, agent);

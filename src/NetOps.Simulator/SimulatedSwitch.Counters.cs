@@ -1,4 +1,3 @@
-using System.Diagnostics;
 
 namespace NetOps.Simulator;
 
@@ -55,7 +54,7 @@ public sealed partial class SimulatedSwitch
     {
         lock (_clock)
         {
-            _bootTimestamp = Stopwatch.GetTimestamp();
+            _bootTimestamp = _time.GetTimestamp();
             _upTimeBaseTicks = 0;
         }
 
@@ -70,7 +69,7 @@ public sealed partial class SimulatedSwitch
     {
         lock (_clock)
         {
-            _bootTimestamp = Stopwatch.GetTimestamp();
+            _bootTimestamp = _time.GetTimestamp();
             _upTimeBaseTicks = ticks;
         }
     }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using NetOps.Core.Inventory;
 using NetOps.Snmp;
 
@@ -17,7 +16,8 @@ public sealed partial class SimulatedSwitch
     private static readonly Oid IfXEntry = Oid.Parse("1.3.6.1.2.1.31.1.1.1");
 
     private readonly Lock _clock = new();
-    private long _bootTimestamp = Stopwatch.GetTimestamp();
+    private readonly TimeProvider _time;
+    private long _bootTimestamp;
     private ulong _upTimeBaseTicks;
     private readonly Dictionary<string, SimulatedPort> _ports = new(StringComparer.Ordinal);
 
@@ -30,9 +30,12 @@ public sealed partial class SimulatedSwitch
     /// <param name="traffic">The traffic model's randomness.</param>
     /// <param name="linkedPorts">Ports with a planned link: they carry load.</param>
     /// <param name="fleet">The whole inventory: neighbours, endpoints and link classes come from it.</param>
-    public SimulatedSwitch(Device device, Random traffic, ISet<string> linkedPorts, FleetInventory fleet)
+    /// <param name="time">The clock sysUpTime and the counters run on; a test's fake clock makes rates exact.</param>
+    public SimulatedSwitch(Device device, Random traffic, ISet<string> linkedPorts, FleetInventory fleet, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(fleet);
+        _time = time ?? TimeProvider.System;
+        _bootTimestamp = _time.GetTimestamp();
         Device = device;
         View = new MibView();
         View.Set(System.Append(1, 0), SnmpValue.OctetString($"NetOps simulated {device.Class.ToString().ToLowerInvariant()} switch {device.Name}"));
@@ -49,7 +52,7 @@ public sealed partial class SimulatedSwitch
             var speedMbps = plan.Name.StartsWith("Te", StringComparison.Ordinal) || plan.Name.StartsWith("xe", StringComparison.Ordinal) ? 10_000 : 1_000;
             // Linked ports carry real load (5-40 % of line rate); the rest idle along.
             var load = linkedPorts.Contains(plan.Name) ? 0.05 + traffic.NextDouble() * 0.35 : traffic.NextDouble() * 0.01;
-            var port = new SimulatedPort(speedMbps * 1_000_000d / 8 * load, speedMbps * 1_000_000d / 8 * load * (0.3 + traffic.NextDouble()));
+            var port = new SimulatedPort(_time, speedMbps * 1_000_000d / 8 * load, speedMbps * 1_000_000d / 8 * load * (0.3 + traffic.NextDouble()));
             _ports[plan.Name] = port;
             AddInterface(index, plan, speedMbps, port);
         }
@@ -89,7 +92,7 @@ public sealed partial class SimulatedSwitch
         lock (_clock)
         {
             // TimeTicks wraps at 2^32 hundredths of a second (about 497 days), as on a real agent.
-            return unchecked((uint)(_upTimeBaseTicks + (ulong)(Stopwatch.GetElapsedTime(_bootTimestamp).Ticks / TimeSpan.TicksPerMillisecond / 10)));
+            return unchecked((uint)(_upTimeBaseTicks + (ulong)(_time.GetElapsedTime(_bootTimestamp).Ticks / TimeSpan.TicksPerMillisecond / 10)));
         }
     }
 
@@ -136,13 +139,13 @@ public sealed partial class SimulatedSwitch
     /// A port's status and its counters, advanced lazily at the rates of the traffic model. Counters are kept as 64-bit
     /// values; the ifTable columns serve them modulo 2^32, as a device does.
     /// </summary>
-    private sealed class SimulatedPort(double inBytesPerSecond, double outBytesPerSecond)
+    private sealed class SimulatedPort(TimeProvider time, double inBytesPerSecond, double outBytesPerSecond)
     {
         /// <summary>Average frame size the packet counters are derived with.</summary>
         private const double BytesPerPacket = 800;
 
         private readonly Lock _gate = new();
-        private long _last = Stopwatch.GetTimestamp();
+        private long _last = time.GetTimestamp();
         private double _inRate = inBytesPerSecond;
         private double _outRate = outBytesPerSecond;
         private double _inErrorRate;
@@ -239,8 +242,8 @@ public sealed partial class SimulatedSwitch
 
         private void Advance()
         {
-            var now = Stopwatch.GetTimestamp();
-            var seconds = Stopwatch.GetElapsedTime(_last, now).TotalSeconds;
+            var now = time.GetTimestamp();
+            var seconds = time.GetElapsedTime(_last, now).TotalSeconds;
             _last = now;
             if (OperUp)
             {

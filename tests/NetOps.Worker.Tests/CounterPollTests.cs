@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 using NetOps.Core.Inventory;
 using NetOps.Core.Observations;
 using NetOps.Core.State;
@@ -12,7 +13,8 @@ namespace NetOps.Worker.Tests;
 
 /// <summary>
 /// A simulated switch served by our real SNMP agent, polled by the real poller, its polls applied by the state engine:
-/// counter wraps, reboots, discontinuities and thresholds as the engine sees them end to end.
+/// counter wraps, reboots, discontinuities and thresholds as the engine sees them end to end. The switch, the poller and
+/// the engine share one fake clock: traffic is counted over exactly the time a test advances, never over a wait.
 /// </summary>
 public sealed class CounterPollTests : IAsyncLifetime
 {
@@ -21,12 +23,18 @@ public sealed class CounterPollTests : IAsyncLifetime
     private static readonly Oid IfInOctets1 = Oid.Parse("1.3.6.1.2.1.2.2.1.10.1");
     private static readonly EntityRef Port = EntityRef.Port("sim-sw", PortName);
 
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 8, 21, 12, 0, 0, TimeSpan.Zero));
     private readonly SnmpClient _client = new();
-    private readonly StateEngine _engine = new(TimeProvider.System);
+    private readonly StateEngine _engine;
     private SnmpAgent? _agent;
     private SimulatedSwitch _switch = null!;
     private SnmpDevicePoller _poller = null!;
     private Device _device = null!;
+
+    public CounterPollTests()
+    {
+        _engine = new StateEngine(_time);
+    }
 
     public Task InitializeAsync()
     {
@@ -35,12 +43,12 @@ public sealed class CounterPollTests : IAsyncLifetime
             new Core.Inventory.SnmpTarget("127.0.0.1", port, SnmpVersionSetting.V2c, "ro"), [new PortPlan(PortName), new PortPlan("ge-0/0/2")]);
         var fleet = new FleetInventory([new Site("lab", "Lab")], [_device], [], [], [], []);
         _engine.SetInventory(fleet);
-        _switch = new SimulatedSwitch(_device, new Random(7), new HashSet<string>(), fleet);
+        _switch = new SimulatedSwitch(_device, new Random(7), new HashSet<string>(), fleet, _time);
         _switch.SetLoad(PortName, GigabitBytesPerSecond * 0.10, GigabitBytesPerSecond * 0.05);
         _agent = SnmpAgent.Start(new IPEndPoint(IPAddress.Loopback, port), _switch.View, new SnmpAgentOptions { ReadCommunity = "sim-ro" });
         var store = new CredentialStore(null, name => name == CredentialStore.VariableFor("ro") ? "sim-ro" : null);
         _poller = new SnmpDevicePoller(_client, store,
-            Options.Create(new CollectorOptions { Name = "test", Timeout = TimeSpan.FromSeconds(2), Retries = 0 }), TimeProvider.System);
+            Options.Create(new CollectorOptions { Name = "test", Timeout = TimeSpan.FromSeconds(2), Retries = 0 }), _time);
         return Task.CompletedTask;
     }
 
@@ -79,9 +87,8 @@ public sealed class CounterPollTests : IAsyncLifetime
         _switch.ServeOnly32BitCounters();
         _switch.SetCounters(PortName, uint.MaxValue - (ulong)(GigabitBytesPerSecond * 0.10 * 0.3));
         var before = await PollPortAsync();
-        await Eventually.TrueAsync(() => InOctets32() < before.InOctets, TimeSpan.FromSeconds(10), "the 32-bit counter to wrap",
-            TimeSpan.FromMilliseconds(20));
-        await WaitForTrafficAsync(0.5);
+        CountTraffic(0.5);
+        Assert.True(InOctets32() < before.InOctets, "the 32-bit counter wrapped 0.3 s in");
         var after = await PollPortAsync();
 
         Assert.True(after.InOctets < before.InOctets, "the counter wrapped between the polls");
@@ -99,14 +106,14 @@ public sealed class CounterPollTests : IAsyncLifetime
         _switch.SetUpTime(8_640_000); // a day up
         await PollPortAsync();
         _switch.Reboot();
-        await WaitForTrafficAsync(0.2);
+        CountTraffic(0.2);
         await PollPortAsync();
 
         var state = _engine.Get(Port)!;
         Assert.Equal("reboot", state.Attributes["discontinuity"]);
         Assert.False(state.Metrics.ContainsKey("in_bps"));
 
-        await WaitForTrafficAsync(0.3);
+        CountTraffic(0.3);
         await PollPortAsync();
         state = _engine.Get(Port)!;
         Assert.False(state.Attributes.ContainsKey("discontinuity"));
@@ -117,9 +124,10 @@ public sealed class CounterPollTests : IAsyncLifetime
     public async Task ADiscontinuityTimeThatMoved_DropsTheDelta()
     {
         _switch.SetUpTime(100_000);
-        await WaitForTrafficAsync(0.1);
+        CountTraffic(0.1);
         await PollPortAsync();
         _switch.ResetCountersWithDiscontinuity(PortName, octets: 10_000_000_000);
+        CountTraffic(0.1);
         await PollPortAsync();
 
         var state = _engine.Get(Port)!;
@@ -133,6 +141,7 @@ public sealed class CounterPollTests : IAsyncLifetime
         _switch.SetCounters(PortName, 50_000_000_000);
         await PollPortAsync();
         _switch.SetCounters(PortName, 1_000);
+        CountTraffic(0.1);
         await PollPortAsync();
 
         var state = _engine.Get(Port)!;
@@ -145,8 +154,8 @@ public sealed class CounterPollTests : IAsyncLifetime
     {
         _switch.SetUpTime(uint.MaxValue - 30); // 0.3 s before TimeTicks wrap
         var before = await PollPortAsync();
-        await Eventually.TrueAsync(() => _switch.UpTime < 1_000, TimeSpan.FromSeconds(10), "sysUpTime to wrap", TimeSpan.FromMilliseconds(20));
-        await WaitForTrafficAsync(0.3);
+        CountTraffic(0.6);
+        Assert.True(_switch.UpTime < 1_000, "sysUpTime wrapped 0.3 s in");
         var after = await PollPortAsync();
 
         Assert.True(after.InOctets > before.InOctets);
@@ -162,9 +171,9 @@ public sealed class CounterPollTests : IAsyncLifetime
         async Task PollAtAsync(double load)
         {
             _switch.SetLoad(PortName, GigabitBytesPerSecond * load, 0);
-            await WaitForTrafficAsync(0.5);
+            CountTraffic(0.5);
             await PollPortAsync();
-            await WaitForTrafficAsync(0.5);
+            CountTraffic(0.5);
             await PollPortAsync();
             seen.Add(_engine.Get(Port)!.Value);
         }
@@ -183,7 +192,7 @@ public sealed class CounterPollTests : IAsyncLifetime
     {
         _switch.SetErrorRate(PortName, 20);
         await PollPortAsync();
-        await WaitForTrafficAsync(0.5);
+        CountTraffic(0.5);
         await PollPortAsync();
 
         var state = _engine.Get(Port)!;
@@ -204,11 +213,6 @@ public sealed class CounterPollTests : IAsyncLifetime
 
     private ulong InOctets32() => _switch.View.TryGet(IfInOctets1, out var value) ? value.AsUInt64() : 0;
 
-    /// <summary>Waits until the port has counted <paramref name="seconds"/> of traffic at its current load, so a rate has a span to be measured over.</summary>
-    private Task WaitForTrafficAsync(double seconds)
-    {
-        var until = DateTimeOffset.UtcNow.AddSeconds(seconds);
-        return Eventually.TrueAsync(() => DateTimeOffset.UtcNow >= until, TimeSpan.FromSeconds(seconds + 10), "traffic to be counted",
-            TimeSpan.FromMilliseconds(20));
-    }
+    /// <summary>Lets <paramref name="seconds"/> of traffic be counted at the port's current load: the shared clock moves on.</summary>
+    private void CountTraffic(double seconds) => _time.Advance(TimeSpan.FromSeconds(seconds));
 }
