@@ -475,7 +475,7 @@ internal sealed partial class InventoryParser(ICredentialStore credentials, Date
         complete &= kind is not null;
         var macText = map.Scalar("mac", required: true);
         string? mac = null;
-        if (macText is { } macScalar && !Values.TryParseMac(macScalar.Value, out mac))
+        if (macText is { } macScalar && !MacAddress.TryParse(macScalar.Value, out mac))
         {
             Report(macScalar.At, $"'{macScalar.Value}' is not a MAC address (aa:bb:cc:dd:ee:ff)");
             mac = null;

@@ -109,28 +109,6 @@ internal static partial class Values
     }
 
     /// <summary>A MAC as six hex octets separated by ':' or '-' (or Cisco's aabb.ccdd.eeff); normalised to aa:bb:cc:dd:ee:ff.</summary>
-    public static bool TryParseMac(string text, out string mac)
-    {
-        var trimmed = text.Trim();
-        string hex;
-        if (MacSeparated().IsMatch(trimmed))
-        {
-            hex = trimmed.Replace(":", "", StringComparison.Ordinal).Replace("-", "", StringComparison.Ordinal);
-        }
-        else if (MacDotted().IsMatch(trimmed))
-        {
-            hex = trimmed.Replace(".", "", StringComparison.Ordinal);
-        }
-        else
-        {
-            mac = "";
-            return false;
-        }
-
-        hex = hex.ToLowerInvariant();
-        mac = string.Join(':', Enumerable.Range(0, 6).Select(i => hex.Substring(i * 2, 2)));
-        return true;
-    }
 
     private static TimeSpan Unit(long n, string unit) => unit switch
     {
@@ -158,9 +136,5 @@ internal static partial class Values
     [GeneratedRegex(@"^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$", RegexOptions.CultureInvariant)]
     private static partial Regex DottedQuad();
 
-    [GeneratedRegex("^[0-9A-Fa-f]{2}(?<sep>[:-])[0-9A-Fa-f]{2}(?:\\k<sep>[0-9A-Fa-f]{2}){4}$", RegexOptions.CultureInvariant)]
-    private static partial Regex MacSeparated();
 
-    [GeneratedRegex("^[0-9A-Fa-f]{4}\\.[0-9A-Fa-f]{4}\\.[0-9A-Fa-f]{4}$", RegexOptions.CultureInvariant)]
-    private static partial Regex MacDotted();
 }

@@ -174,7 +174,7 @@ public sealed partial class SimulatedSwitch
     /// <summary>The six octets of a MAC address, or null when the inventory's text is not one.</summary>
     private static uint[]? MacOctets(string mac)
     {
-        var octets = StateEngine.NormaliseMac(mac).Split(':');
+        var octets = MacAddress.Normalise(mac).Split(':');
         return octets.Length == 6 && octets.All(o => o.Length == 2 && o.All(char.IsAsciiHexDigit))
             ? octets.Select(o => uint.Parse(o, NumberStyles.HexNumber, CultureInfo.InvariantCulture)).ToArray()
             : null;

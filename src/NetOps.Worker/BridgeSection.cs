@@ -125,8 +125,8 @@ public sealed class BridgeSection : IPollSection
             return null;
         }
 
-        var text = string.Join(':', mac.Arcs.ToArray().Select(o => o.ToString("x2", System.Globalization.CultureInfo.InvariantCulture)));
-        return new ForwardingEntry(text, name, vlan);
+        var octets = mac.Arcs.ToArray().Select(o => (byte)o).ToArray();
+        return new ForwardingEntry(MacAddress.Format(octets), name, vlan);
     }
 
     /// <summary>dot1qVlanFdbId: which FDB each VLAN learns into (index TimeMark.VlanIndex); fdbId → lowest VLAN.</summary>

@@ -199,36 +199,21 @@ public sealed class LldpSection : IPollSection
         {
         }
 
-        return Hex(bytes);
+        return MacAddress.Format(bytes);
     }
 
     private static string MacOrText(ReadOnlySpan<byte> bytes) =>
-        bytes.Length == 6 ? Mac(bytes) : TopologyComparison.NormaliseChassis(Text(bytes));
+        bytes.Length == 6 ? Mac(bytes) : MacAddress.Normalise(Text(bytes));
 
-    private static string Mac(ReadOnlySpan<byte> bytes) => Hex(bytes);
+    private static string Mac(ReadOnlySpan<byte> bytes) => MacAddress.Format(bytes);
 
     private static string NetworkAddress(ReadOnlySpan<byte> bytes) => bytes switch
     {
         [1, .. var v4] when v4.Length == 4 => new IPAddress(v4).ToString(),
         [2, .. var v6] when v6.Length == 16 => new IPAddress(v6).ToString(),
-        _ => Hex(bytes),
+        _ => MacAddress.Format(bytes),
     };
 
-    private static string Hex(ReadOnlySpan<byte> bytes)
-    {
-        var text = new StringBuilder(bytes.Length * 3);
-        foreach (var b in bytes)
-        {
-            if (text.Length > 0)
-            {
-                text.Append(':');
-            }
-
-            text.Append(b.ToString("x2", CultureInfo.InvariantCulture));
-        }
-
-        return text.ToString();
-    }
 
     private static byte[]? Bytes(SnmpTableRow row, uint column) =>
         row.TryGet(column, out var value) && value.Type == SnmpType.OctetString ? value.AsBytes() : null;

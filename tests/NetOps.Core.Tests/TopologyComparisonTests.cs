@@ -224,5 +224,5 @@ public sealed class TopologyComparisonTests
     [InlineData("001122AABBCC", "00:11:22:aa:bb:cc")]
     [InlineData(" Core.Rainbow ", "core.rainbow")]
     public void ChassisIds_AreNormalised(string spelled, string normal) =>
-        Assert.Equal(normal, TopologyComparison.NormaliseChassis(spelled));
+        Assert.Equal(normal, MacAddress.Normalise(spelled));
 }

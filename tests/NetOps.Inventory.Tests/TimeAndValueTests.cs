@@ -1,3 +1,5 @@
+using NetOps.Core.Inventory;
+
 namespace NetOps.Inventory.Tests;
 
 public sealed class TimeAndValueTests
@@ -69,9 +71,10 @@ public sealed class TimeAndValueTests
     [InlineData("AC:CC:8E:00:00:01", "ac:cc:8e:00:00:01")]
     [InlineData("ac-cc-8e-00-00-01", "ac:cc:8e:00:00:01")]
     [InlineData("accc.8e00.0001", "ac:cc:8e:00:00:01")]
+    [InlineData("ACCC8E000001", "ac:cc:8e:00:00:01")]
     public void Mac_IsNormalised(string text, string expected)
     {
-        Assert.True(Values.TryParseMac(text, out var mac));
+        Assert.True(MacAddress.TryParse(text, out var mac));
         Assert.Equal(expected, mac);
     }
 
@@ -79,5 +82,5 @@ public sealed class TimeAndValueTests
     [InlineData("ac:cc:8e:00:00")]
     [InlineData("ac:cc:8e-00:00:01")]
     [InlineData("zz:cc:8e:00:00:01")]
-    public void BadMac_IsRefused(string text) => Assert.False(Values.TryParseMac(text, out _));
+    public void BadMac_IsRefused(string text) => Assert.False(MacAddress.TryParse(text, out _));
 }

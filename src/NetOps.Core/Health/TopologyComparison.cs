@@ -167,36 +167,6 @@ public static class TopologyComparison
         return new TopologyResult(planned, unexpected);
     }
 
-    /// <summary>
-    /// A chassis id as comparable text: a MAC address in any common spelling (colons, dashes, Cisco dots, bare hex)
-    /// becomes lower-case colon hex; anything else is trimmed and lower-cased.
-    /// </summary>
-    public static string NormaliseChassis(string chassis)
-    {
-        ArgumentNullException.ThrowIfNull(chassis);
-        var trimmed = chassis.Trim();
-        var hex = new StringBuilder(12);
-        foreach (var c in trimmed)
-        {
-            if (Uri.IsHexDigit(c))
-            {
-                hex.Append(char.ToLowerInvariant(c));
-            }
-            else if (c is not (':' or '-' or '.'))
-            {
-                return trimmed.ToLowerInvariant();
-            }
-        }
-
-        if (hex.Length != 12)
-        {
-            return trimmed.ToLowerInvariant();
-        }
-
-        var mac = hex.ToString();
-        return string.Join(':', Enumerable.Range(0, 6).Select(i => mac.Substring(i * 2, 2)));
-    }
-
     /// <summary>Device-supplied text as a key part: kept when short and plain, otherwise a stable hash ("h" + 16 hex digits).</summary>
     public static string SafeKey(string text)
     {
@@ -342,7 +312,7 @@ public static class TopologyComparison
                 // Configured identity wins over what a device advertises about itself.
                 if (device.ChassisId is { Length: > 0 } chassis)
                 {
-                    _byChassis.TryAdd(NormaliseChassis(chassis), device.Id);
+                    _byChassis.TryAdd(MacAddress.Normalise(chassis), device.Id);
                 }
 
                 if (device.SysName is { Length: > 0 } sysName)
@@ -357,7 +327,7 @@ public static class TopologyComparison
             {
                 if (view.Local?.ChassisId is { Length: > 0 } chassis)
                 {
-                    _byChassis.TryAdd(NormaliseChassis(chassis), view.DeviceId);
+                    _byChassis.TryAdd(MacAddress.Normalise(chassis), view.DeviceId);
                 }
 
                 if (view.Local?.SysName is { Length: > 0 } sysName)
@@ -375,7 +345,7 @@ public static class TopologyComparison
         /// <summary>By chassis id, then sysName (configured, the device id, or as the device advertises it), then its host label.</summary>
         public string? Device(LldpNeighbour neighbour)
         {
-            if (neighbour.RemoteChassisId is { Length: > 0 } chassis && _byChassis.TryGetValue(NormaliseChassis(chassis), out var byChassis))
+            if (neighbour.RemoteChassisId is { Length: > 0 } chassis && _byChassis.TryGetValue(MacAddress.Normalise(chassis), out var byChassis))
             {
                 return byChassis;
             }

@@ -51,11 +51,11 @@ public sealed partial class StateEngine
         var index = IndexEndpoints();
         var onAccessPorts = table
             .Where(e => !index.Uplinks.Contains((device.Id, e.Port)))
-            .ToLookup(e => NormaliseMac(e.Mac), StringComparer.Ordinal);
+            .ToLookup(e => MacAddress.Normalise(e.Mac), StringComparer.Ordinal);
         foreach (var endpoint in _inventory.Endpoints.Values)
         {
             var own = OwnDeviceOf(endpoint) == device.Id;
-            var entries = onAccessPorts[NormaliseMac(endpoint.Mac)].ToList();
+            var entries = onAccessPorts[MacAddress.Normalise(endpoint.Mac)].ToList();
             if (!_sightings.TryGetValue(endpoint.Id, out var byDevice))
             {
                 if (entries.Count == 0 && !own)
@@ -181,7 +181,7 @@ public sealed partial class StateEngine
 
         var attributes = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
         attributes["kind"] = endpoint.Kind.ToString().ToLowerInvariant();
-        attributes["mac"] = NormaliseMac(endpoint.Mac);
+        attributes["mac"] = MacAddress.Normalise(endpoint.Mac);
         Set(attributes, "planned_device", ownDevice);
         Set(attributes, "planned_port", endpoint.PlannedPort);
         Set(attributes, "address", endpoint.Address);
@@ -457,12 +457,6 @@ public sealed partial class StateEngine
         return _endpointIndex;
     }
 
-    /// <summary>Lower-case colon form ("00:1a:2b:3c:4d:5e") of a MAC written with colons, dashes, dots or nothing.</summary>
-    public static string NormaliseMac(string mac)
-    {
-        var hex = new string(mac.Where(char.IsAsciiHexDigit).Select(char.ToLowerInvariant).ToArray());
-        return hex.Length == 12 ? string.Join(':', Enumerable.Range(0, 6).Select(i => hex.Substring(i * 2, 2))) : mac.ToLowerInvariant();
-    }
 
     private static string PoeText(PoeDetection detection) => detection switch
     {
