@@ -62,14 +62,7 @@ public sealed class IngestIntoStoreTests(ITestOutputHelper output) : IDisposable
         await using var store = new SqliteTelemetryStore(DbPath, TimeSpan.FromDays(3650));
 
         // SQLite refuses one message's sample while the test keeps the switch on: the whole group it is in fails.
-        await using var control = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = DbPath, Pooling = false }.ToString());
-        await control.OpenAsync();
-        await ExecuteAsync(control, """
-            CREATE TABLE refusing(x); INSERT INTO refusing VALUES (1);
-            CREATE TRIGGER refuse BEFORE INSERT ON points
-              WHEN json_extract(NEW.fields, '$.battery_pct') = 33.5 AND EXISTS (SELECT 1 FROM refusing)
-              BEGIN SELECT RAISE(ABORT, 'refused by the test'); END;
-            """);
+        await using var control = await RefuseBattery335Async();
         var applied = new Applied();
         var log = new ListLogger<TelemetryIngest>();
         await using var ingest = new TelemetryIngest(IngestOptions(broker, "ingest-refused"),
@@ -117,14 +110,7 @@ public sealed class IngestIntoStoreTests(ITestOutputHelper output) : IDisposable
     {
         await using var broker = await Mosquitto.StartAsync();
         await using var store = new SqliteTelemetryStore(DbPath, TimeSpan.FromDays(3650));
-        await using var control = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = DbPath, Pooling = false }.ToString());
-        await control.OpenAsync();
-        await ExecuteAsync(control, """
-            CREATE TABLE refusing(x); INSERT INTO refusing VALUES (1);
-            CREATE TRIGGER refuse BEFORE INSERT ON points
-              WHEN json_extract(NEW.fields, '$.battery_pct') = 33.5 AND EXISTS (SELECT 1 FROM refusing)
-              BEGIN SELECT RAISE(ABORT, 'refused by the test'); END;
-            """);
+        await using var control = await RefuseBattery335Async();
         var live = new LiveModel(new ObservationRecorder(store, new ObservationPoints()));
         var log = new ListLogger<TelemetryIngest>();
         await using var ingest = new TelemetryIngest(IngestOptions(broker, "ingest-two-phase-refused"), live, logger: log);
@@ -295,6 +281,23 @@ public sealed class IngestIntoStoreTests(ITestOutputHelper output) : IDisposable
         await using var command = connection.CreateCommand();
         command.CommandText = sql;
         return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    /// <summary>
+    /// Makes SQLite refuse the point with battery 33.5 % (and so the whole commit it is in) until the test runs
+    /// <c>DELETE FROM refusing</c> on the returned connection.
+    /// </summary>
+    private async Task<SqliteConnection> RefuseBattery335Async()
+    {
+        var control = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = DbPath, Pooling = false }.ToString());
+        await control.OpenAsync();
+        await ExecuteAsync(control, """
+            CREATE TABLE refusing(x); INSERT INTO refusing VALUES (1);
+            CREATE TRIGGER refuse BEFORE INSERT ON points
+              WHEN json_extract(NEW.fields, '$.battery_pct') = 33.5 AND EXISTS (SELECT 1 FROM refusing)
+              BEGIN SELECT RAISE(ABORT, 'refused by the test'); END;
+            """);
+        return control;
     }
 
     private static async Task ExecuteAsync(SqliteConnection connection, string sql)
