@@ -41,6 +41,8 @@ public sealed class TelemetryIngest : IHostedService, IAsyncDisposable
     private readonly SequenceTracker _sequences = new();
     private readonly RejectionLog _rejectionLog;
     private readonly IMqttClient _client;
+    // Under the client: a connection's channel, so that a run of acknowledgements goes out in one send.
+    private readonly CoalescingAdapterFactory _adapters = new();
     private readonly string? _password;
     private readonly Channel<DeadLetter>? _deadLetters;
     private CancellationTokenSource _stopping = new();
@@ -116,7 +118,7 @@ public sealed class TelemetryIngest : IHostedService, IAsyncDisposable
             });
         }
 
-        _client = new MqttClientFactory().CreateMqttClient(new MqttNetLoggerAdapter(_logger));
+        _client = new MqttClientFactory().CreateMqttClient(new MqttNetLoggerAdapter(_logger), _adapters);
         _client.ApplicationMessageReceivedAsync += OnMessageAsync;
         _client.DisconnectedAsync += _ =>
         {
@@ -611,20 +613,69 @@ public sealed class TelemetryIngest : IHostedService, IAsyncDisposable
     // dropped as a replay, the rest reaches the sink again.
     private async Task AcknowledgeInOrderAsync(ChannelReader<Delivery> reader)
     {
-        await foreach (var delivery in reader.ReadAllAsync().ConfigureAwait(false))
+        while (true)
         {
-            var durable = await delivery.Task.ConfigureAwait(false);
-            if (!durable || delivery.Connection.IsPoisoned || !ReferenceEquals(delivery.Connection, _connection))
+            if (!reader.TryPeek(out var next))
             {
-                // An acknowledgement on a later connection could carry a packet id the broker has given another message.
+                if (!await reader.WaitToReadAsync().ConfigureAwait(false))
+                {
+                    return;
+                }
+
                 continue;
             }
 
-            await AcknowledgeAsync(delivery.Args).ConfigureAwait(false);
-            if (delivery.IsDrainMarker)
+            // Waits uncorked: an acknowledgement is never held back waiting for the next message.
+            await next.Task.ConfigureAwait(false);
+
+            // Every delivery that is ready now is acknowledged in one send.
+            var channel = _adapters.Current;
+            channel?.Cork();
+            try
             {
-                _drained?.TrySetResult();
+                while (reader.TryPeek(out var delivery) && delivery.Task.IsCompleted && reader.TryRead(out _))
+                {
+                    await AcknowledgeOneAsync(delivery).ConfigureAwait(false);
+                }
             }
+            finally
+            {
+                await UncorkAsync(channel).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task AcknowledgeOneAsync(Delivery delivery)
+    {
+        var durable = await delivery.Task.ConfigureAwait(false);
+        if (!durable || delivery.Connection.IsPoisoned || !ReferenceEquals(delivery.Connection, _connection))
+        {
+            // An acknowledgement on a later connection could carry a packet id the broker has given another message.
+            return;
+        }
+
+        await AcknowledgeAsync(delivery.Args).ConfigureAwait(false);
+        if (delivery.IsDrainMarker)
+        {
+            _drained?.TrySetResult();
+        }
+    }
+
+    private async Task UncorkAsync(CoalescingChannel? channel)
+    {
+        if (channel is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await channel.UncorkAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // The connection went away: the broker redelivers, and the replay check drops what was applied.
+            _logger.LogDebug(e, "MQTT acknowledgements not sent");
         }
     }
 

@@ -89,13 +89,13 @@ public sealed class MqttIngestScenario : IBenchScenario
             for (var run = 0; run < warmup; run++)
             {
                 // JIT and connection set-up once, not in the numbers.
-                await RunOnceAsync(port, broker, StoreFor(withStore, directory, -1 - run), -1 - run, Math.Min(messages, 5_000), nodes,
+                await RunOnceAsync(port, broker, directory.FullName, StoreFor(withStore, directory, -1 - run), -1 - run, Math.Min(messages, 5_000), nodes,
                     oursFirst: true, cancellationToken);
             }
 
             for (var run = 0; run < runs; run++)
             {
-                var (ingestRate, subRate) = await RunOnceAsync(port, broker, StoreFor(withStore, directory, run), run, messages, nodes,
+                var (ingestRate, subRate) = await RunOnceAsync(port, broker, directory.FullName, StoreFor(withStore, directory, run), run, messages, nodes,
                     oursFirst: run % 2 == 0, cancellationToken);
                 ours.Add(ingestRate);
                 reference.Add(subRate);
@@ -131,7 +131,7 @@ public sealed class MqttIngestScenario : IBenchScenario
     private static string? StoreFor(bool withStore, DirectoryInfo directory, int run) =>
         withStore ? Path.Combine(directory.FullName, $"store-{run}", "history.db") : null;
 
-    private static async Task<(double Ingest, double Sub)> RunOnceAsync(int port, ExternalProcess broker, string? storePath, int run, int messages,
+    private static async Task<(double Ingest, double Sub)> RunOnceAsync(int port, ExternalProcess broker, string workDirectory, string? storePath, int run, int messages,
         int nodeCount, bool oursFirst, CancellationToken cancellationToken)
     {
         var now = DateTimeOffset.UtcNow;
@@ -174,7 +174,7 @@ public sealed class MqttIngestScenario : IBenchScenario
         }
 
         // 2. The stream is queued in both sessions.
-        await PublishAsync(port, nodeIds, messages, cancellationToken);
+        await PublishAsync(port, nodeIds, messages, workDirectory, cancellationToken);
 
         // 3. Both drain it at once; each is timed from its own start to its last message.
         var subCommand = string.Join(' ', "mosquitto_sub", "-h", "127.0.0.1", "-p", port.ToString(CultureInfo.InvariantCulture),
@@ -298,34 +298,40 @@ public sealed class MqttIngestScenario : IBenchScenario
         return clock.Elapsed;
     }
 
-    private static async Task PublishAsync(int port, string[] nodeIds, int messages, CancellationToken cancellationToken)
+    // The stream comes from mosquitto_pub, one process per node reading its messages a line each (-l), so that the
+    // publisher's work is not in this process, where it would be profiled and timed with the ingest.
+    private static async Task PublishAsync(int port, string[] nodeIds, int messages, string directory, CancellationToken cancellationToken)
     {
-        using var client = new MqttClientFactory().CreateMqttClient();
-        await client.ConnectAsync(new MqttClientOptionsBuilder()
-            .WithTcpServer("127.0.0.1", port)
-            .WithCredentials(Username, Password)
-            .WithClientId($"bench-pub-{Guid.NewGuid():N}")
-            .Build(), cancellationToken);
-        var sequences = new long[nodeIds.Length];
         var telemetry = new NodeTelemetry(80, PowerSource.Battery, TimeSpan.FromHours(3), 31.5, UplinkKind.Lte, -71, new GeoPosition(49.44, 7.77));
-        var pending = new List<Task>(256);
-        for (var i = 0; i < messages; i++)
+        var publishers = new List<ExternalProcess>(nodeIds.Length);
+        try
         {
-            var n = i % nodeIds.Length;
-            var payload = NodePublisher.TelemetryPayload(telemetry, ++sequences[n], DateTimeOffset.UtcNow, "bench");
-            pending.Add(client.PublishAsync(new MqttApplicationMessageBuilder()
-                .WithTopic(MqttTopics.NodeTelemetry(nodeIds[n]))
-                .WithPayload(payload)
-                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
-                .Build(), cancellationToken));
-            if (pending.Count == 256)
+            for (var n = 0; n < nodeIds.Length; n++)
             {
-                await Task.WhenAll(pending);
-                pending.Clear();
+                var lines = new List<string>();
+                for (long seq = 1, i = n; i < messages; seq++, i += nodeIds.Length)
+                {
+                    lines.Add(System.Text.Encoding.UTF8.GetString(NodePublisher.TelemetryPayload(telemetry, seq, DateTimeOffset.UtcNow, "bench")));
+                }
+
+                var file = Path.Combine(directory, $"stream-{n}.jsonl");
+                await File.WriteAllLinesAsync(file, lines, cancellationToken);
+                var command = string.Join(' ', "mosquitto_pub", "-h", "127.0.0.1", "-p", port.ToString(CultureInfo.InvariantCulture),
+                    "-u", Username, "-P", Password, "-q", "1", "-t", MqttTopics.NodeTelemetry(nodeIds[n]), "-l", "<", file);
+                publishers.Add(ExternalProcess.Start("sh", ["-c", command]));
+            }
+
+            foreach (var publisher in publishers)
+            {
+                await publisher.WaitForExitAsync(TimeSpan.FromMinutes(2));
             }
         }
-
-        await Task.WhenAll(pending);
-        await client.DisconnectAsync(new MqttClientDisconnectOptions(), cancellationToken);
+        finally
+        {
+            foreach (var publisher in publishers)
+            {
+                await publisher.DisposeAsync();
+            }
+        }
     }
 }

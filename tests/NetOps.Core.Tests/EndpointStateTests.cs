@@ -203,10 +203,27 @@ public sealed class EndpointStateTests
         _engine.Apply(new CollectorGoneObservation(_clock.GetUtcNow(), "collector"));
         Assert.Equal(ReasonCodes.SourceGone, _engine.Get(Sensor)!.Reason.Code);
 
-        // Any other observation re-derives everything: the gone collector's ICMP answer must not count again.
+        // Re-deriving the sensor (Expire re-derives everything): the gone collector's ICMP answer must not count again.
         _engine.Apply(new EndpointHeartbeatObservation("mqtt#1", 1, _clock.GetUtcNow(), "cam-buehne", TimeSpan.FromSeconds(60)));
+        _engine.Expire();
         Assert.Equal(StateValue.Unknown, _engine.Get(Sensor)!.Value);
+        Assert.Equal(ReasonCodes.SourceGone, _engine.Get(Sensor)!.Reason.Code);
         Assert.Equal(StateValue.Up, _engine.Get(Camera)!.Value);
+    }
+
+    [Fact]
+    public void EvidenceAboutOneEndpoint_RederivesThatEndpointAlone_TheRestCatchUpAtExpire()
+    {
+        _engine.Apply(new EndpointHeartbeatObservation("mqtt#1", 1, _clock.GetUtcNow(), "luft-1", TimeSpan.FromSeconds(60)));
+        _clock.Advance(TimeSpan.FromSeconds(61));
+
+        // The camera's status changes the camera; the sensor's heartbeat has aged out, but nothing about it arrived.
+        var delta = _engine.Apply(new CameraStatusObservation("mqtt#1", 2, _clock.GetUtcNow(), "cam-buehne", true));
+        Assert.Equal([Camera], delta!.Changed.Select(s => s.Entity));
+        Assert.Equal(StateValue.Up, _engine.Get(Sensor)!.Value);
+
+        var expired = _engine.Expire();
+        Assert.Contains(expired!.Changed, s => s.Entity == Sensor && s.Value == StateValue.Unknown && s.Reason.Code == ReasonCodes.Stale);
     }
 
     [Fact]

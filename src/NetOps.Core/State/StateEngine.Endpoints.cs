@@ -103,18 +103,31 @@ public sealed partial class StateEngine
     {
         foreach (var endpoint in _inventory.Endpoints.Values)
         {
-            var entity = EntityRef.Endpoint(endpoint.Id);
-            var current = _states.GetValueOrDefault(entity);
-            if (EndpointNotDeployed(endpoint, now) is { } notDeployed)
-            {
-                MarkInactive(entity, notDeployed, now);
-                continue;
-            }
-
-            ForgetGoneEvidence(endpoint, current);
-            var verdict = JudgeEndpoint(endpoint, now);
-            PutEndpoint(entity, current, verdict, now);
+            DeriveEndpoint(endpoint, now);
         }
+    }
+
+    partial void DeriveEndpoint(string endpointId, DateTimeOffset now)
+    {
+        if (_inventory.Endpoints.TryGetValue(endpointId, out var endpoint))
+        {
+            DeriveEndpoint(endpoint, now);
+        }
+    }
+
+    private void DeriveEndpoint(Endpoint endpoint, DateTimeOffset now)
+    {
+        var entity = EntityRef.Endpoint(endpoint.Id);
+        var current = _states.GetValueOrDefault(entity);
+        if (EndpointNotDeployed(endpoint, now) is { } notDeployed)
+        {
+            MarkInactive(entity, notDeployed, now);
+            return;
+        }
+
+        ForgetGoneEvidence(endpoint, current);
+        var verdict = JudgeEndpoint(endpoint, now);
+        PutEndpoint(entity, current, verdict, now);
     }
 
     /// <summary>
