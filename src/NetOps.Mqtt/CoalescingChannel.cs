@@ -28,6 +28,7 @@ internal sealed class CoalescingChannel(IMqttChannel inner) : IMqttChannel
     private readonly byte[] _readBuffer = new byte[ReadBufferSize];
     private int _readStart;
     private int _readEnd;
+    private Task<int>? _lastRead;
 
     private readonly SemaphoreSlim _writing = new(1, 1);
     private readonly Lock _gate = new();
@@ -61,10 +62,17 @@ internal sealed class CoalescingChannel(IMqttChannel inner) : IMqttChannel
     {
         if (_readStart < _readEnd)
         {
-            return Task.FromResult(TakeBuffered(buffer, offset, count));
+            return Completed(TakeBuffered(buffer, offset, count));
         }
 
         return count >= ReadBufferSize ? inner.ReadAsync(buffer, offset, count, cancellationToken) : FillAndReadAsync(buffer, offset, count, cancellationToken);
+    }
+
+    // Packets of one kind have one size: the last completed read's task serves the next read of as many bytes.
+    private Task<int> Completed(int count)
+    {
+        var last = _lastRead;
+        return last is not null && last.Result == count ? last : _lastRead = Task.FromResult(count);
     }
 
     private async Task<int> FillAndReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)

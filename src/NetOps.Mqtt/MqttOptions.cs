@@ -45,7 +45,7 @@ public sealed record MqttOptions
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>QoS 1 messages the broker may have in flight to the ingest: the back-pressure window (MQTT 5 Receive Maximum).</summary>
-    public ushort ReceiveMaximum { get; init; } = 256;
+    public ushort ReceiveMaximum { get; init; } = 1024;
 
     public TimeSpan ReconnectMinDelay { get; init; } = TimeSpan.FromMilliseconds(500);
 

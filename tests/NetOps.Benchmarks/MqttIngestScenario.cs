@@ -29,7 +29,8 @@ public sealed class MqttIngestScenario : IBenchScenario
 
     public string Name => "mqtt-ingest";
 
-    public string Description => "MQTT telemetry from mosquitto into the state engine (--store: and the SQLite store) vs mosquitto_sub -q 1 (target >= 80%)";
+    public string Description =>
+        "MQTT telemetry from mosquitto into the state engine (--store: and the SQLite store) vs mosquitto_sub -q 1 (target >= 80%); --allocations: the types allocated most";
 
     public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
@@ -38,6 +39,7 @@ public sealed class MqttIngestScenario : IBenchScenario
         var nodes = Args.Int(args, "--nodes", 50);
         var warmup = Args.Int(args, "--warmup", 1);
         var withStore = args.Contains("--store");
+        using var sampler = args.Contains("--allocations") ? new AllocationSampler() : null;
 
         var directory = Directory.CreateTempSubdirectory("netops-bench-mqtt-");
         File.SetUnixFileMode(directory.FullName, (UnixFileMode)0x1ED);
@@ -89,19 +91,29 @@ public sealed class MqttIngestScenario : IBenchScenario
             for (var run = 0; run < warmup; run++)
             {
                 // JIT and connection set-up once, not in the numbers.
-                await RunOnceAsync(port, broker, directory.FullName, StoreFor(withStore, directory, -1 - run), -1 - run, Math.Min(messages, 5_000), nodes,
+                await RunOnceAsync(port, broker, directory.FullName, StoreFor(withStore, directory, -1 - run), -1 - run, Math.Min(messages, 20_000), nodes,
                     oursFirst: true, cancellationToken);
             }
 
             for (var run = 0; run < runs; run++)
             {
                 var (ingestRate, subRate) = await RunOnceAsync(port, broker, directory.FullName, StoreFor(withStore, directory, run), run, messages, nodes,
-                    oursFirst: run % 2 == 0, cancellationToken);
+                    oursFirst: run % 2 == 0, cancellationToken, sampler);
                 ours.Add(ingestRate);
                 reference.Add(subRate);
                 ratios.Add(ingestRate / subRate * 100);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"  run {run + 1}: ingest {ingestRate:0} msg/s, mosquitto_sub {subRate:0} msg/s, {ingestRate / subRate * 100:0.0}%"));
+            }
+
+            if (sampler is not null)
+            {
+                // Sampled while the ingest drained, over all runs.
+                Console.WriteLine("allocated types (share of sampled bytes):");
+                foreach (var (type, share) in sampler.Top(25))
+                {
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {share * 100,5:0.0}%  {type}"));
+                }
             }
 
             Console.WriteLine($"ingest -> {(withStore ? "engine + store" : "state engine  ")} msg/s: {Stats.Describe(ours, "0")}");
@@ -132,7 +144,7 @@ public sealed class MqttIngestScenario : IBenchScenario
         withStore ? Path.Combine(directory.FullName, $"store-{run}", "history.db") : null;
 
     private static async Task<(double Ingest, double Sub)> RunOnceAsync(int port, ExternalProcess broker, string workDirectory, string? storePath, int run, int messages,
-        int nodeCount, bool oursFirst, CancellationToken cancellationToken)
+        int nodeCount, bool oursFirst, CancellationToken cancellationToken, AllocationSampler? sampler = null)
     {
         var now = DateTimeOffset.UtcNow;
         var nodeIds = Enumerable.Range(1, nodeCount).Select(i => $"mogli-{i:000}").ToArray();
@@ -180,6 +192,8 @@ public sealed class MqttIngestScenario : IBenchScenario
         var subCommand = string.Join(' ', "mosquitto_sub", "-h", "127.0.0.1", "-p", port.ToString(CultureInfo.InvariantCulture),
             "-u", Username, "-P", Password, "-q", "1", "-c", "-i", subId, "-t", $"'{topicFilter}'",
             "-C", messages.ToString(CultureInfo.InvariantCulture), ">/dev/null");
+        var (allocatedBefore, collectionsBefore) = (GC.GetTotalAllocatedBytes(precise: true), GC.CollectionCount(0));
+        sampler?.Start();
         Task<TimeSpan> TimeIngest() => Timed(async () =>
         {
             await ingest.StartAsync(cancellationToken);
@@ -205,12 +219,21 @@ public sealed class MqttIngestScenario : IBenchScenario
         }
 
         await Task.WhenAll(ingestTime, subTime);
+        // Everything this process allocated while both drained: the ingest's cost per message in garbage.
+        var (allocated, collections) = (GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore, GC.CollectionCount(0) - collectionsBefore);
+        sampler?.Stop();
         await ingest.StopAsync(cancellationToken);
         broker.ThrowIfExited();
+        if (run >= 0)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"    allocated {allocated / messages} bytes per message, {collections} gen0 collections"));
+        }
+
         if (store is not null && run >= 0)
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"    store: {store.CommittedWrites} writes in {store.Commits} commits ({(double)store.CommittedWrites / Math.Max(1, store.Commits):0.0} per commit)"));
+                $"    store: {store.CommittedWrites} writes in {store.Commits} commits ({(double)store.CommittedWrites / Math.Max(1, store.Commits):0.0} per commit), {store.Merges} merges"));
         }
 
         return (messages / ingestTime.Result.TotalSeconds, messages / subTime.Result.TotalSeconds);

@@ -265,9 +265,9 @@ public sealed class IngestIntoStoreTests(ITestOutputHelper output) : IDisposable
             .Select(parts => (parts[1], long.Parse(parts[2], CultureInfo.InvariantCulture))),
     ];
 
-    private async Task<long> StoredAsync() => await ScalarAsync("SELECT count(*) FROM points WHERE json_extract(fields, '$.battery_pct') IS NOT NULL");
+    private async Task<long> StoredAsync() => await ScalarAsync("SELECT count(*) FROM all_points WHERE json_extract(fields, '$.battery_pct') IS NOT NULL");
 
-    private async Task<long> StoredSeriesAsync() => await ScalarAsync("SELECT count(DISTINCT series_id) FROM points WHERE json_extract(fields, '$.battery_pct') IS NOT NULL");
+    private async Task<long> StoredSeriesAsync() => await ScalarAsync("SELECT count(DISTINCT series_id) FROM all_points WHERE json_extract(fields, '$.battery_pct') IS NOT NULL");
 
     private async Task<long> ScalarAsync(string sql)
     {
@@ -293,7 +293,7 @@ public sealed class IngestIntoStoreTests(ITestOutputHelper output) : IDisposable
         await control.OpenAsync();
         await ExecuteAsync(control, """
             CREATE TABLE refusing(x); INSERT INTO refusing VALUES (1);
-            CREATE TRIGGER refuse BEFORE INSERT ON points
+            CREATE TRIGGER refuse BEFORE INSERT ON recent
               WHEN json_extract(NEW.fields, '$.battery_pct') = 33.5 AND EXISTS (SELECT 1 FROM refusing)
               BEGIN SELECT RAISE(ABORT, 'refused by the test'); END;
             """);

@@ -186,4 +186,78 @@ public sealed class EmbeddedStoreTests : IDisposable
         Assert.Equal(1, Assert.Single(b).Value);
         Assert.Equal("one", Assert.Single(text).Text);
     }
+    [Fact]
+    public async Task PointsMovedFromRecentIntoPoints_ReadTheSame_AndALaterRewriteMergesAcrossBoth()
+    {
+        var clock = new FakeTimeProvider(SampleData.Start.AddHours(1));
+        await using var store = new SqliteTelemetryStore(DbPath, TimeSpan.FromDays(7), clock);
+        await store.WriteAsync(SampleData.HourPoints(), CancellationToken.None);
+        var query = new SeriesQuery("node", "battery_pct", SampleData.Start, SampleData.Start.AddHours(1), TimeSpan.FromMinutes(10))
+        {
+            GroupBy = ["node"],
+        };
+        var before = await store.QueryAsync(query, CancellationToken.None);
+
+        await store.MergeRecentAsync(CancellationToken.None);
+        Assert.Equal(1, store.Merges);
+        Assert.Equal(0L, await ScalarAsync("SELECT count(*) FROM recent"));
+        Assert.True(await ScalarAsync("SELECT count(*) FROM points") > 0);
+        var after = await store.QueryAsync(query, CancellationToken.None);
+        Assert.Equal(Flatten(before), Flatten(after));
+
+        // The same series and time again, now that the first copy is in points: one point, with both writes' fields.
+        var at = Point.ToNanoseconds(SampleData.Start.AddMinutes(1));
+        await store.WriteAsync([new Point("m", [new Tag("id", "x")], [Field.Float("a", 1), Field.Float("b", 1)], at)], CancellationToken.None);
+        await store.MergeRecentAsync(CancellationToken.None);
+        await store.WriteAsync([new Point("m", [new Tag("id", "x")], [Field.Float("a", 2)], at)], CancellationToken.None);
+        Assert.Equal(1L, await ScalarAsync("SELECT count(*) FROM recent"));
+
+        foreach (var merged in new[] { false, true })
+        {
+            var count = await store.QueryAsync(new SeriesQuery("m", "a", SampleData.Start, SampleData.Start.AddHours(1), TimeSpan.FromHours(1), Aggregate.Count),
+                CancellationToken.None);
+            Assert.Equal(1, Assert.Single(Assert.Single(count).Points).Value);
+            Assert.Equal(2, Assert.Single(await store.LatestAsync(new LatestQuery("m", "a"), CancellationToken.None)).Value);
+            Assert.Equal(1, Assert.Single(await store.LatestAsync(new LatestQuery("m", "b"), CancellationToken.None)).Value);
+            if (!merged)
+            {
+                await store.MergeRecentAsync(CancellationToken.None);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Recent_MovesIntoPoints_OnceItHoldsMergeRows_AndRetentionPrunesBoth()
+    {
+        var clock = new FakeTimeProvider(SampleData.Start.AddMinutes(30));
+        await using var store = new SqliteTelemetryStore(DbPath, TimeSpan.FromHours(1), clock, mergeRows: 10);
+        for (var i = 0; i < 25; i++)
+        {
+            await store.WriteAsync([new Point("m", [new Tag("id", "x")], [Field.Float("v", i)], Point.ToNanoseconds(SampleData.Start.AddSeconds(i)))],
+                CancellationToken.None);
+        }
+
+        Assert.Equal(2, store.Merges);
+        Assert.Equal(20L, await ScalarAsync("SELECT count(*) FROM points"));
+        Assert.Equal(5L, await ScalarAsync("SELECT count(*) FROM recent"));
+        var all = await store.QueryAsync(new SeriesQuery("m", "v", SampleData.Start, SampleData.Start.AddHours(1), TimeSpan.FromHours(1), Aggregate.Sum),
+            CancellationToken.None);
+        Assert.Equal(Enumerable.Range(0, 25).Sum(), Assert.Single(Assert.Single(all).Points).Value);
+
+        clock.Advance(TimeSpan.FromHours(2));
+        Assert.Equal(25, await store.PruneAsync(CancellationToken.None));
+        Assert.Equal(0L, await ScalarAsync("SELECT count(*) FROM all_points"));
+    }
+
+    private static IEnumerable<string> Flatten(IReadOnlyList<Series> series) =>
+        series.SelectMany(s => s.Points.Select(p => $"{string.Join(',', s.Tags.OrderBy(t => t.Key).Select(t => $"{t.Key}={t.Value}"))} {p.Time:O} {p.Value}"));
+
+    private async Task<long> ScalarAsync(string sql)
+    {
+        await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = DbPath, Pooling = false }.ToString());
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
 }

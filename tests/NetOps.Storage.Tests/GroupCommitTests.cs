@@ -74,7 +74,7 @@ public sealed class GroupCommitTests : IDisposable
         await using (var blocker = await HoldWriteLockAsync())
         {
             // SQLite itself refuses one of the batches: a trigger made on the blocking connection, in effect at its commit.
-            await ExecuteAsync(blocker, "CREATE TRIGGER refuse BEFORE INSERT ON points WHEN json_extract(NEW.fields, '$.poison') IS NOT NULL BEGIN SELECT RAISE(ABORT, 'refused by the test'); END;");
+            await ExecuteAsync(blocker, "CREATE TRIGGER refuse BEFORE INSERT ON recent WHEN json_extract(NEW.fields, '$.poison') IS NOT NULL BEGIN SELECT RAISE(ABORT, 'refused by the test'); END;");
             first = store.WriteAsync([PointOf("before", 1)], CancellationToken.None).AsTask();
             await Eventually.TrueAsync(() => store.QueuedWrites == 0, Timeout, "the committer took the first batch and waits for the lock");
             group =

@@ -71,9 +71,28 @@ public sealed class Reason : IEquatable<Reason>
 
     public string? this[string key] => Args.TryGetValue(key, out var v) ? v : null;
 
-    public bool Equals(Reason? other) =>
-        other is not null && Code == other.Code && Args.Count == other.Args.Count &&
-        Args.All(kv => other.Args.TryGetValue(kv.Key, out var v) && v == kv.Value);
+    public bool Equals(Reason? other)
+    {
+        if (ReferenceEquals(this, other))
+        {
+            return true;
+        }
+
+        if (other is null || Code != other.Code || Args.Count != other.Args.Count)
+        {
+            return false;
+        }
+
+        foreach (var (key, value) in Args)
+        {
+            if (!other.Args.TryGetValue(key, out var v) || v != value)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     public override bool Equals(object? obj) => Equals(obj as Reason);
 

@@ -345,27 +345,16 @@ public sealed partial class StateEngine
         }
 
         var t = observation.Telemetry;
-        var metrics = ImmutableSortedDictionary.CreateBuilder<string, double>(StringComparer.Ordinal);
-        if (t.BatteryPercent is { } battery)
-        {
-            metrics["battery_pct"] = battery;
-        }
-
-        if (t.RuntimeLeft is { } runtime)
-        {
-            metrics["runtime_left_s"] = runtime.TotalSeconds;
-        }
-
-        if (t.EnclosureTemperatureC is { } temperature)
-        {
-            metrics["enclosure_temp_c"] = temperature;
-        }
-
-        if (t.LteSignalDbm is { } lte)
-        {
-            metrics["lte_rssi_dbm"] = lte;
-        }
-
+        Span<(string Key, double Value)> values =
+        [
+            ("battery_pct", t.BatteryPercent ?? double.NaN),
+            ("runtime_left_s", t.RuntimeLeft?.TotalSeconds ?? double.NaN),
+            ("enclosure_temp_c", t.EnclosureTemperatureC ?? double.NaN),
+            ("lte_rssi_dbm", t.LteSignalDbm ?? double.NaN),
+            ("uplink", (double)(t.Uplink ?? UplinkKind.None)),
+            ("on_mains", t.Power == PowerSource.Mains ? 1 : 0),
+        ];
+        var entity = EntityRef.Node(observation.NodeId);
         var (value, reason) = t switch
         {
             { Uplink: UplinkKind.None } => (StateValue.Down, Reason.Of(ReasonCodes.NodeNoUplink, ("node", observation.NodeId))),
@@ -374,9 +363,44 @@ public sealed partial class StateEngine
             { Uplink: UplinkKind.Lte } => (StateValue.Degraded, Reason.Of(ReasonCodes.NodeOnLte, ("node", observation.NodeId))),
             _ => (StateValue.Up, Reason.Of(ReasonCodes.NodeReporting, ("node", observation.NodeId))),
         };
-        var metricValues = metrics.ToImmutable();
-        metricValues = metricValues.SetItem("uplink", (double)(t.Uplink ?? UplinkKind.None)).SetItem("on_mains", t.Power == PowerSource.Mains ? 1 : 0);
-        Observe(EntityRef.Node(observation.NodeId), value, reason, observation, metricValues);
+        Observe(entity, value, reason, observation, MetricsOf(values, _states.GetValueOrDefault(entity)?.Metrics));
+    }
+
+    /// <summary>
+    /// The metrics given (NaN: absent), as the previous ones when they are the same: a node reports every few seconds,
+    /// mostly unchanged, and the previous map costs nothing to keep.
+    /// </summary>
+    private static ImmutableSortedDictionary<string, double> MetricsOf(ReadOnlySpan<(string Key, double Value)> values,
+        ImmutableSortedDictionary<string, double>? previous)
+    {
+        var present = 0;
+        var same = previous is not null;
+        foreach (var (key, value) in values)
+        {
+            if (double.IsNaN(value))
+            {
+                continue;
+            }
+
+            present++;
+            same = same && previous!.TryGetValue(key, out var before) && before.Equals(value);
+        }
+
+        if (same && previous!.Count == present)
+        {
+            return previous;
+        }
+
+        var builder = ImmutableSortedDictionary.CreateBuilder<string, double>(StringComparer.Ordinal);
+        foreach (var (key, value) in values)
+        {
+            if (!double.IsNaN(value))
+            {
+                builder[key] = value;
+            }
+        }
+
+        return builder.ToImmutable();
     }
 
     private void ApplyPresence(NodePresenceObservation observation)
@@ -686,11 +710,51 @@ public sealed partial class StateEngine
         return delta;
     }
 
-    private static bool MetricsEqual(ImmutableSortedDictionary<string, double> a, ImmutableSortedDictionary<string, double> b) =>
-        a.Count == b.Count && a.All(kv => b.TryGetValue(kv.Key, out var v) && v.Equals(kv.Value));
+    private static bool MetricsEqual(ImmutableSortedDictionary<string, double> a, ImmutableSortedDictionary<string, double> b)
+    {
+        if (ReferenceEquals(a, b))
+        {
+            return true;
+        }
 
-    private static bool AttributesEqual(ImmutableSortedDictionary<string, string> a, ImmutableSortedDictionary<string, string> b) =>
-        a.Count == b.Count && a.All(kv => b.TryGetValue(kv.Key, out var v) && v == kv.Value);
+        if (a.Count != b.Count)
+        {
+            return false;
+        }
+
+        foreach (var (key, value) in a)
+        {
+            if (!b.TryGetValue(key, out var other) || !other.Equals(value))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool AttributesEqual(ImmutableSortedDictionary<string, string> a, ImmutableSortedDictionary<string, string> b)
+    {
+        if (ReferenceEquals(a, b))
+        {
+            return true;
+        }
+
+        if (a.Count != b.Count)
+        {
+            return false;
+        }
+
+        foreach (var (key, value) in a)
+        {
+            if (!b.TryGetValue(key, out var other) || other != value)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     private static ImmutableSortedDictionary<string, double> Metrics(params (string Key, double Value)[] values) =>
         values.ToImmutableSortedDictionary(v => v.Key, v => v.Value, StringComparer.Ordinal);

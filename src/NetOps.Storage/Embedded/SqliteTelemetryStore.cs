@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
 using NetOps.Storage.Points;
+using SQLitePCL;
 
 namespace NetOps.Storage.Embedded;
 
@@ -15,11 +16,21 @@ namespace NetOps.Storage.Embedded;
 /// into the stored ones (a field written again overwrites), as in InfluxDB. Meant for one site's demo or a small installation, not for years of a whole network.
 /// Writes are group-committed: the batches of concurrent writers share one transaction, so the fsync is paid per
 /// commit, not per caller (see <see cref="WriteAsync"/>).
+/// Two tables hold the points. A commit appends to <c>recent</c>, ordered by time, so it writes the one or two pages
+/// at its end; in <c>points</c>, ordered by series for reading, the same commit would rewrite the newest page of
+/// every series it touches. Every few thousand points <c>recent</c> moves into <c>points</c> in one transaction.
+/// Reads go through the view <c>all_points</c>, which merges the two.
 /// </summary>
 public sealed class SqliteTelemetryStore : ITelemetryStore, IAsyncDisposable
 {
     /// <summary>Points one transaction takes at most (a single larger batch still commits alone, in one piece).</summary>
     public const int DefaultMaxCommitPoints = 8192;
+
+    /// <summary>Points that gather in <c>recent</c> before they move into <c>points</c> (see <see cref="MergeRecent"/>).</summary>
+    public const int DefaultMergeRows = 8192;
+
+    // WAL pages between checkpoints (32 MiB): a page written by many commits is copied into the database once.
+    private const int CheckpointPages = 8192;
 
     // Batches waiting for the committer; writers wait (back-pressure) beyond this many.
     private const int MaxQueuedWrites = 4096;
@@ -30,6 +41,8 @@ public sealed class SqliteTelemetryStore : ITelemetryStore, IAsyncDisposable
     private readonly int _maxCommitPoints;
     private readonly SemaphoreSlim _writeGate = new(1, 1);
     private readonly Dictionary<(string Measurement, string Tags), long> _seriesIds = [];
+    // The same series by a point's tags as given, so that a known series costs no canonical form per point.
+    private readonly Dictionary<SeriesKey, long> _seriesByTags = new(SeriesKeyComparer.Instance);
     private readonly List<SeriesRow> _series = [];
     private readonly SqliteConnection _writer;
     private readonly Channel<PendingWrite> _pending;
@@ -37,17 +50,23 @@ public sealed class SqliteTelemetryStore : ITelemetryStore, IAsyncDisposable
     private SqliteCommand? _insertSeries;
     private readonly ArrayBufferWriter<byte> _fieldsBuffer = new(256);
     private readonly Utf8JsonWriter _fieldsWriter;
-    private SqliteCommand? _upsertPoint;
+    private sqlite3_stmt? _upsertPoint;
     private DateTimeOffset _nextPrune;
+    private readonly int _mergeRows;
+    private long _recentRows;
+    private long _merges;
     private long _commits;
     private long _committedWrites;
     private int _disposed;
 
     private sealed record SeriesRow(long Id, string Measurement, IReadOnlyDictionary<string, string> Tags);
 
-    public SqliteTelemetryStore(string path, TimeSpan retention, TimeProvider? time = null, int maxCommitPoints = DefaultMaxCommitPoints)
+    public SqliteTelemetryStore(string path, TimeSpan retention, TimeProvider? time = null, int maxCommitPoints = DefaultMaxCommitPoints,
+        int mergeRows = DefaultMergeRows)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxCommitPoints, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(mergeRows, 1);
+        _mergeRows = mergeRows;
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         DatabasePath = path;
         _retention = retention;
@@ -57,9 +76,10 @@ public sealed class SqliteTelemetryStore : ITelemetryStore, IAsyncDisposable
         _fieldsWriter = new Utf8JsonWriter(_fieldsBuffer);
         _writer = new SqliteConnection(_connectionString);
         _writer.Open();
-        Execute(_writer, """
+        Execute(_writer, $"""
             PRAGMA journal_mode=WAL;
             PRAGMA synchronous=FULL;
+            PRAGMA wal_autocheckpoint={CheckpointPages};
             CREATE TABLE IF NOT EXISTS series(
               id INTEGER PRIMARY KEY,
               measurement TEXT NOT NULL,
@@ -71,7 +91,19 @@ public sealed class SqliteTelemetryStore : ITelemetryStore, IAsyncDisposable
               fields TEXT NOT NULL,
               PRIMARY KEY(series_id, ts)) WITHOUT ROWID;
             CREATE INDEX IF NOT EXISTS points_by_time ON points(ts);
+            CREATE TABLE IF NOT EXISTS recent(
+              ts INTEGER NOT NULL,
+              series_id INTEGER NOT NULL,
+              fields TEXT NOT NULL,
+              PRIMARY KEY(ts, series_id)) WITHOUT ROWID;
+            CREATE VIEW IF NOT EXISTS all_points AS
+              SELECT p.series_id, p.ts, p.fields FROM points p
+                WHERE NOT EXISTS (SELECT 1 FROM recent r WHERE r.ts = p.ts AND r.series_id = p.series_id)
+              UNION ALL
+              SELECT r.series_id, r.ts, coalesce(json_patch(p.fields, r.fields), r.fields)
+                FROM recent r LEFT JOIN points p ON p.series_id = r.series_id AND p.ts = r.ts;
             """);
+        _recentRows = Count("recent");
         MigrateSamples();
         using (var command = _writer.CreateCommand())
         {
@@ -100,6 +132,9 @@ public sealed class SqliteTelemetryStore : ITelemetryStore, IAsyncDisposable
 
     /// <summary>Batches (<see cref="WriteAsync"/> calls) committed so far.</summary>
     public long CommittedWrites => Interlocked.Read(ref _committedWrites);
+
+    /// <summary>Times the points gathered in <c>recent</c> were moved into <c>points</c>.</summary>
+    public long Merges => Interlocked.Read(ref _merges);
 
     /// <summary>Batches waiting for a transaction right now (not those in the one that is running).</summary>
     public int QueuedWrites => _pending.Reader.Count;
@@ -194,39 +229,43 @@ public sealed class SqliteTelemetryStore : ITelemetryStore, IAsyncDisposable
     private void Commit(List<PendingWrite> group)
     {
         var added = new List<(long, string, string)>();
+        var inserted = 0;
         try
         {
             using var transaction = _writer.BeginTransaction();
             var insertSeries = _insertSeries ??= Prepare("INSERT INTO series(measurement, tags) VALUES ($m, $t) RETURNING id", "$m", "$t");
-            var upsert = _upsertPoint ??= Prepare("""
-                INSERT INTO points(series_id, ts, fields) VALUES ($s, $ts, $f)
-                ON CONFLICT(series_id, ts) DO UPDATE SET fields = json_patch(fields, excluded.fields)
-                """, "$s", "$ts", "$f");
+            var upsert = _upsertPoint ??= PrepareRaw("""
+                INSERT INTO recent(ts, series_id, fields) VALUES (?1, ?2, ?3)
+                ON CONFLICT(ts, series_id) DO UPDATE SET fields = json_patch(fields, excluded.fields)
+                """);
             insertSeries.Transaction = transaction;
-            upsert.Transaction = transaction;
             var (m, t) = (insertSeries.Parameters[0], insertSeries.Parameters[1]);
-            var (s, ts, f) = (upsert.Parameters[0], upsert.Parameters[1], upsert.Parameters[2]);
             foreach (var write in group)
             {
                 var count = 0;
                 foreach (var point in write.Points)
                 {
-                    var tags = TagsJson(point.Tags);
-                    if (!_seriesIds.TryGetValue((point.Measurement, tags), out var id))
+                    var key = new SeriesKey(point.Measurement, point.TagArray);
+                    if (!_seriesByTags.TryGetValue(key, out var id))
                     {
-                        m.Value = point.Measurement;
-                        t.Value = tags;
-                        id = (long)insertSeries.ExecuteScalar()!;
-                        _seriesIds[(point.Measurement, tags)] = id;
-                        added.Add((id, point.Measurement, tags));
+                        // Only a point whose tags were not seen in this form: the canonical form finds (or makes) its series.
+                        var tags = TagsJson(point.Tags);
+                        if (!_seriesIds.TryGetValue((point.Measurement, tags), out id))
+                        {
+                            m.Value = point.Measurement;
+                            t.Value = tags;
+                            id = (long)insertSeries.ExecuteScalar()!;
+                            _seriesIds[(point.Measurement, tags)] = id;
+                            added.Add((id, point.Measurement, tags));
+                        }
+
+                        _seriesByTags[key] = id;
                     }
 
-                    if (FieldsJson(point) is { } fields)
+                    if (WriteFieldsJson(point))
                     {
-                        s.Value = id;
-                        ts.Value = point.TimestampNs;
-                        f.Value = fields;
-                        upsert.ExecuteNonQuery();
+                        Upsert(upsert, point.TimestampNs, id, _fieldsBuffer.WrittenSpan);
+                        inserted++;
                     }
 
                     count++;
@@ -246,11 +285,25 @@ public sealed class SqliteTelemetryStore : ITelemetryStore, IAsyncDisposable
 
         Interlocked.Increment(ref _commits);
         Interlocked.Add(ref _committedWrites, group.Count);
+        _recentRows += inserted;
         foreach (var (id, measurement, tags) in added)
         {
             lock (_series)
             {
                 _series.Add(new SeriesRow(id, measurement, ParseTags(tags)));
+            }
+        }
+
+        if (_recentRows >= _mergeRows)
+        {
+            try
+            {
+                MergeRecent();
+            }
+            catch (SqliteException)
+            {
+                // The batches are committed and must be reported so; the points stay in recent (read through
+                // all_points) and the next commit tries again.
             }
         }
 
@@ -268,6 +321,36 @@ public sealed class SqliteTelemetryStore : ITelemetryStore, IAsyncDisposable
         }
     }
 
+    // The statement runs straight on SQLite's API: the fields go in as the UTF-8 they were written in, with no
+    // string, parameter or binder per point. Inside the connection's transaction like any command.
+    private sqlite3_stmt PrepareRaw(string sql)
+    {
+        var db = _writer.Handle!;
+        var rc = raw.sqlite3_prepare_v2(db, sql, out var statement);
+        SqliteException.ThrowExceptionForRC(rc, db);
+        return statement;
+    }
+
+    private void Upsert(sqlite3_stmt statement, long timestampNs, long seriesId, ReadOnlySpan<byte> fieldsUtf8)
+    {
+        var db = _writer.Handle!;
+        try
+        {
+            SqliteException.ThrowExceptionForRC(raw.sqlite3_bind_int64(statement, 1, timestampNs), db);
+            SqliteException.ThrowExceptionForRC(raw.sqlite3_bind_int64(statement, 2, seriesId), db);
+            SqliteException.ThrowExceptionForRC(raw.sqlite3_bind_text(statement, 3, fieldsUtf8), db);
+            var rc = raw.sqlite3_step(statement);
+            if (rc != raw.SQLITE_DONE)
+            {
+                SqliteException.ThrowExceptionForRC(rc, db);
+            }
+        }
+        finally
+        {
+            raw.sqlite3_reset(statement);
+        }
+    }
+
     private SqliteCommand Prepare(string sql, params string[] parameters)
     {
         var command = _writer.CreateCommand();
@@ -281,11 +364,11 @@ public sealed class SqliteTelemetryStore : ITelemetryStore, IAsyncDisposable
     }
 
     /// <summary>
-    /// The fields of a point as one JSON object, or null when it has none to store. Non-finite floats are left out
+    /// The fields of a point as one JSON object in UTF-8, into the fields buffer; false when it has none to store. Non-finite floats are left out
     /// (SQLite and JSON have no NaN); of a key given twice the last storable value counts, as when it was written twice.
     /// Booleans read back as 1/0 (json_extract), as they were stored before.
     /// </summary>
-    private string? FieldsJson(Point point)
+    private bool WriteFieldsJson(Point point)
     {
         var fields = point.FieldArray;
         _fieldsBuffer.ResetWrittenCount();
@@ -321,7 +404,7 @@ public sealed class SqliteTelemetryStore : ITelemetryStore, IAsyncDisposable
 
         _fieldsWriter.WriteEndObject();
         _fieldsWriter.Flush();
-        return written == 0 ? null : Encoding.UTF8.GetString(_fieldsBuffer.WrittenSpan);
+        return written > 0;
 
         static bool Storable(Field field) => field.Kind != FieldKind.Float || double.IsFinite(field.FloatValue);
 
@@ -368,15 +451,60 @@ public sealed class SqliteTelemetryStore : ITelemetryStore, IAsyncDisposable
         transaction.Commit();
     }
 
+    /// <summary>
+    /// Moves the points gathered in <c>recent</c> into <c>points</c>, in one transaction, series by series: each
+    /// series' newest page is written once for hundreds of points instead of once per commit. A point <c>points</c>
+    /// already holds merges the newer fields in.
+    /// </summary>
+    private void MergeRecent()
+    {
+        using var transaction = _writer.BeginTransaction();
+        using var command = _writer.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = """
+            INSERT INTO points(series_id, ts, fields)
+              SELECT series_id, ts, fields FROM recent WHERE true ORDER BY series_id, ts
+              ON CONFLICT(series_id, ts) DO UPDATE SET fields = json_patch(points.fields, excluded.fields);
+            DELETE FROM recent;
+            """;
+        command.ExecuteNonQuery();
+        transaction.Commit();
+        _recentRows = 0;
+        Interlocked.Increment(ref _merges);
+    }
+
+    /// <summary>Merges what <c>recent</c> holds now, under the write lock (for a test).</summary>
+    internal async Task MergeRecentAsync(CancellationToken cancellationToken)
+    {
+        await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            MergeRecent();
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    private long Count(string table)
+    {
+        using var command = _writer.CreateCommand();
+        command.CommandText = $"SELECT count(*) FROM {table}";
+        return (long)command.ExecuteScalar()!;
+    }
+
     /// <summary>Deletes points older than the retention; runs at open and then at most every tenth of the retention.</summary>
     public int Prune()
     {
         var now = _time.GetUtcNow();
         _nextPrune = now + TimeSpan.FromTicks(Math.Min(_retention.Ticks / 10, TimeSpan.FromHours(1).Ticks));
         using var command = _writer.CreateCommand();
-        command.CommandText = "DELETE FROM points WHERE ts < $cutoff";
+        command.CommandText = "DELETE FROM points WHERE ts < $cutoff; DELETE FROM recent WHERE ts < $cutoff";
         command.Parameters.AddWithValue("$cutoff", Point.ToNanoseconds(now - _retention));
-        return command.ExecuteNonQuery();
+        var deleted = command.ExecuteNonQuery();
+        _recentRows = Count("recent");
+        return deleted;
     }
 
     /// <summary>Prunes under the write lock (for a timer or a test).</summary>
@@ -412,7 +540,7 @@ public sealed class SqliteTelemetryStore : ITelemetryStore, IAsyncDisposable
             using var command = connection.CreateCommand();
             command.CommandText = $"""
                 SELECT ts / $w AS bucket, {fn}{extra} FROM (
-                  SELECT ts, json_extract(fields, $f) AS v FROM points
+                  SELECT ts, json_extract(fields, $f) AS v FROM all_points
                   WHERE series_id IN ({string.Join(',', ids)}) AND ts >= $from AND ts < $to)
                 WHERE typeof(v) IN ('integer', 'real')
                 GROUP BY bucket ORDER BY bucket
@@ -450,7 +578,7 @@ public sealed class SqliteTelemetryStore : ITelemetryStore, IAsyncDisposable
             using var command = connection.CreateCommand();
             command.CommandText = $"""
                 SELECT v, max(ts) FROM (
-                  SELECT ts, json_extract(fields, $f) AS v FROM points WHERE series_id IN ({string.Join(',', ids)}))
+                  SELECT ts, json_extract(fields, $f) AS v FROM all_points WHERE series_id IN ({string.Join(',', ids)}))
                 WHERE v IS NOT NULL
                 """;
             command.Parameters.AddWithValue("$f", JsonPath(query.Field));
@@ -503,6 +631,7 @@ public sealed class SqliteTelemetryStore : ITelemetryStore, IAsyncDisposable
     private void ReloadSeries()
     {
         _seriesIds.Clear();
+        _seriesByTags.Clear();
         lock (_series)
         {
             _series.Clear();
@@ -573,6 +702,30 @@ public sealed class SqliteTelemetryStore : ITelemetryStore, IAsyncDisposable
         await _writer.DisposeAsync().ConfigureAwait(false);
         _writeGate.Dispose();
         SqliteConnection.ClearPool(new SqliteConnection(_connectionString));
+    }
+
+    /// <summary>A series as a point names it: its measurement and its tags in the point's order.</summary>
+    private readonly record struct SeriesKey(string Measurement, Tag[] Tags);
+
+    private sealed class SeriesKeyComparer : IEqualityComparer<SeriesKey>
+    {
+        public static readonly SeriesKeyComparer Instance = new();
+
+        public bool Equals(SeriesKey x, SeriesKey y) =>
+            string.Equals(x.Measurement, y.Measurement, StringComparison.Ordinal) && x.Tags.AsSpan().SequenceEqual(y.Tags);
+
+        public int GetHashCode(SeriesKey key)
+        {
+            var hash = new HashCode();
+            hash.Add(key.Measurement, StringComparer.Ordinal);
+            foreach (var tag in key.Tags)
+            {
+                hash.Add(tag.Key, StringComparer.Ordinal);
+                hash.Add(tag.Value, StringComparer.Ordinal);
+            }
+
+            return hash.ToHashCode();
+        }
     }
 
     /// <summary>A writer's batch waiting for its commit.</summary>

@@ -153,41 +153,59 @@ public sealed class ObservationPoints(Func<FleetInventory?>? inventory = null)
     private void MapTelemetry(NodeTelemetryObservation observation, ICollection<Point> into)
     {
         var t = observation.Telemetry;
-        var fields = new List<Field>(9);
-        AddFinite(fields, Schema.Fields.BatteryPercent, t.BatteryPercent);
+        // Gathered on the stack, then copied once into an array of the exact length: telemetry is the busiest path.
+        var buffer = new TelemetryFields();
+        Span<Field> fields = buffer;
+        var count = 0;
+        AddFinite(fields, ref count, Schema.Fields.BatteryPercent, t.BatteryPercent);
         if (t.Power is { } power)
         {
-            fields.Add(Field.String(Schema.Fields.Power, power == PowerSource.Mains ? "mains" : "battery"));
-            fields.Add(Field.Integer(Schema.Fields.OnBattery, power == PowerSource.Battery ? 1 : 0));
+            fields[count++] = Field.String(Schema.Fields.Power, power == PowerSource.Mains ? "mains" : "battery");
+            fields[count++] = Field.Integer(Schema.Fields.OnBattery, power == PowerSource.Battery ? 1 : 0);
         }
 
-        AddFinite(fields, Schema.Fields.RuntimeLeftSeconds, t.RuntimeLeft?.TotalSeconds);
-        AddFinite(fields, Schema.Fields.EnclosureTemperatureC, t.EnclosureTemperatureC);
+        AddFinite(fields, ref count, Schema.Fields.RuntimeLeftSeconds, t.RuntimeLeft?.TotalSeconds);
+        AddFinite(fields, ref count, Schema.Fields.EnclosureTemperatureC, t.EnclosureTemperatureC);
         if (t.Uplink is { } uplink)
         {
-            fields.Add(Field.String(Schema.Fields.Uplink, uplink switch
+            fields[count++] = Field.String(Schema.Fields.Uplink, uplink switch
             {
                 UplinkKind.Fibre => "fibre",
                 UplinkKind.Lte => "lte",
                 _ => "none",
-            }));
+            });
         }
 
         // -∞ dBm (no signal) and NaN cannot be stored: the field is left out, the rest of the report is kept.
-        AddFinite(fields, Schema.Fields.LteSignalDbm, t.LteSignalDbm);
+        AddFinite(fields, ref count, Schema.Fields.LteSignalDbm, t.LteSignalDbm);
         if (t.Position is { } position)
         {
-            AddFinite(fields, Schema.Fields.Latitude, position.Latitude);
-            AddFinite(fields, Schema.Fields.Longitude, position.Longitude);
+            AddFinite(fields, ref count, Schema.Fields.Latitude, position.Latitude);
+            AddFinite(fields, ref count, Schema.Fields.Longitude, position.Longitude);
         }
 
-        if (fields.Count == 0)
+        if (count == 0)
         {
             return;
         }
 
         var at = observation.ObservedAt;
-        into.Add(new Point(Schema.Node, NodeTags(observation.NodeId, at), [.. fields], Point.ToNanoseconds(at)));
+        into.Add(new Point(Schema.Node, NodeTags(observation.NodeId, at), fields[..count].ToArray(), Point.ToNanoseconds(at)));
+    }
+
+    /// <summary>Room for every field of a telemetry report.</summary>
+    [System.Runtime.CompilerServices.InlineArray(10)]
+    private struct TelemetryFields
+    {
+        private Field _first;
+    }
+
+    private static void AddFinite(Span<Field> fields, ref int count, string key, double? value)
+    {
+        if (value is { } v && double.IsFinite(v))
+        {
+            fields[count++] = Field.Float(key, v);
+        }
     }
 
     private Tag[] NodeTags(string nodeId, DateTimeOffset at)

@@ -17,53 +17,53 @@ public enum FieldKind : byte
 /// <summary>A field: a key with a typed value. Build with <see cref="Float"/>, <see cref="Integer"/> and friends.</summary>
 public readonly struct Field : IEquatable<Field>
 {
-    private readonly double _float;
-    private readonly long _integer;
+    // A float's bits or an integer (a boolean as 0/1): one slot, so a field is 32 bytes, not 40.
+    private readonly long _bits;
     private readonly string? _string;
 
-    private Field(string key, FieldKind kind, double f, long i, string? s)
+    private Field(string key, FieldKind kind, long bits, string? s)
     {
         Key = key;
         Kind = kind;
-        _float = f;
-        _integer = i;
+        _bits = bits;
         _string = s;
     }
 
     public string Key { get; }
     public FieldKind Kind { get; }
 
-    public double FloatValue => _float;
-    public long IntegerValue => _integer;
-    public bool BooleanValue => _integer != 0;
+    public double FloatValue => Kind == FieldKind.Float ? BitConverter.Int64BitsToDouble(_bits) : 0;
+    public long IntegerValue => Kind == FieldKind.Float ? 0 : _bits;
+    public bool BooleanValue => Kind != FieldKind.Float && _bits != 0;
     public string StringValue => _string ?? "";
 
-    public static Field Float(string key, double value) => new(key, FieldKind.Float, value, 0, null);
-    public static Field Integer(string key, long value) => new(key, FieldKind.Integer, 0, value, null);
-    public static Field Boolean(string key, bool value) => new(key, FieldKind.Boolean, 0, value ? 1 : 0, null);
-    public static Field String(string key, string value) => new(key, FieldKind.String, 0, 0, value);
+    public static Field Float(string key, double value) => new(key, FieldKind.Float, BitConverter.DoubleToInt64Bits(value), null);
+    public static Field Integer(string key, long value) => new(key, FieldKind.Integer, value, null);
+    public static Field Boolean(string key, bool value) => new(key, FieldKind.Boolean, value ? 1 : 0, null);
+    public static Field String(string key, string value) => new(key, FieldKind.String, 0, value);
 
     /// <summary>The value as a number for charts: floats and integers as they are, booleans as 0/1, strings NaN.</summary>
     public double AsDouble() => Kind switch
     {
-        FieldKind.Float => _float,
-        FieldKind.Integer or FieldKind.Boolean => _integer,
+        FieldKind.Float => FloatValue,
+        FieldKind.Integer or FieldKind.Boolean => _bits,
         _ => double.NaN,
     };
 
     public object Value => Kind switch
     {
-        FieldKind.Float => _float,
-        FieldKind.Integer => _integer,
-        FieldKind.Boolean => _integer != 0,
+        FieldKind.Float => FloatValue,
+        FieldKind.Integer => _bits,
+        FieldKind.Boolean => _bits != 0,
         _ => StringValue,
     };
 
     public bool Equals(Field other) =>
-        Key == other.Key && Kind == other.Kind && _float.Equals(other._float) && _integer == other._integer && _string == other._string;
+        Key == other.Key && Kind == other.Kind && _string == other._string &&
+        (Kind == FieldKind.Float ? FloatValue.Equals(other.FloatValue) : _bits == other._bits);
 
     public override bool Equals(object? obj) => obj is Field other && Equals(other);
-    public override int GetHashCode() => HashCode.Combine(Key, Kind, _float, _integer, _string);
+    public override int GetHashCode() => HashCode.Combine(Key, Kind, Kind == FieldKind.Float ? FloatValue.GetHashCode() : _bits.GetHashCode(), _string);
     public static bool operator ==(Field left, Field right) => left.Equals(right);
     public static bool operator !=(Field left, Field right) => !left.Equals(right);
 
