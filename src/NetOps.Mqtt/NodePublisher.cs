@@ -65,6 +65,7 @@ public sealed class NodePublisher : IAsyncDisposable
     private readonly SemaphoreSlim _gate = new(1, 1);
     private IMqttClient? _client;
     private long _telemetrySequence;
+    private readonly Dictionary<string, long> _cameraSequences = new(StringComparer.Ordinal);
     private long _connections;
 
     public NodePublisher(NodePublisherOptions options, TimeProvider? timeProvider = null, ILogger<NodePublisher>? logger = null)
@@ -215,6 +216,59 @@ public sealed class NodePublisher : IAsyncDisposable
             .ConfigureAwait(false);
         Interlocked.Exchange(ref _telemetrySequence, sequence);
         return sequence;
+    }
+
+    /// <summary>
+    /// Publishes a camera's status on its behalf (retained, QoS 1): a node that watches its cameras' streams reports
+    /// for cameras that speak no MQTT. Each camera has its own sequence (with this node's boot id); returns it. With
+    /// <paramref name="interval"/> the node promises to repeat the status that often, so that it ages out when the node
+    /// goes silent. One caller at a time, as for telemetry.
+    /// </summary>
+    public async Task<long> PublishCameraStatusAsync(string cameraId, bool online, string? detail = null, TimeSpan? interval = null,
+        CancellationToken cancellationToken = default)
+    {
+        var topic = MqttTopics.CameraStatus(cameraId);
+        var sequence = _cameraSequences.GetValueOrDefault(cameraId) + 1;
+        await PublishAsync(topic, CameraStatusPayload(online, detail, sequence, _time.GetUtcNow(), BootId, interval), retain: true, cancellationToken)
+            .ConfigureAwait(false);
+        _cameraSequences[cameraId] = sequence;
+        return sequence;
+    }
+
+    /// <summary>The contract's camera status JSON (docs/mqtt.md, "Camera status").</summary>
+    public static byte[] CameraStatusPayload(bool online, string? detail, long sequence, DateTimeOffset? deviceTime, string? bootId,
+        TimeSpan? interval = null)
+    {
+        var buffer = new ArrayBufferWriter<byte>(128);
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteString("state"u8, online ? "online"u8 : "offline"u8);
+            json.WriteNumber("seq"u8, sequence);
+            if (deviceTime is { } ts)
+            {
+                json.WriteString("ts"u8, ts.ToUniversalTime());
+            }
+
+            if (bootId is not null)
+            {
+                json.WriteString("boot"u8, bootId);
+            }
+
+            if (detail is not null)
+            {
+                json.WriteString("detail"u8, detail);
+            }
+
+            if (interval is { } every)
+            {
+                json.WriteNumber("interval_s"u8, Math.Round(every.TotalSeconds, 3));
+            }
+
+            json.WriteEndObject();
+        }
+
+        return buffer.WrittenSpan.ToArray();
     }
 
     /// <summary>Publishes arbitrary bytes on any topic (QoS 1), for tests of what a broken node sends.</summary>

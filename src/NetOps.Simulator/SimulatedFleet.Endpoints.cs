@@ -34,6 +34,7 @@ public sealed partial class SimulatedFleet
         }
 
         LogEndpoint(_logger, endpointId);
+        ReportCamerasSoon(endpointId);
         return true;
     }
 

@@ -235,12 +235,72 @@ public sealed partial class SimulatedFleet(
         {
             await node.Publisher.SwitchOnAsync(cancellationToken).ConfigureAwait(false);
             await node.Publisher.PublishTelemetryAsync(node.NextTelemetry(UplinkUp(node.Node)), cancellationToken).ConfigureAwait(false);
+            await ReportCamerasAsync(node, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // The broker may not be up yet or may restart: the next interval tries again.
             LogReportFailed(_logger, node.Node.Id, e.Message);
         }
+    }
+
+    /// <summary>
+    /// The node reports its cameras' status (retained) as it watches their streams: online while the camera is on the
+    /// wire, offline with "no video signal" once it is unplugged or unpowered. Repeated every report, with the report
+    /// interval, so that the status ages out when the node goes dark; after a field event at once, when it changed.
+    /// </summary>
+    private async Task ReportCamerasAsync(SimulatedNode node, CancellationToken cancellationToken, bool changedOnly = false)
+    {
+        var fleet = inventory.Current;
+        var simulated = node.Node.DeviceId is { } device && _switches.TryGetValue(device, out var entry) ? entry.Switch : null;
+        if (simulated is null)
+        {
+            return;
+        }
+
+        await node.CameraGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            foreach (var camera in fleet.Endpoints.Values.Where(e => e.NodeId == node.Node.Id && e.Kind == EndpointKind.Camera))
+            {
+                if (simulated.IsEndpointUp(camera.Id) is not { } online ||
+                    (changedOnly && node.CamerasSaid.TryGetValue(camera.Id, out var said) && said == online))
+                {
+                    continue;
+                }
+
+                await node.Publisher.PublishCameraStatusAsync(camera.Id, online, online ? "recording" : "no video signal",
+                    options.Value.NodeReportInterval, cancellationToken).ConfigureAwait(false);
+                node.CamerasSaid[camera.Id] = online;
+            }
+        }
+        finally
+        {
+            node.CameraGate.Release();
+        }
+    }
+
+    /// <summary>After a field event, the node of the endpoint reports its cameras at once rather than at its next interval.</summary>
+    private void ReportCamerasSoon(string endpointId)
+    {
+        if (!inventory.Current.Endpoints.TryGetValue(endpointId, out var endpoint) || !_nodes.TryGetValue(endpoint.NodeId, out var node) ||
+            !node.PoweredOn)
+        {
+            return;
+        }
+
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await ReportCamerasAsync(node, _stop.Token, changedOnly: true).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // Switched off, or the broker is away: the next report sends what changed.
+                LogReportFailed(_logger, node.Node.Id, e.Message);
+            }
+        }, CancellationToken.None);
     }
 
     /// <summary>A node's uplink is its fibre link when both ends are up; otherwise it falls back to LTE.</summary>
@@ -320,6 +380,11 @@ public sealed partial class SimulatedFleet(
         public NodePublisher Publisher { get; } = publisher;
 
         public volatile bool PoweredOn = true;
+
+        /// <summary>What the node last said of each camera (online or not); guarded by <see cref="CameraGate"/>.</summary>
+        public Dictionary<string, bool> CamerasSaid { get; } = new(StringComparer.Ordinal);
+
+        public SemaphoreSlim CameraGate { get; } = new(1, 1);
 
         public NodeTelemetry NextTelemetry(bool fibreUp)
         {

@@ -68,6 +68,15 @@ public sealed partial class SimulatedSwitch
         }
     }
 
+    /// <summary>Whether the endpoint is on the wire (plugged, and powered when it takes PoE); null when not simulated here.</summary>
+    public bool? IsEndpointUp(string endpointId)
+    {
+        lock (_bridgeGate)
+        {
+            return _endpoints.TryGetValue(endpointId, out var endpoint) ? Visible(endpoint) : null;
+        }
+    }
+
     /// <summary>Pulls the endpoint's cable: its port goes down and its MAC ages out of the table.</summary>
     public bool UnplugEndpoint(string endpointId) => Change(endpointId, e =>
     {

@@ -192,7 +192,8 @@ public sealed class MqttIngestScenario : IBenchScenario
         var subCommand = string.Join(' ', "mosquitto_sub", "-h", "127.0.0.1", "-p", port.ToString(CultureInfo.InvariantCulture),
             "-u", Username, "-P", Password, "-q", "1", "-c", "-i", subId, "-t", $"'{topicFilter}'",
             "-C", messages.ToString(CultureInfo.InvariantCulture), ">/dev/null");
-        var (allocatedBefore, collectionsBefore) = (GC.GetTotalAllocatedBytes(precise: true), GC.CollectionCount(0));
+        var (allocatedBefore, collectionsBefore, pausedBefore) = (GC.GetTotalAllocatedBytes(precise: true), GC.CollectionCount(0), GC.GetTotalPauseDuration());
+        var writtenBefore = WrittenBytes();
         sampler?.Start();
         Task<TimeSpan> TimeIngest() => Timed(async () =>
         {
@@ -220,14 +221,16 @@ public sealed class MqttIngestScenario : IBenchScenario
 
         await Task.WhenAll(ingestTime, subTime);
         // Everything this process allocated while both drained: the ingest's cost per message in garbage.
-        var (allocated, collections) = (GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore, GC.CollectionCount(0) - collectionsBefore);
+        var (allocated, collections, paused) = (GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore, GC.CollectionCount(0) - collectionsBefore,
+            GC.GetTotalPauseDuration() - pausedBefore);
         sampler?.Stop();
+        var written = WrittenBytes() - writtenBefore;
         await ingest.StopAsync(cancellationToken);
         broker.ThrowIfExited();
         if (run >= 0)
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"    allocated {allocated / messages} bytes per message, {collections} gen0 collections"));
+                $"    wrote {written / messages} bytes per message (write and pwrite calls), allocated {allocated / messages} bytes per message, {collections} gen0 collections (gen1 {GC.CollectionCount(1)}, gen2 {GC.CollectionCount(2)} so far), paused {paused.TotalMilliseconds:0} ms; last young GC: promoted {GC.GetGCMemoryInfo(GCKind.Ephemeral).PromotedBytes / 1024} KiB, paused {GC.GetGCMemoryInfo(GCKind.Ephemeral).PauseDurations[0].TotalMilliseconds:0.0} ms, gen {GC.GetGCMemoryInfo(GCKind.Ephemeral).Generation}"));
         }
 
         if (store is not null && run >= 0)
@@ -253,6 +256,7 @@ public sealed class MqttIngestScenario : IBenchScenario
         }).ToList();
         await using var store = new SqliteTelemetryStore(path, TimeSpan.FromDays(7));
         var recorder = new ObservationRecorder(store, new ObservationPoints());
+        var written = WrittenBytes();
         var clock = Stopwatch.StartNew();
         var pending = new Queue<Task>(inFlight);
         foreach (var chunk in observations.Chunk(batchSize))
@@ -265,7 +269,10 @@ public sealed class MqttIngestScenario : IBenchScenario
         }
 
         await Task.WhenAll(pending);
-        return count / clock.Elapsed.TotalSeconds;
+        var rate = count / clock.Elapsed.TotalSeconds;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"    store alone, {batchSize} per call, {inFlight} in flight: wrote {(WrittenBytes() - written) / count} bytes per observation"));
+        return rate;
     }
 
     // Counts telemetry once it is durable. Called concurrently for different nodes (one node's observations in order):
@@ -314,6 +321,20 @@ public sealed class MqttIngestScenario : IBenchScenario
         }
     }
 
+    // What this process handed to write calls so far (/proc/self/io "wchar": sockets and files alike).
+    private static long WrittenBytes()
+    {
+        foreach (var line in File.ReadLines("/proc/self/io"))
+        {
+            if (line.StartsWith("wchar:", StringComparison.Ordinal))
+            {
+                return long.Parse(line.AsSpan(6).Trim(), CultureInfo.InvariantCulture);
+            }
+        }
+
+        return 0;
+    }
+
     private static async Task<TimeSpan> Timed(Func<Task> action)
     {
         var clock = Stopwatch.StartNew();
@@ -329,12 +350,15 @@ public sealed class MqttIngestScenario : IBenchScenario
         var publishers = new List<ExternalProcess>(nodeIds.Length);
         try
         {
+            // No device time: the ingest stamps each message when it arrives. A live node stamps it when it sends, which
+            // is about when it arrives; a stream written ahead and sent by 50 processes at their own pace would arrive
+            // in another order than its stamps, which no fleet does.
             for (var n = 0; n < nodeIds.Length; n++)
             {
                 var lines = new List<string>();
                 for (long seq = 1, i = n; i < messages; seq++, i += nodeIds.Length)
                 {
-                    lines.Add(System.Text.Encoding.UTF8.GetString(NodePublisher.TelemetryPayload(telemetry, seq, DateTimeOffset.UtcNow, "bench")));
+                    lines.Add(System.Text.Encoding.UTF8.GetString(NodePublisher.TelemetryPayload(telemetry, seq, null, "bench")));
                 }
 
                 var file = Path.Combine(directory, $"stream-{n}.jsonl");

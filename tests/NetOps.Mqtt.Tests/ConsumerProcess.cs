@@ -12,7 +12,8 @@ namespace NetOps.Mqtt.Tests;
 /// The test assembly is also a small program: <c>dotnet NetOps.Mqtt.Tests.dll consume PORT CLIENTID DATABASE</c> runs the
 /// ingest from mosquitto into the embedded store (the all-in-one host's history path) until SIGTERM, printing
 /// "subscribed", then "applied NODE SEQ" for each telemetry message once its commit is done, and "out of order ..." if a
-/// node's sequence numbers ever went backwards. The crash test kills it with SIGKILL mid-stream.
+/// node's sequence numbers ever went backwards. The sink is two-phase, as the host's: a node's next message is accepted
+/// before the previous one's commit. The crash test kills it with SIGKILL mid-stream.
 /// </summary>
 public static class ConsumerProcess
 {
@@ -25,29 +26,9 @@ public static class ConsumerProcess
         }
 
         await using var store = new SqliteTelemetryStore(database, TimeSpan.FromDays(3650));
-        var recorder = new ObservationRecorder(store, new ObservationPoints());
-        var last = new Dictionary<string, long>(StringComparer.Ordinal);
-        var gate = new Lock();
-        async ValueTask Sink(Observation observation, CancellationToken cancellationToken)
-        {
-            await recorder.PublishAsync(observation, cancellationToken);
-            if (observation is NodeTelemetryObservation telemetry)
-            {
-                lock (gate)
-                {
-                    if (last.TryGetValue(telemetry.NodeId, out var previous) && telemetry.Sequence <= previous)
-                    {
-                        Console.WriteLine($"out of order: {telemetry.NodeId} {telemetry.Sequence} after {previous}");
-                    }
-
-                    last[telemetry.NodeId] = telemetry.Sequence;
-                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"applied {telemetry.NodeId} {telemetry.Sequence}"));
-                }
-            }
-        }
-
+        var sink = new CheckingSink(new ObservationRecorder(store, new ObservationPoints()));
         await using var ingest = new TelemetryIngest(Brokers.IngestOptions(int.Parse(portText, CultureInfo.InvariantCulture), clientId,
-            Mosquitto.Username, Mosquitto.Password) with { SessionExpiry = TimeSpan.FromHours(1) }, Sink);
+            Mosquitto.Username, Mosquitto.Password) with { SessionExpiry = TimeSpan.FromHours(1) }, sink);
         using var stop = new CancellationTokenSource();
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
         {
@@ -68,5 +49,47 @@ public static class ConsumerProcess
         await ingest.StopAsync(CancellationToken.None);
         Console.WriteLine("stopped");
         return 0;
+    }
+
+    /// <summary>
+    /// Two-phase, as the host's sink: checks each node's order when a message is accepted (a node's next one is
+    /// accepted before the previous one's commit), and prints "applied" once its commit is done.
+    /// </summary>
+    private sealed class CheckingSink(ObservationRecorder history) : ITwoPhaseObservationSink
+    {
+        private readonly Dictionary<string, long> _last = new(StringComparer.Ordinal);
+        private readonly Lock _gate = new();
+
+        public async ValueTask PublishAsync(Observation observation, CancellationToken cancellationToken) =>
+            await (await AcceptAsync(observation, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+
+        public async ValueTask<ValueTask> AcceptAsync(Observation observation, CancellationToken cancellationToken)
+        {
+            if (observation is not NodeTelemetryObservation telemetry)
+            {
+                return await history.AcceptAsync(observation, cancellationToken).ConfigureAwait(false);
+            }
+
+            lock (_gate)
+            {
+                if (_last.TryGetValue(telemetry.NodeId, out var previous) && telemetry.Sequence <= previous)
+                {
+                    Console.WriteLine($"out of order: {telemetry.NodeId} {telemetry.Sequence} after {previous}");
+                }
+
+                _last[telemetry.NodeId] = telemetry.Sequence;
+            }
+
+            return Printed(await history.AcceptAsync(observation, cancellationToken).ConfigureAwait(false), telemetry);
+        }
+
+        private async ValueTask Printed(ValueTask durable, NodeTelemetryObservation telemetry)
+        {
+            await durable.ConfigureAwait(false);
+            lock (_gate)
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"applied {telemetry.NodeId} {telemetry.Sequence}"));
+            }
+        }
     }
 }

@@ -184,6 +184,25 @@ public sealed class ParserTests
         Assert.True(Parser.Parse(topic, ReadOnlySequence<byte>.Empty, Arrival).IsIgnored);
     }
 
+    [Fact]
+    public void CameraStatus_WithInterval_AgesOutLikeAHeartbeat_WithoutHoldsUntilTheNext()
+    {
+        var topic = MqttTopics.CameraStatus("cam-east-2");
+        var repeated = Assert.IsType<CameraStatusObservation>(Parse("""{"state":"online","seq":1,"interval_s":5}""", topic).Observation);
+        var held = Assert.IsType<CameraStatusObservation>(Parse("""{"state":"online","seq":2}""", topic).Observation);
+
+        Assert.Equal(TimeSpan.FromSeconds(5) * Parser.Options.FreshnessMultiplier, repeated.FreshFor);
+        Assert.Null(held.FreshFor);
+        Assert.Equal(new MqttRejection(MqttRejectionReason.OutOfRange, "interval_s"), Parse("""{"state":"online","seq":3,"interval_s":0}""", topic).Rejection);
+        Assert.Equal(new MqttRejection(MqttRejectionReason.WrongType, "interval_s"), Parse("""{"state":"online","seq":3,"interval_s":"5"}""", topic).Rejection);
+
+        // What NodePublisher sends for a camera it watches reads back as it was meant.
+        var payload = NodePublisher.CameraStatusPayload(false, "no video signal", 4, Arrival, "b3", TimeSpan.FromSeconds(10));
+        var said = Assert.IsType<CameraStatusObservation>(Parser.Parse(topic, new ReadOnlySequence<byte>(payload), Arrival).Observation);
+        Assert.Equal((false, "no video signal", 4L, TimeSpan.FromSeconds(10) * Parser.Options.FreshnessMultiplier),
+            (said.Online, said.Detail, said.Sequence, said.FreshFor));
+    }
+
     [Theory]
     [InlineData("""{"seq":1}""", MqttRejectionReason.MissingField, "state")]
     [InlineData("""{"state":"online"}""", MqttRejectionReason.MissingField, "seq")]

@@ -60,6 +60,29 @@ public sealed class EndpointTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SimulatedNode_ReportsItsCameras_AnUnpluggedOneOffline_AndBackOnline()
+    {
+        // The node speaks for its cameras over MQTT (retained camera status); the store keeps what it said.
+        async Task<double?> LastSaidAsync()
+        {
+            using var document = JsonDocument.Parse(await _host.Http.GetStringAsync(new Uri(
+                "api/history/camera_status/online?endpoint=mogli-01-cam1&window=01:00:00&aggregate=last&range=01:00:00", UriKind.Relative)));
+            return document.RootElement.EnumerateArray().SelectMany(s => s.GetProperty("points").EnumerateArray())
+                .Select(p => (double?)p.GetProperty("value").GetDouble()).LastOrDefault();
+        }
+
+        await Eventually.TrueAsync(async () => await LastSaidAsync() == 1, TimeSpan.FromSeconds(30), "mogli-01-cam1 reported online");
+
+        await _host.PostAsync("api/simulator/endpoints/mogli-01-cam1/unplug");
+        await Eventually.TrueAsync(async () => await LastSaidAsync() == 0, TimeSpan.FromSeconds(5), "mogli-01-cam1 reported offline");
+        Assert.Equal("down", await _host.StateOfAsync("endpoint:mogli-01-cam1"));
+
+        await _host.PostAsync("api/simulator/endpoints/mogli-01-cam1/restore");
+        await Eventually.TrueAsync(async () => await LastSaidAsync() == 1, TimeSpan.FromSeconds(5), "mogli-01-cam1 reported online again");
+        await Eventually.TrueAsync(async () => await _host.StateOfAsync("endpoint:mogli-01-cam1") == "up", TimeSpan.FromSeconds(30), "mogli-01-cam1 up");
+    }
+
+    [Fact]
     public async Task StateAndInventoryApi_NeverShowSecrets()
     {
         var secrets = File.ReadAllLines(Path.Combine(RepoPaths.Root, "config", "secrets.demo.yaml"))

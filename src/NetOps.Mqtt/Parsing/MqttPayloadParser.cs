@@ -153,7 +153,10 @@ public sealed class MqttPayloadParser(MqttParserOptions? options = null)
                     return MqttParseResult.Reject(kind, subject, MqttRejectionReason.MissingField, "state");
                 }
 
-                observation = new CameraStatusObservation(source, seq, observedAt, subject, cameraOnline, f.Detail);
+                // With interval_s the publisher repeats the status that often, and it ages out like a heartbeat when the
+                // repeats stop (a node that reports for its cameras lost power); without, it holds until the next one.
+                observation = new CameraStatusObservation(source, seq, observedAt, subject, cameraOnline, f.Detail,
+                    f.IntervalSeconds is { } every ? TimeSpan.FromSeconds(every) * Options.FreshnessMultiplier : null);
                 break;
             default:
                 return MqttParseResult.Reject(kind, subject, MqttRejectionReason.BadTopic);
@@ -295,6 +298,12 @@ public sealed class MqttPayloadParser(MqttParserOptions? options = null)
                 {
                     reader.Read();
                     return ReadDetail(ref reader, out f.Detail);
+                }
+
+                if (reader.ValueTextEquals("interval_s"u8))
+                {
+                    reader.Read();
+                    return ReadNumber(ref reader, "interval_s", 1, TimeSpan.FromDays(1).TotalSeconds, out f.IntervalSeconds);
                 }
 
                 break;

@@ -80,6 +80,8 @@ public sealed class SqliteTelemetryStore : ITelemetryStore, IAsyncDisposable
             PRAGMA journal_mode=WAL;
             PRAGMA synchronous=FULL;
             PRAGMA wal_autocheckpoint={CheckpointPages};
+            PRAGMA temp_store=MEMORY;
+            PRAGMA cache_size=-16384;
             CREATE TABLE IF NOT EXISTS series(
               id INTEGER PRIMARY KEY,
               measurement TEXT NOT NULL,
