@@ -710,7 +710,12 @@ public sealed partial class StateEngine
         return delta;
     }
 
-    private static bool MetricsEqual(ImmutableSortedDictionary<string, double> a, ImmutableSortedDictionary<string, double> b)
+    private static bool MetricsEqual(ImmutableSortedDictionary<string, double> a, ImmutableSortedDictionary<string, double> b) => SameEntries(a, b);
+
+    private static bool AttributesEqual(ImmutableSortedDictionary<string, string> a, ImmutableSortedDictionary<string, string> b) => SameEntries(a, b);
+
+    // Called for every entity an observation touches: no LINQ, no closure; the same map (kept when unchanged) is equal at once.
+    private static bool SameEntries<T>(ImmutableSortedDictionary<string, T> a, ImmutableSortedDictionary<string, T> b)
     {
         if (ReferenceEquals(a, b))
         {
@@ -724,30 +729,7 @@ public sealed partial class StateEngine
 
         foreach (var (key, value) in a)
         {
-            if (!b.TryGetValue(key, out var other) || !other.Equals(value))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
-    private static bool AttributesEqual(ImmutableSortedDictionary<string, string> a, ImmutableSortedDictionary<string, string> b)
-    {
-        if (ReferenceEquals(a, b))
-        {
-            return true;
-        }
-
-        if (a.Count != b.Count)
-        {
-            return false;
-        }
-
-        foreach (var (key, value) in a)
-        {
-            if (!b.TryGetValue(key, out var other) || other != value)
+            if (!b.TryGetValue(key, out var other) || !EqualityComparer<T>.Default.Equals(other, value))
             {
                 return false;
             }
