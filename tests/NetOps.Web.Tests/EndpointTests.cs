@@ -75,7 +75,7 @@ public sealed class EndpointTests : IAsyncLifetime
 
         await _host.PostAsync("api/simulator/endpoints/mogli-01-cam1/unplug");
         await Eventually.TrueAsync(async () => await LastSaidAsync() == 0, TimeSpan.FromSeconds(5), "mogli-01-cam1 reported offline");
-        Assert.Equal("down", await _host.StateOfAsync("endpoint:mogli-01-cam1"));
+        await Eventually.TrueAsync(async () => await _host.StateOfAsync("endpoint:mogli-01-cam1") == "down", TimeSpan.FromSeconds(30), "mogli-01-cam1 down");
 
         await _host.PostAsync("api/simulator/endpoints/mogli-01-cam1/restore");
         await Eventually.TrueAsync(async () => await LastSaidAsync() == 1, TimeSpan.FromSeconds(5), "mogli-01-cam1 reported online again");
