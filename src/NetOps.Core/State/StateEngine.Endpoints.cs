@@ -107,6 +107,18 @@ public sealed partial class StateEngine
         }
     }
 
+    partial void DeriveEndpointsOf(string deviceId, DateTimeOffset now)
+    {
+        foreach (var endpoint in _inventory.Endpoints.Values)
+        {
+            if (OwnDeviceOf(endpoint) == deviceId ||
+                (_sightings.TryGetValue(endpoint.Id, out var byDevice) && byDevice.ContainsKey(deviceId)))
+            {
+                DeriveEndpoint(endpoint, now);
+            }
+        }
+    }
+
     partial void DeriveEndpoint(string endpointId, DateTimeOffset now)
     {
         if (_inventory.Endpoints.TryGetValue(endpointId, out var endpoint))
