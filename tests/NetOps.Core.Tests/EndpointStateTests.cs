@@ -251,6 +251,28 @@ public sealed class EndpointStateTests
     }
 
     [Fact]
+    public void Camera_SeenByASwitchThatStopsAnswering_IsUnknownNamingTheSwitch_NotUpOnTheOldTable()
+    {
+        // The forwarding table is read every few minutes and stays fresh that long; a switch that went silent (its node
+        // switched off, its uplink cut) no longer vouches for what it saw.
+        _engine.Apply(SwitchPoll(("ge-0/0/1", true)) with { Forwarding = [new(CameraMac, "ge-0/0/1", null)], Sections = Tables });
+        Assert.Equal(StateValue.Up, _engine.Get(Camera)!.Value);
+
+        _clock.Advance(TimeSpan.FromSeconds(10));
+        _engine.Apply(new DevicePollObservation("collector#1", ++_sequence, _clock.GetUtcNow(), "mogli-01-sw", false, null, "timeout", [], Fleet.Fresh));
+
+        var camera = _engine.Get(Camera)!;
+        Assert.Equal(StateValue.Unknown, camera.Value);
+        Assert.Equal(ReasonCodes.EndpointSwitchUnknown, camera.Reason.Code);
+        Assert.Equal("mogli-01-sw", camera.Reason["device"]);
+
+        // It answers again, with the table still fresh: the sighting counts again.
+        _clock.Advance(TimeSpan.FromSeconds(10));
+        _engine.Apply(SwitchPoll(("ge-0/0/1", true)));
+        Assert.Equal(StateValue.Up, _engine.Get(Camera)!.Value);
+    }
+
+    [Fact]
     public void MacMissingFromItsSwitchesTable_WhileItsPortIsUp_IsUpOnTheLinkAlone()
     {
         _engine.Apply(SwitchPoll(("ge-0/0/1", true)) with { Forwarding = [], Sections = Tables });

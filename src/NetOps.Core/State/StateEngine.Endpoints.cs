@@ -165,8 +165,12 @@ public sealed partial class StateEngine
     {
         bool Fresh(DateTimeOffset at, TimeSpan freshFor) => at + freshFor > now;
 
+        // A switch's tables count while it answers, as for topology: one that went unknown or down (behind a failed
+        // link, its node switched off) says nothing of where a MAC is or what its PoE delivers now.
+        bool Answers(string deviceId) => _states.GetValueOrDefault(EntityRef.Device(deviceId))?.Value is StateValue.Up or StateValue.Degraded;
+
         var ownDevice = OwnDeviceOf(endpoint);
-        var sightings = _sightings.GetValueOrDefault(endpoint.Id)?.Values.Where(s => Fresh(s.ObservedAt, s.FreshFor)).ToList() ?? [];
+        var sightings = _sightings.GetValueOrDefault(endpoint.Id)?.Values.Where(s => Fresh(s.ObservedAt, s.FreshFor) && Answers(s.DeviceId)).ToList() ?? [];
         var sighting = sightings.Where(s => s.Port is not null)
             .OrderByDescending(s => s.DeviceId == ownDevice)
             .ThenByDescending(s => s.ObservedAt)
@@ -177,7 +181,7 @@ public sealed partial class StateEngine
             : (ownDevice, endpoint.PlannedPort);
         var portState = atDevice is not null && atPort is not null ? _states.GetValueOrDefault(EntityRef.Port(atDevice, atPort)) : null;
         var poe = atDevice is not null && atPort is not null && _poeByDevice.TryGetValue(atDevice, out var reading) &&
-                  Fresh(reading.ObservedAt, reading.FreshFor) && reading.Ports.TryGetValue(atPort, out var status)
+                  Fresh(reading.ObservedAt, reading.FreshFor) && Answers(atDevice) && reading.Ports.TryGetValue(atPort, out var status)
             ? (Status: status, Reading: reading)
             : default;
         var heartbeat = _heartbeats.GetValueOrDefault(endpoint.Id) is { } h && Fresh(h.ObservedAt, h.FreshFor) ? h : null;
