@@ -83,10 +83,10 @@ public sealed class CoalescingChannelTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task AWriteWhileCorkedByAnother_GoesOutBehindWhatWasCollected()
+    public async Task CorkedWrites_PartsOfAPacketIncluded_GoOutInOrderBeforeTheConnectionCloses()
     {
-        // The ingest corks around acknowledgements while a dead letter or a ping may be written: a write that
-        // finds the cork collects too, and uncorking sends everything in the order it was written.
+        // A packet MQTTnet writes in parts while the channel is corked (a dead letter, a ping) collects with the
+        // acknowledgements; closing the connection sends what was collected first.
         _channel.Cork();
         await _channel.WriteAsync(Bytes(1, 2), true, CancellationToken.None);
         await _channel.WriteAsync(Bytes(3, 4), false, CancellationToken.None);

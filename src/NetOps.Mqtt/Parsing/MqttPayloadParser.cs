@@ -233,6 +233,20 @@ public sealed class MqttPayloadParser(MqttParserOptions? options = null)
             return ReadId(ref reader, "boot", MqttTopics.MaxIdLength, out f.Boot);
         }
 
+        // Presence: node and camera status say online or offline.
+        if (kind is MqttTopicKind.NodeStatus or MqttTopicKind.CameraStatus && reader.ValueTextEquals("state"u8))
+        {
+            reader.Read();
+            return ReadState(ref reader, out f.Online);
+        }
+
+        // How often a heartbeat or a camera status is repeated: it ages out after a multiple of that.
+        if (kind is MqttTopicKind.SensorHeartbeat or MqttTopicKind.CameraStatus && reader.ValueTextEquals("interval_s"u8))
+        {
+            reader.Read();
+            return ReadNumber(ref reader, "interval_s", 1, TimeSpan.FromDays(1).TotalSeconds, out f.IntervalSeconds);
+        }
+
         switch (kind)
         {
             case MqttTopicKind.NodeTelemetry:
@@ -279,39 +293,11 @@ public sealed class MqttPayloadParser(MqttParserOptions? options = null)
                 }
 
                 break;
-            case MqttTopicKind.NodeStatus:
-                if (reader.ValueTextEquals("state"u8))
-                {
-                    reader.Read();
-                    return ReadState(ref reader, out f.Online);
-                }
-
-                break;
             case MqttTopicKind.CameraStatus:
-                if (reader.ValueTextEquals("state"u8))
-                {
-                    reader.Read();
-                    return ReadState(ref reader, out f.Online);
-                }
-
                 if (reader.ValueTextEquals("detail"u8))
                 {
                     reader.Read();
                     return ReadDetail(ref reader, out f.Detail);
-                }
-
-                if (reader.ValueTextEquals("interval_s"u8))
-                {
-                    reader.Read();
-                    return ReadNumber(ref reader, "interval_s", 1, TimeSpan.FromDays(1).TotalSeconds, out f.IntervalSeconds);
-                }
-
-                break;
-            case MqttTopicKind.SensorHeartbeat:
-                if (reader.ValueTextEquals("interval_s"u8))
-                {
-                    reader.Read();
-                    return ReadNumber(ref reader, "interval_s", 1, TimeSpan.FromDays(1).TotalSeconds, out f.IntervalSeconds);
                 }
 
                 break;
