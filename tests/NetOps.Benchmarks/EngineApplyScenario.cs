@@ -4,6 +4,7 @@ using Microsoft.Extensions.Time.Testing;
 using NetOps.Core.Inventory;
 using NetOps.Core.Observations;
 using NetOps.Core.State;
+using NetOps.Engine;
 
 namespace NetOps.Benchmarks;
 

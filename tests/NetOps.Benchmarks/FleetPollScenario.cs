@@ -12,7 +12,7 @@ using NetOps.Inventory;
 using NetOps.Simulator;
 using NetOps.Snmp;
 using NetOps.Testing;
-using NetOps.Worker;
+using NetOps.Collector;
 using Quartz;
 
 namespace NetOps.Benchmarks;

@@ -5,6 +5,7 @@ using MQTTnet.Protocol;
 using NetOps.Core.Inventory;
 using NetOps.Core.Observations;
 using NetOps.Core.State;
+using NetOps.Engine;
 using NetOps.Mqtt;
 using NetOps.Storage;
 using NetOps.Storage.Embedded;

@@ -201,9 +201,9 @@ public sealed class TopologyRenderScenario : IBenchScenario
             }
 
             var baseAddress = new Uri($"http://127.0.0.1:{FreePort.Tcp()}/");
-            var output = RepoPaths.Output("NetOps.Web");
+            var output = RepoPaths.Output("NetOps.Host");
             var process = ExternalProcess.Start("dotnet", [
-                Path.Combine(output, "NetOps.Web.dll"), "--urls", baseAddress.ToString().TrimEnd('/'),
+                Path.Combine(output, "NetOps.Host.dll"), "--urls", baseAddress.ToString().TrimEnd('/'),
                 "--Inventory:Directory", copy, "--Inventory:SecretsFile", Path.Combine(RepoPaths.Root, "config", "secrets.demo.yaml"),
                 "--Mqtt:Port", FreePort.Tcp().ToString(CultureInfo.InvariantCulture), "--Storage:DataDirectory", Path.Combine(data, "store"),
                 "--Simulator:Enabled", simulator ? "true" : "false", "--Simulator:NodeReportInterval", "00:00:01",

@@ -11,7 +11,7 @@ using NetOps.Core.Observations;
 using NetOps.Inventory;
 using NetOps.Snmp;
 using NetOps.Testing;
-using NetOps.Worker;
+using NetOps.Collector;
 
 namespace NetOps.Benchmarks;
 
@@ -167,10 +167,10 @@ public sealed class TrapScenario : IBenchScenario
         }
 
         var secrets = Path.Combine(RepoPaths.Root, "config", "secrets.demo.yaml");
-        var output = RepoPaths.Output("NetOps.Web");
+        var output = RepoPaths.Output("NetOps.Host");
         var baseAddress = new Uri($"http://127.0.0.1:{httpPort}/");
         await using var host = ExternalProcess.Start("dotnet", [
-            Path.Combine(output, "NetOps.Web.dll"),
+            Path.Combine(output, "NetOps.Host.dll"),
             "--urls", baseAddress.ToString().TrimEnd('/'),
             "--Inventory:Directory", directory.FullName,
             "--Inventory:SecretsFile", secrets,

@@ -1,10 +1,11 @@
 using System.Collections.Concurrent;
 using System.Text;
-using Microsoft.Extensions.Time.Testing;
 using MQTTnet;
+using Microsoft.Extensions.Time.Testing;
 using NetOps.Core.Inventory;
 using NetOps.Core.Observations;
 using NetOps.Core.State;
+using NetOps.Engine;
 using NetOps.Mqtt.Parsing;
 using NetOps.Testing;
 
@@ -92,7 +93,7 @@ public sealed class PresenceTests
         var engine = new StateEngine(clock);
         engine.SetInventory(inventory);
 
-        // The host's catalog (NetOps.Worker's InventoryNodeCatalog) reads ids and report intervals from the inventory.
+        // The host's catalog (NetOps.Collector's InventoryNodeCatalog) reads ids and report intervals from the inventory.
         var catalog = new StaticNodeCatalog(inventory.Nodes.Keys.ToHashSet(), inventory.Nodes.ToDictionary(n => n.Key, n => n.Value.ReportInterval));
         var applied = new ConcurrentQueue<Observation>();
         var gate = new Lock();

@@ -28,9 +28,9 @@ public sealed class AllInOneHost(params string[] settings) : IAsyncLifetime
         var httpPort = FreePort.Tcp();
         var mqttPort = FreePort.Tcp();
         BaseAddress = new Uri($"http://127.0.0.1:{httpPort}/");
-        var output = RepoPaths.Output("NetOps.Web");
+        var output = RepoPaths.Output("NetOps.Host");
         _process = ExternalProcess.Start("dotnet", [
-            Path.Combine(output, "NetOps.Web.dll"),
+            Path.Combine(output, "NetOps.Host.dll"),
             "--urls", BaseAddress.ToString().TrimEnd('/'),
             "--Inventory:Directory", InventoryDirectory,
             "--Inventory:SecretsFile", Path.Combine(RepoPaths.Root, "config", "secrets.demo.yaml"),

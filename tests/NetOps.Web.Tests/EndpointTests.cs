@@ -1,4 +1,5 @@
 using System.Text.Json;
+using NetOps.Engine;
 using NetOps.Testing;
 
 namespace NetOps.Web.Tests;

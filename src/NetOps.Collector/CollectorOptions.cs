@@ -1,0 +1,37 @@
+namespace NetOps.Collector;
+
+/// <summary>How the collector polls; bound from the "Collector" section.</summary>
+public sealed class CollectorOptions
+{
+    public const string SectionName = "Collector";
+
+    /// <summary>Name of this collector in observation sources.</summary>
+    public string Name { get; set; } = "collector";
+
+    /// <summary>The interval of a poll when neither the plan nor <see cref="PollInterval"/> gives one.</summary>
+    public static readonly TimeSpan DefaultInterval = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Unset (the default): each device is polled as its class's plan in the inventory's <c>health:</c> section says.
+    /// Set: every device is polled for all the sections of its plan at this one interval (tests and load runs; "01:00:00"
+    /// leaves polling to traps).
+    /// </summary>
+    public TimeSpan? PollInterval { get; set; }
+
+    /// <summary>Time to wait for one SNMP response before a retry.</summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    public int Retries { get; set; } = 1;
+
+    /// <summary>Devices polled at the same time; a slow device holds one slot, never the scheduler.</summary>
+    public int MaxConcurrentPolls { get; set; } = 64;
+
+    /// <summary>This collector's share of the devices: it polls those whose <c>Sharding.ShardOf(id, ShardCount)</c> is ShardIndex.</summary>
+    public int ShardIndex { get; set; }
+
+    /// <summary>How many collectors split the devices among them.</summary>
+    public int ShardCount { get; set; } = 1;
+
+    /// <summary>How long a poll's evidence stays fresh, as a multiple of the poll interval.</summary>
+    public double FreshnessFactor { get; set; } = 3;
+}

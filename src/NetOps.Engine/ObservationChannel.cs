@@ -1,0 +1,45 @@
+using System.Diagnostics.Metrics;
+using System.Threading.Channels;
+using NetOps.Core.Observations;
+
+namespace NetOps.Engine;
+
+/// <summary>
+/// The in-process path from collectors to the state engine: bounded, one reader, and never dropping:
+/// a collector that outruns the engine waits.
+/// </summary>
+public sealed class ObservationChannel : IObservationSink
+{
+    private readonly Channel<Observation> _channel;
+
+    public ObservationChannel(int capacity = 10_000)
+    {
+        _channel = Channel.CreateBounded<Observation>(new BoundedChannelOptions(capacity)
+        {
+            FullMode = BoundedChannelFullMode.Wait,
+            SingleReader = true,
+        });
+        StateMetrics.Meter.CreateObservableGauge("netops.observations.queued", () => _channel.Reader.Count,
+            description: "Observations waiting for the state engine");
+    }
+
+    public ChannelReader<Observation> Reader => _channel.Reader;
+
+    public ValueTask PublishAsync(Observation observation, CancellationToken cancellationToken) =>
+        _channel.Writer.WriteAsync(observation, cancellationToken);
+}
+
+/// <summary>The state engine's self-metrics.</summary>
+internal static class StateMetrics
+{
+    public static readonly Meter Meter = new("NetOps");
+
+    public static readonly Counter<long> Applied = Meter.CreateCounter<long>("netops.state.observations.applied");
+
+    public static readonly Counter<long> Deltas = Meter.CreateCounter<long>("netops.state.deltas");
+
+    public static readonly Counter<long> FeedReceived = Meter.CreateCounter<long>("netops.state.feed.received",
+        description: "Deltas and snapshots this process received over the broker");
+
+    public static readonly Histogram<double> ApplySeconds = Meter.CreateHistogram<double>("netops.state.apply.duration", "s");
+}

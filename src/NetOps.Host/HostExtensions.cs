@@ -1,0 +1,259 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using NetOps.Collector;
+using NetOps.Core.Observations;
+using NetOps.Core.State;
+using NetOps.Engine;
+using NetOps.Inventory;
+using NetOps.Mqtt;
+using NetOps.Simulator;
+using NetOps.Storage;
+using NetOps.Web;
+using Quartz;
+using Serilog;
+
+namespace NetOps.Host;
+
+/// <summary>The parts of NetOps one process runs; "NetOps:Roles", a comma list, default all-in-one.</summary>
+[Flags]
+public enum HostRoles
+{
+    None = 0,
+    Collector = 1,
+    Engine = 2,
+    Web = 4,
+    Simulator = 8,
+}
+
+/// <summary>
+/// How a NetOps process is put together. All-in-one (the default) runs inventory, embedded broker, state engine,
+/// simulator, collector and dashboard in one process over in-process channels. Any other set of roles talks over
+/// the MQTT broker: collectors publish observations, one engine (the lease holder) publishes deltas and snapshots,
+/// web hosts read them.
+/// </summary>
+public static class HostExtensions
+{
+    private static readonly JsonSerializerOptions HealthJson = new(JsonSerializerDefaults.Web);
+
+    public static WebApplicationBuilder AddNetOpsHost(this WebApplicationBuilder builder)
+    {
+        var configuration = builder.Configuration;
+        var services = builder.Services;
+        var (allInOne, roles) = ParseRoles(configuration["NetOps:Roles"]);
+        ResolvePaths(builder);
+        if (File.Exists(Path.Combine(AppContext.BaseDirectory, $"{builder.Environment.ApplicationName}.staticwebassets.runtime.json")))
+        {
+            // Run from a build output (tests, `dotnet NetOps.Web.dll`): serve the framework's static assets too.
+            builder.WebHost.UseStaticWebAssets();
+        }
+
+        services.AddSingleton(TimeProvider.System);
+        // Listening starts before any instrument records, so nothing counted at start-up is missed.
+        services.AddSingleton(new Metrics.PrometheusExporter());
+        services.AddSingleton(new HostDescription(allInOne, roles));
+
+        // Hosted services start in registration order: inventory, broker, state, simulator, collector.
+        services.AddNetOpsInventory(configuration);
+        if (configuration.GetValue("Mqtt:Embedded", allInOne))
+        {
+            services.AddSingleton(sp => new EmbeddedBroker(new EmbeddedBrokerOptions
+            {
+                Port = configuration.GetValue("Mqtt:Port", 18830),
+                Username = configuration["Mqtt:Username"] ?? "netops",
+                Password = StateExtensions.MqttSettings(sp, configuration).Password,
+            }, sp.GetService<ILogger<EmbeddedBroker>>()));
+            services.AddHostedService(sp => sp.GetRequiredService<EmbeddedBroker>());
+        }
+
+        var health = services.AddHealthChecks();
+        if (allInOne)
+        {
+            services.AddNetOpsInProcessState(configuration);
+            health.AddCheck<StateEngineCheck>("state-engine", tags: ["ready"]);
+
+            // History: every observation goes to the live model first, then to the store (embedded SQLite by default).
+            services.AddNetOpsStorage(configuration, (sp, name) => sp.GetRequiredService<ICredentialStore>().Require(name));
+            services.AddSingleton<IObservationSink>(sp => new ObservationTee(
+                sp.GetRequiredService<ObservationChannel>(), sp.GetRequiredService<ObservationRecorder>()));
+            health.AddCheck<StorageHealthCheck>("store", tags: ["ready"]);
+        }
+        else
+        {
+            if (roles.HasFlag(HostRoles.Web) || roles.HasFlag(HostRoles.Engine))
+            {
+                services.AddNetOpsMqttStateFeed(configuration);
+            }
+
+            if (roles.HasFlag(HostRoles.Engine))
+            {
+                services.AddNetOpsDistributedEngine(configuration);
+                health.AddCheck<StateEngineCheck>("state-engine", tags: ["ready"]);
+
+                // The engine process keeps the history: it sees every observation exactly once, in order.
+                services.AddNetOpsStorage(configuration, (sp, name) => sp.GetRequiredService<ICredentialStore>().Require(name));
+                services.AddSingleton(sp => new EngineIntake(new ObservationTee(
+                    sp.GetRequiredService<ObservationChannel>(), sp.GetRequiredService<ObservationRecorder>())));
+                health.AddCheck<StorageHealthCheck>("store", tags: ["ready"]);
+            }
+
+            if (roles.HasFlag(HostRoles.Collector))
+            {
+                services.AddNetOpsMqttObservationSink(configuration);
+            }
+        }
+
+        if (roles.HasFlag(HostRoles.Simulator) || (allInOne && configuration.GetValue("Simulator:Enabled", false)))
+        {
+            services.AddNetOpsSimulator(configuration, sp => new SimulatorBroker(
+                configuration["Mqtt:Host"] ?? "127.0.0.1",
+                configuration.GetValue("Mqtt:Port", 18830),
+                configuration["Mqtt:Username"] ?? "netops",
+                StateExtensions.MqttSettings(sp, configuration).Password));
+        }
+
+        if (roles.HasFlag(HostRoles.Collector))
+        {
+            services.AddNetOpsCollector(configuration);
+            services.AddSingleton<ITrapLog>(sp => sp.GetRequiredService<TrapIngest>());
+            health.AddCheck<SchedulerCheck>("scheduler", tags: ["ready"]).AddCheck<BrokerCheck>("broker", tags: ["ready"]);
+        }
+
+        if (roles.HasFlag(HostRoles.Web))
+        {
+            health.AddCheck<LiveViewCheck>("live-view", tags: ["ready"]);
+            services.AddNetOpsDashboard();
+        }
+
+        return builder;
+    }
+
+    /// <summary>Serilog from configuration: console and rolling file, levels per source in appsettings.</summary>
+    public static WebApplicationBuilder AddNetOpsLogging(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSerilog((services, configuration) => configuration
+            .ReadFrom.Configuration(builder.Configuration)
+            .ReadFrom.Services(services)
+            .Enrich.FromLogContext());
+        return builder;
+    }
+
+    /// <summary>What each role serves: the dashboard and its API, the simulator's API, health and metrics.</summary>
+    public static WebApplication MapNetOpsHost(this WebApplication app)
+    {
+        if (!app.Environment.IsDevelopment())
+        {
+            app.UseExceptionHandler("/Error", createScopeForErrors: true);
+        }
+
+        if (app.Services.GetRequiredService<HostDescription>().Roles.HasFlag(HostRoles.Web))
+        {
+            app.MapNetOpsDashboard();
+        }
+
+        if (app.Services.GetService<SimulatedFleet>() is not null)
+        {
+            app.MapNetOpsSimulatorApi();
+        }
+
+        app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks("/readyz", new HealthCheckOptions
+        {
+            Predicate = check => check.Tags.Contains("ready"),
+            ResponseWriter = WriteHealthAsync,
+        });
+        app.MapGet("/metrics", (Metrics.PrometheusExporter exporter) => Results.Text(exporter.Scrape(), "text/plain; version=0.0.4; charset=utf-8"));
+        return app;
+    }
+
+    private static Task WriteHealthAsync(HttpContext context, HealthReport report)
+    {
+        context.Response.ContentType = "application/json";
+        return context.Response.WriteAsync(JsonSerializer.Serialize(new
+        {
+            status = report.Status.ToString(),
+            checks = report.Entries.ToDictionary(e => e.Key, e => new { status = e.Value.Status.ToString(), description = e.Value.Description }),
+        }, HealthJson));
+    }
+
+    /// <summary>"all-in-one" or a comma list of collector, engine, web, simulator.</summary>
+    public static (bool AllInOne, HostRoles Roles) ParseRoles(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text) || text.Trim().Equals("all-in-one", StringComparison.OrdinalIgnoreCase))
+        {
+            return (true, HostRoles.Collector | HostRoles.Engine | HostRoles.Web);
+        }
+
+        var roles = HostRoles.None;
+        foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            roles |= Enum.TryParse<HostRoles>(part, ignoreCase: true, out var role) && role != HostRoles.None
+                ? role
+                : throw new InvalidOperationException($"NetOps:Roles: unknown role '{part}' (all-in-one, or a list of collector, engine, web, simulator)");
+        }
+
+        return (false, roles);
+    }
+
+    /// <summary>Relative paths in configuration are relative to the content root, not to wherever the process started.</summary>
+    private static void ResolvePaths(WebApplicationBuilder builder)
+    {
+        foreach (var key in new[] { "Inventory:Directory", "Inventory:SecretsFile", "Storage:DataDirectory" })
+        {
+            if (builder.Configuration[key] is { Length: > 0 } path && !Path.IsPathRooted(path))
+            {
+                builder.Configuration[key] = Path.GetFullPath(Path.Combine(builder.Environment.ContentRootPath, path));
+            }
+        }
+    }
+
+    private sealed class StateEngineCheck(StateEngineService engine) : IHealthCheck
+    {
+        // A standby engine is ready: standing by is its job.
+        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+            Task.FromResult(HealthCheckResult.Healthy($"state engine {engine.Role}"));
+    }
+
+    private sealed class LiveViewCheck(LiveStateView view) : IHealthCheck
+    {
+        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+            Task.FromResult(view.Loaded.IsCompletedSuccessfully
+                ? HealthCheckResult.Healthy($"live view at version {view.Version}, {view.Resyncs} resyncs, last error: {view.LastError ?? "none"}")
+                : HealthCheckResult.Unhealthy("live view has no snapshot yet"));
+    }
+
+    private sealed class SchedulerCheck(ISchedulerFactory schedulers) : IHealthCheck
+    {
+        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+        {
+            var scheduler = await schedulers.GetScheduler(cancellationToken).ConfigureAwait(false);
+            return scheduler.Status == SchedulerStatus.Running
+                ? HealthCheckResult.Healthy("scheduler started")
+                : HealthCheckResult.Unhealthy("scheduler not started");
+        }
+    }
+
+    private sealed class BrokerCheck(IServiceProvider services) : IHealthCheck
+    {
+        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+        {
+            if (services.GetService<EmbeddedBroker>() is { IsAcceptingConnections: false })
+            {
+                return Task.FromResult(HealthCheckResult.Unhealthy("embedded broker not accepting connections"));
+            }
+
+            if (services.GetService<MqttObservationSink>() is { IsConnected: false })
+            {
+                return Task.FromResult(HealthCheckResult.Unhealthy("observation sink not connected to the broker"));
+            }
+
+            var ingest = services.GetRequiredService<TelemetryIngest>();
+            return Task.FromResult(ingest.IsConnected
+                ? HealthCheckResult.Healthy("ingest subscribed")
+                : HealthCheckResult.Unhealthy("ingest not connected to the broker"));
+        }
+    }
+}
+
+/// <summary>What this process runs, for the UI and logs.</summary>
+public sealed record HostDescription(bool AllInOne, HostRoles Roles);

@@ -1,0 +1,116 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using NetOps.Core.Observations;
+using NetOps.Core.State;
+using NetOps.Inventory;
+using NetOps.Storage;
+using NetOps.Web.Components;
+using NetOps.Web.History;
+using NetOps.Web.Presentation;
+
+namespace NetOps.Web;
+
+/// <summary>The dashboard as a library: its services, its pages and its REST API, mapped by the host.</summary>
+public static class DashboardExtensions
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
+    };
+
+    /// <summary>Blazor Server components and what the pages read besides the live view (recent state changes).</summary>
+    public static IServiceCollection AddNetOpsDashboard(this IServiceCollection services)
+    {
+        services.AddRazorComponents().AddInteractiveServerComponents();
+        // Detail pages list the last state changes: one log per web process, fed by its live view.
+        services.AddSingleton<StateChangeLog>();
+        services.AddHostedService(sp => sp.GetRequiredService<StateChangeLog>());
+        return services;
+    }
+
+    /// <summary>The pages, their static assets and the REST API under /api.</summary>
+    public static WebApplication MapNetOpsDashboard(this WebApplication app)
+    {
+        app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+        app.UseAntiforgery();
+        app.MapStaticAssets();
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        app.MapNetOpsApi();
+        return app;
+    }
+
+    private static void MapNetOpsApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api");
+        api.MapGet("/state", (LiveStateView live) =>
+        {
+            var text = ReasonText.Berlin;
+            return Results.Json(new
+            {
+                version = live.Version,
+                states = live.States.OrderBy(s => s.Entity.ToString(), StringComparer.Ordinal).Select(s => new
+                {
+                    entity = s.Entity.ToString(),
+                    value = s.Value,
+                    reason = new { code = s.Reason.Code, args = s.Reason.Args, text = text.Render(s.Reason) },
+                    since = s.Since,
+                    observedAt = s.ObservedAt,
+                    source = s.Source,
+                    freshForSeconds = s.FreshFor.TotalSeconds,
+                    metrics = s.Metrics,
+                    attributes = s.Attributes,
+                }),
+            }, Json);
+        });
+        api.MapGet("/history/{measurement}/{field}", async (string measurement, string field, HttpContext http, IServiceProvider services,
+            TimeProvider time, CancellationToken cancellationToken) =>
+        {
+            // Chart data aggregated per window: ids in the query string filter (device=acc-nord), group=port splits the series.
+            if (services.GetService<ITelemetryStore>() is not { } store)
+            {
+                return Results.Problem("this process keeps no history", statusCode: StatusCodes.Status404NotFound);
+            }
+
+            var query = http.Request.Query;
+            var to = time.GetUtcNow();
+            var range = TimeSpan.TryParse(query["range"], System.Globalization.CultureInfo.InvariantCulture, out var r) ? r : TimeSpan.FromHours(1);
+            var window = TimeSpan.TryParse(query["window"], System.Globalization.CultureInfo.InvariantCulture, out var w) ? w : TimeSpan.FromMinutes(1);
+            var aggregate = Enum.TryParse<Aggregate>(query["aggregate"], ignoreCase: true, out var a) ? a : Aggregate.Mean;
+            var groupBy = query["group"].ToString().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            var where = query.Where(q => q.Key is not ("range" or "window" or "aggregate" or "group"))
+                .ToDictionary(q => q.Key, q => q.Value.ToString(), StringComparer.Ordinal);
+            var series = await store.QueryAsync(new SeriesQuery(measurement, field, to - range, to, window, aggregate) { Where = where, GroupBy = groupBy },
+                cancellationToken);
+            return Results.Json(series.Select(s => new { tags = s.Tags, points = s.Points.Select(p => new { time = p.Time, value = p.Value }) }), Json);
+        });
+        api.MapGet("/inventory", (IInventoryProvider inventory) =>
+        {
+            // Names of credentials only; secrets never leave the credential store.
+            var current = inventory.Current;
+            return Results.Json(new
+            {
+                sites = current.Sites.Values,
+                devices = current.Devices.Values,
+                links = current.Links.Values,
+                nodes = current.Nodes.Values,
+                endpoints = current.Endpoints.Values,
+                events = current.Events.Values,
+                lastRefusal = inventory.LastRefusal?.Select(e => e.ToString()),
+            }, Json);
+        });
+        api.MapGet("/traps", (IServiceProvider services) =>
+            // Counts, recent notifications (bindings only: a community never leaves the receiver) and unknown senders.
+            services.GetService<ITrapLog>() is { } traps
+                ? Results.Json(new
+                {
+                    received = traps.Received,
+                    malformed = traps.Malformed,
+                    refused = traps.Refused,
+                    dropped = traps.Dropped,
+                    unknownSources = traps.UnknownSources,
+                    recent = traps.Recent,
+                    unknownSenders = traps.UnknownSenders,
+                }, Json)
+                : Results.Problem("this process receives no traps", statusCode: StatusCodes.Status404NotFound));
+    }
+}
