@@ -113,6 +113,57 @@ public sealed class StateEngineTests
     }
 
     [Fact]
+    public void CutShorterThanTheFarEndsPoll_LinkUpOnRestore_TurnsUnknownWhenThatPollTimesOut()
+    {
+        // The order LiveDashboardTests.LinkCutInSimulator_TurnsDownOnOpenPage_AndRecovers once met: a poll of the far end
+        // is sent into the cut, the cut is restored before that poll gives up, and its timeout is the last word.
+        var link = EntityRef.Link("core--acc");
+        _engine.Apply(Fleet.Poll(1, _clock.GetUtcNow(), "core", ("Te1/0/1", true, 0), ("Te1/0/2", true, 0)));
+        _engine.Apply(Fleet.Poll(2, _clock.GetUtcNow(), "acc", ("Te1/1/1", true, 0)));
+        Assert.Equal(StateValue.Up, _engine.Get(link)!.Value);
+
+        // Cut: the near end says so at its next poll; the far end's poll is under way, waiting for an answer.
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        _engine.Apply(Fleet.Poll(3, _clock.GetUtcNow(), "core", ("Te1/0/1", false, 0), ("Te1/0/2", true, 0)));
+        Assert.Equal(StateValue.Down, _engine.Get(link)!.Value);
+
+        // Restored: the near end says up, and the far end's last answer, from before the cut, is still fresh: up.
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        _engine.Apply(Fleet.Poll(4, _clock.GetUtcNow(), "core", ("Te1/0/1", true, 0), ("Te1/0/2", true, 0)));
+        Assert.Equal(StateValue.Up, _engine.Get(link)!.Value);
+
+        // Only now does the far end's poll from inside the cut time out: the link is unknown until the far end answers.
+        _clock.Advance(TimeSpan.FromMilliseconds(500));
+        _engine.Apply(Fleet.Unreachable(5, _clock.GetUtcNow(), "acc"));
+        Assert.Equal(StateValue.Unknown, _engine.Get(link)!.Value);
+        Assert.Equal(ReasonCodes.LinkEndUnknown, _engine.Get(link)!.Reason.Code);
+
+        _clock.Advance(TimeSpan.FromMilliseconds(500));
+        _engine.Apply(Fleet.Poll(6, _clock.GetUtcNow(), "acc", ("Te1/1/1", true, 0)));
+        Assert.Equal(StateValue.Up, _engine.Get(link)!.Value);
+    }
+
+    [Fact]
+    public void CutSeenFromBothEnds_RestoreTurnsTheLinkUpOnlyOnceTheFarEndAnswers()
+    {
+        // What the browser test waits for before it restores: the far end's timeout is in, so up on the page is final.
+        var link = EntityRef.Link("core--acc");
+        _engine.Apply(Fleet.Poll(1, _clock.GetUtcNow(), "core", ("Te1/0/1", true, 0), ("Te1/0/2", true, 0)));
+        _engine.Apply(Fleet.Poll(2, _clock.GetUtcNow(), "acc", ("Te1/1/1", true, 0)));
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        _engine.Apply(Fleet.Poll(3, _clock.GetUtcNow(), "core", ("Te1/0/1", false, 0), ("Te1/0/2", true, 0)));
+        _engine.Apply(Fleet.Unreachable(4, _clock.GetUtcNow(), "acc"));
+        Assert.Equal(ReasonCodes.BehindFailedLink, _engine.Get(EntityRef.Device("acc"))!.Reason.Code);
+
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        _engine.Apply(Fleet.Poll(5, _clock.GetUtcNow(), "core", ("Te1/0/1", true, 0), ("Te1/0/2", true, 0)));
+        Assert.Equal(StateValue.Unknown, _engine.Get(link)!.Value);
+
+        _engine.Apply(Fleet.Poll(6, _clock.GetUtcNow(), "acc", ("Te1/1/1", true, 0)));
+        Assert.Equal(StateValue.Up, _engine.Get(link)!.Value);
+    }
+
+    [Fact]
     public void UnreachableDevice_WithItsPathUp_StaysDown()
     {
         var at = _clock.GetUtcNow();

@@ -26,7 +26,9 @@ public sealed class LiveDashboardTests : IAsyncLifetime
     public async Task LinkCutInSimulator_TurnsDownOnOpenPage_AndRecovers()
     {
         var inventory = await _host.InventoryAsync();
-        var link = inventory.GetProperty("links").EnumerateArray().First().GetProperty("id").GetString()!;
+        var planned = inventory.GetProperty("links").EnumerateArray().First();
+        var link = planned.GetProperty("id").GetString()!;
+        var ends = new[] { "a", "b" }.Select(end => planned.GetProperty(end).GetProperty("deviceId").GetString()!).ToList();
         var page = await OpenDashboardAsync();
         var row = page.Locator($"tr[data-entity='link:{link}']");
 
@@ -36,6 +38,13 @@ public sealed class LiveDashboardTests : IAsyncLifetime
         await _host.PostAsync($"api/simulator/links/{link}/cut");
         await Assertions.Expect(row).ToHaveAttributeAsync("data-state", "down", new() { Timeout = Ms(Live) });
         await Assertions.Expect(row.Locator("td.reason")).ToContainTextAsync("down since");
+        // The near end reports the cut first; restore only once the far end's poll, sent into the cut, came back
+        // unanswered (its switch shows unknown behind the link). Restored before, that poll's timeout lands after the
+        // restore and turns the link unknown right after the page showed it up, and the API read below sees that
+        // (StateEngineTests.CutShorterThanTheFarEndsPoll_LinkUpOnRestore_TurnsUnknownWhenThatPollTimesOut).
+        var farEnd = page.Locator(string.Join(", ", ends.Select(d => $"tr[data-entity='device:{d}']")))
+            .Filter(new() { HasText = $"behind link {link}" });
+        await Assertions.Expect(farEnd).ToHaveAttributeAsync("data-state", "unknown", new() { Timeout = Ms(Live) });
         await Screenshot(page, "link-down");
 
         await _host.PostAsync($"api/simulator/links/{link}/restore");
