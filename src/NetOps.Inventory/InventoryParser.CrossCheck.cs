@@ -16,12 +16,12 @@ internal sealed partial class InventoryParser
         {
             if (device.Site is { } site && !sites.ContainsKey(site.Value))
             {
-                Report(site.At, $"unknown site '{site.Value}'");
+                ReportUnresolved(site.At, $"unknown site '{site.Value}'");
             }
 
             if (device.Node is { } node && !nodes.ContainsKey(node.Value))
             {
-                Report(node.At, $"unknown node '{node.Value}'");
+                ReportUnresolved(node.At, $"unknown node '{node.Value}'");
             }
         }
 
@@ -37,7 +37,7 @@ internal sealed partial class InventoryParser
 
                 if (!devices.TryGetValue(e.Device.Value, out var device))
                 {
-                    Report(e.Device.At, $"unknown device '{e.Device.Value}'");
+                    ReportUnresolved(e.Device.At, $"unknown device '{e.Device.Value}'");
                     continue;
                 }
 
@@ -63,7 +63,7 @@ internal sealed partial class InventoryParser
             {
                 if (!devices.TryGetValue(deviceRef.Value, out var device))
                 {
-                    Report(deviceRef.At, $"unknown device '{deviceRef.Value}'");
+                    ReportUnresolved(deviceRef.At, $"unknown device '{deviceRef.Value}'");
                 }
                 else if (device.Value is { } d && d.NodeId != node.Id?.Value)
                 {
@@ -95,14 +95,14 @@ internal sealed partial class InventoryParser
             {
                 if (!nodes.TryGetValue(nodeRef.Value, out var node))
                 {
-                    Report(nodeRef.At, $"unknown node '{nodeRef.Value}'");
+                    ReportUnresolved(nodeRef.At, $"unknown node '{nodeRef.Value}'");
                 }
                 else if (endpoint.PlannedPort is { } port && node.Complete)
                 {
                     var device = InferredDevice(node);
                     if (device is null)
                     {
-                        Report(port.At, $"node '{nodeRef.Value}' has no device to plan a port on");
+                        ReportUnresolved(port.At, $"node '{nodeRef.Value}' has no device to plan a port on");
                     }
                     else if (devices.TryGetValue(device, out var deviceDraft) && deviceDraft.Value is not null &&
                              !deviceDraft.Ports.ContainsKey(port.Value))
@@ -123,7 +123,7 @@ internal sealed partial class InventoryParser
             var assignment = assignments[i];
             if (!events.TryGetValue(assignment.Value.EventId, out var @event))
             {
-                Report(assignment.EventAt, $"unknown event '{assignment.Value.EventId}'");
+                ReportUnresolved(assignment.EventAt, $"unknown event '{assignment.Value.EventId}'");
             }
             else if (@event.Value is not null && !@event.Zones.ContainsKey(assignment.Value.ZoneId))
             {
@@ -139,6 +139,18 @@ internal sealed partial class InventoryParser
                     break;
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// A reference that nothing answers, or a node whose mobile-switch is nowhere: an error when every file was parsed;
+    /// otherwise what it names may sit in the file that was not, and the skipped check is reported once for that file.
+    /// </summary>
+    private void ReportUnresolved(Origin at, string message)
+    {
+        if (AllRead)
+        {
+            Report(at, message);
         }
     }
 

@@ -14,6 +14,10 @@ internal sealed partial class InventoryParser
     {
         public static Defaults None { get; } = new(default, default, default, default, default);
 
+        /// <summary>Defaults that may sit in a file that could not be parsed: a field left to them is neither usable nor reported missing.</summary>
+        public static Defaults Unknown { get; } = new(
+            Setting<SnmpVersionSetting>.Bad, Setting<int>.Bad, Setting<string>.Bad, Setting<string>.Bad, Setting<TimeSpan>.Bad);
+
         /// <summary>These defaults where given, the fallback's elsewhere.</summary>
         public Defaults Over(Defaults fallback) => new(
             Version.Given ? Version : fallback.Version,

@@ -1,3 +1,4 @@
+using System.Globalization;
 using NetOps.Core.Inventory;
 
 namespace NetOps.Inventory;
@@ -22,6 +23,13 @@ internal sealed partial class InventoryParser(ICredentialStore credentials, Date
     private readonly List<NodeDraft> _nodes = [];
     private readonly List<EndpointDraft> _endpoints = [];
     private readonly List<EventDraft> _events = [];
+
+    // The syntax error of each file that could not be parsed. What such a file holds is unknown: the checks that may
+    // depend on it are skipped, so the error is not buried under the consequences of the file's absence (see ReportSkipped).
+    private readonly List<InventoryError> _unreadable = [];
+
+    /// <summary>Every file parsed: a reference to something that is nowhere is an error, not a symptom of a broken file.</summary>
+    private bool AllRead => _unreadable.Count == 0;
 
     public InventoryLoadResult Parse(IReadOnlyList<InventorySource> sources)
     {
@@ -48,14 +56,26 @@ internal sealed partial class InventoryParser(ICredentialStore credentials, Date
             fleet = ParseDefaults(map);
         }
 
+        var fleetKnown = fleetAt is not null || AllRead;
+        if (!fleetKnown)
+        {
+            fleet = Defaults.Unknown;
+        }
+
         var policy = ParseHealth(documents);
+        var linkClassesKnown = AllRead || documents.Any(d => d.Has("health"));
         foreach (var root in documents)
         {
             ParseDocument(root, ParseDefaults(root.Map("defaults", DefaultsKeys)).Over(fleet));
         }
 
         CrossCheck();
-        CheckLinkClasses(policy);
+        if (linkClassesKnown)
+        {
+            CheckLinkClasses(policy);
+        }
+
+        ReportSkipped(fleetKnown, linkClassesKnown);
         if (_errors.Count > 0)
         {
             var order = sources.Select((s, i) => (s.File, i)).ToDictionary(p => p.File, p => p.i, StringComparer.Ordinal);
@@ -79,7 +99,9 @@ internal sealed partial class InventoryParser(ICredentialStore credentials, Date
         var context = new FileContext(source.File, _errors);
         if (!Yaml.TryLoad(new StringReader(source.Text), out var stream, out var syntax))
         {
-            _errors.Add(new InventoryError(source.File, syntax.Line, syntax.Column, "", "YAML syntax error: " + syntax.Message));
+            var error = new InventoryError(source.File, syntax.Line, syntax.Column, "",
+                $"YAML syntax error at column {syntax.Column.ToString(CultureInfo.InvariantCulture)}: {syntax.Message}");
+            _unreadable.Add(error);
             return [];
         }
 
@@ -122,6 +144,30 @@ internal sealed partial class InventoryParser(ICredentialStore credentials, Date
         {
             ParseEvent(context, item, field);
         }
+    }
+
+    /// <summary>Each syntax error, with a second line naming the checks skipped for want of the file.</summary>
+    private void ReportSkipped(bool fleetKnown, bool linkClassesKnown)
+    {
+        if (AllRead)
+        {
+            return;
+        }
+
+        var skipped = new List<string>();
+        if (!fleetKnown)
+        {
+            skipped.Add("fields left to fleet_defaults");
+        }
+
+        if (!linkClassesKnown)
+        {
+            skipped.Add("link classes");
+        }
+
+        skipped.Add("references to sites, devices, nodes and events of other files");
+        var note = "\n  skipped until this file parses, as they may depend on it: checks of " + string.Join(", ", skipped);
+        _errors.AddRange(_unreadable.Select(syntax => syntax with { Message = syntax.Message + note }));
     }
 
     private Scalar? ReadId(MapReader map)
