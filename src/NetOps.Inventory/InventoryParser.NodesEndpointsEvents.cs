@@ -12,6 +12,14 @@ internal sealed partial class InventoryParser
     private static readonly string[] ZoneKeys = ["id", "name"];
     private static readonly string[] AssignmentKeys = ["event", "zone", "from", "until"];
 
+    private static readonly Dictionary<string, EndpointKind> EndpointKinds = new(StringComparer.Ordinal)
+    {
+        ["camera"] = EndpointKind.Camera,
+        ["sensor"] = EndpointKind.Sensor,
+        ["access-point"] = EndpointKind.AccessPoint,
+        ["other"] = EndpointKind.Other,
+    };
+
     private void ParseNode(FileContext context, YamlNode item, string field, Defaults defaults)
     {
         if (context.Map(item, field, NodeKeys) is not { } map)
@@ -40,20 +48,7 @@ internal sealed partial class InventoryParser
         var id = ReadId(map);
         complete &= id is not null;
         var name = map.Scalar("name")?.Value;
-        var kindText = map.Scalar("kind", required: true);
-        EndpointKind? kind = kindText?.Value switch
-        {
-            "camera" => EndpointKind.Camera,
-            "sensor" => EndpointKind.Sensor,
-            "access-point" => EndpointKind.AccessPoint,
-            "other" => EndpointKind.Other,
-            _ => null,
-        };
-        if (kindText is { } badKind && kind is null)
-        {
-            Report(badKind.At, $"'{badKind.Value}' is not an endpoint kind (camera, sensor, access-point, other)");
-        }
-
+        var kind = ReadName(map, "kind", EndpointKinds, "an endpoint kind");
         complete &= kind is not null;
         var macText = map.Scalar("mac", required: true);
         string? mac = null;

@@ -12,6 +12,15 @@ internal sealed partial class InventoryParser
     private static readonly string[] LinkKeys = ["id", "name", "a", "b", "medium", "class"];
     private static readonly string[] LinkEndKeys = ["device", "port"];
 
+    /// <summary>Device classes by name, for a device's <c>class:</c> and the health section's plans.</summary>
+    private static readonly Dictionary<string, DeviceClass> DeviceClasses = new(StringComparer.Ordinal)
+    {
+        ["core"] = DeviceClass.Core,
+        ["access"] = DeviceClass.Access,
+        ["site"] = DeviceClass.Site,
+        ["mobile-switch"] = DeviceClass.MobileSwitch,
+    };
+
     private void ParseSite(FileContext context, YamlNode item, string field)
     {
         if (context.Map(item, field, SiteKeys) is not { } map)
@@ -37,20 +46,7 @@ internal sealed partial class InventoryParser
         complete &= id is not null;
         var name = map.Scalar("name")?.Value;
 
-        var classText = map.Scalar("class", required: true);
-        DeviceClass? deviceClass = classText?.Value switch
-        {
-            "core" => DeviceClass.Core,
-            "access" => DeviceClass.Access,
-            "site" => DeviceClass.Site,
-            "mobile-switch" => DeviceClass.MobileSwitch,
-            _ => null,
-        };
-        if (classText is { } badClass && deviceClass is null)
-        {
-            Report(badClass.At, $"'{badClass.Value}' is not a device class (core, access, site, mobile-switch)");
-        }
-
+        var deviceClass = ReadName(map, "class", DeviceClasses, "a device class");
         complete &= deviceClass is not null;
 
         var site = map.Scalar("site");

@@ -186,5 +186,23 @@ internal sealed partial class InventoryParser(ICredentialStore credentials, Date
         return id;
     }
 
+    /// <summary>A required field naming one of a closed set (a device class, an endpoint kind); null when absent or unknown (reported).</summary>
+    private T? ReadName<T>(MapReader map, string key, Dictionary<string, T> names, string what)
+        where T : struct
+    {
+        if (map.Scalar(key, required: true) is not { } text)
+        {
+            return null;
+        }
+
+        if (!names.TryGetValue(text.Value, out var value))
+        {
+            Report(text.At, $"'{text.Value}' is not {what} ({string.Join(", ", names.Keys)})");
+            return null;
+        }
+
+        return value;
+    }
+
     private void Report(Origin at, string message) => _errors.Add(at.Error(message));
 }
