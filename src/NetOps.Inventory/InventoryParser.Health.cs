@@ -15,14 +15,6 @@ internal sealed partial class InventoryParser
     /// <summary>Polls more often than this would only load the devices and the collector.</summary>
     private static readonly TimeSpan MinimumEvery = TimeSpan.FromSeconds(1);
 
-    private static readonly Dictionary<string, DeviceClass> DeviceClasses = new(StringComparer.Ordinal)
-    {
-        ["core"] = DeviceClass.Core,
-        ["access"] = DeviceClass.Access,
-        ["site"] = DeviceClass.Site,
-        ["mobile-switch"] = DeviceClass.MobileSwitch,
-    };
-
     private static readonly Dictionary<string, PollSections> SectionNames = new(StringComparer.Ordinal)
     {
         ["interfaces"] = PollSections.Interfaces,

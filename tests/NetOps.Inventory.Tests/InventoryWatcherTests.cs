@@ -112,6 +112,24 @@ public sealed class InventoryWatcherTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SyntaxErrorOnReload_IsRefusedAsOneError_NotAsItsConsequences()
+    {
+        var before = _watcher.Current;
+
+        _temp.Replace("fleet.yaml", "    port: 16161", "    port: [16161");
+
+        await Eventually.TrueAsync(() => _watcher.LastRefusal is not null, Within, "the broken file is refused");
+        Assert.Same(before, _watcher.Current);
+        var error = Assert.Single(_watcher.LastRefusal!);
+        Assert.Equal(_temp.PathOf("fleet.yaml"), error.File);
+        Assert.StartsWith("YAML syntax error at column ", error.Message, StringComparison.Ordinal);
+        Assert.Contains("\n  skipped until this file parses", error.Message, StringComparison.Ordinal);
+        // The refusal is published before it is logged.
+        await Eventually.TrueAsync(() => _log.Lines.Any(l => l.Level == LogLevel.Error && l.Text.EndsWith("1 errors\n" + error, StringComparison.Ordinal)),
+            Within, "the refusal is logged with the syntax error alone");
+    }
+
+    [Fact]
     public async Task CredentialAddedToTheSecretsFile_ReValidatesTheInventory()
     {
         _temp.Replace("mogli.yaml", "credential: mogli-ro", "credential: mogli-rw");
@@ -156,5 +174,22 @@ public sealed class InventoryWatcherBootTests
         Assert.Contains($"{temp.PathOf("mogli.yaml")}:", exception.Message, StringComparison.Ordinal);
         Assert.Contains("devices[4].address: '127.77.1' is not an IP address", exception.Message, StringComparison.Ordinal);
         Assert.Throws<InvalidOperationException>(() => watcher.Current);
+    }
+
+    [Fact]
+    public async Task SyntaxErrorAtBoot_IsTheOneErrorTheExceptionLists()
+    {
+        using var temp = new TempInventory();
+        temp.Replace("fleet.yaml", "    port: 16161", "    port: [16161");
+        var loader = new InventoryLoader(new CredentialStore(temp.SecretsFile, _ => null), TimeProvider.System);
+        using var watcher = new InventoryWatcher(
+            Options.Create(new InventoryOptions { Directory = temp.Directory, SecretsFile = temp.SecretsFile }),
+            loader, TimeProvider.System, new ListLogger<InventoryWatcher>());
+
+        var exception = await Assert.ThrowsAsync<InventoryException>(() => watcher.StartAsync(CancellationToken.None));
+
+        var error = Assert.Single(exception.Errors);
+        Assert.StartsWith("inventory is invalid (1 error):\n" + temp.PathOf("fleet.yaml") + ":6: YAML syntax error", exception.Message, StringComparison.Ordinal);
+        Assert.EndsWith(error.ToString(), exception.Message, StringComparison.Ordinal);
     }
 }

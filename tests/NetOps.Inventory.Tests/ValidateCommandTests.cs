@@ -22,11 +22,7 @@ public sealed class ValidateCommandTests : IDisposable
     [Fact]
     public void BadLink_IsReportedWithFileLineAndField_AndExitCodeOne()
     {
-        foreach (var file in Directory.GetFiles(Path.Combine(RepoPaths.Root, "config", "inventory")))
-        {
-            File.Copy(file, Path.Combine(_directory, Path.GetFileName(file)));
-        }
-
+        CopyDemoInventory();
         File.WriteAllText(Path.Combine(_directory, "zz-bad.yaml"),
             "links:\n  - { id: bad, name: Bad, a: { device: acc-nord, port: Gi0/99 }, b: { device: core-rathaus, port: Te1/0/12 } }\n");
 
@@ -39,6 +35,24 @@ public sealed class ValidateCommandTests : IDisposable
     }
 
     [Fact]
+    public void SyntaxErrorInTheFleetFile_IsPrintedAlone_WithTheChecksItSkips()
+    {
+        CopyDemoInventory();
+        var fleet = Path.Combine(_directory, "fleet.yaml");
+        File.WriteAllText(fleet, File.ReadAllText(fleet).Replace("    port: 16161", "    port: [16161", StringComparison.Ordinal));
+
+        var (code, output, error) = Run(_directory, "--secrets", Path.Combine(RepoPaths.Root, "config", "secrets.demo.yaml"));
+
+        Assert.Equal(1, code);
+        Assert.Equal("", output);
+        var lines = error.TrimEnd().Split('\n');
+        Assert.Equal(3, lines.Length);
+        Assert.Matches(@"^.*fleet\.yaml:6: YAML syntax error at column \d+: ", lines[0]);
+        Assert.StartsWith("  skipped until this file parses, as they may depend on it: checks of fields left to fleet_defaults, link classes,", lines[1], StringComparison.Ordinal);
+        Assert.Equal("1 error", lines[2].TrimEnd('\r'));
+    }
+
+    [Fact]
     public void MissingCredential_IsAnErrorThatNamesItButShowsNoSecret()
     {
         var (code, output, error) = Run(Path.Combine(RepoPaths.Root, "config", "inventory"));
@@ -46,6 +60,14 @@ public sealed class ValidateCommandTests : IDisposable
         Assert.Equal(1, code);
         Assert.Contains("rainbow-ro", error, StringComparison.Ordinal);
         Assert.DoesNotContain("rainbow-demo-ro", output + error, StringComparison.Ordinal);
+    }
+
+    private void CopyDemoInventory()
+    {
+        foreach (var file in Directory.GetFiles(Path.Combine(RepoPaths.Root, "config", "inventory")))
+        {
+            File.Copy(file, Path.Combine(_directory, Path.GetFileName(file)));
+        }
     }
 
     private static (int Code, string Output, string Error) Run(params string[] args)

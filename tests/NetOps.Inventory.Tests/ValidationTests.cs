@@ -268,6 +268,56 @@ public sealed class ValidationTests
         Assert.Equal(2, exception.Errors.Count);
     }
 
+    [Fact]
+    public async Task SyntaxErrorInTheFleetFile_IsOneError_NamingTheChecksItSkips_NotTheirConsequences()
+    {
+        using var temp = new TempInventory();
+        temp.Replace("fleet.yaml", "    port: 16161", "    port: [16161");
+
+        var result = await Demo.Loader(temp.SecretsFile).LoadDirectoryAsync(temp.Directory, CancellationToken.None);
+
+        // Not 71: every device and link of the other files relies on the defaults and link classes fleet.yaml holds.
+        var error = Single(result);
+        Assert.Equal(temp.PathOf("fleet.yaml"), error.File);
+        Assert.Equal(6, error.Line);
+        Assert.True(error.Column > 0);
+        Assert.Equal(
+            [
+                $"{temp.PathOf("fleet.yaml")}:6: YAML syntax error at column {error.Column}: malformed YAML after this point (an unclosed bracket or quote?)",
+                "  skipped until this file parses, as they may depend on it: checks of fields left to fleet_defaults, link classes, " +
+                "references to sites, devices, nodes and events of other files",
+            ],
+            error.ToString().Split('\n'));
+    }
+
+    [Fact]
+    public async Task SyntaxErrorInOneFile_StillReportsWhatTheOtherFilesGetWrongOnTheirOwn()
+    {
+        using var temp = new TempInventory();
+        temp.Replace("fleet.yaml", "    port: 16161", "    port: [16161");
+        temp.Replace("rainbow.yaml", "address: 127.77.1.2", "address: 127.77.1");
+
+        var result = await Demo.Loader(temp.SecretsFile).LoadDirectoryAsync(temp.Directory, CancellationToken.None);
+
+        Assert.Collection(result.Errors,
+            e => Assert.StartsWith("YAML syntax error", e.Message, StringComparison.Ordinal),
+            e => Assert.Equal("'127.77.1' is not an IP address", e.Message));
+        Assert.Equal(temp.PathOf("rainbow.yaml"), result.Errors[1].File);
+    }
+
+    [Fact]
+    public void SyntaxErrorInASiteFile_DoesNotTurnItsSitesIntoUnknownReferences()
+    {
+        var sites = "sites:\n  - { id: rathaus, name: Rathaus\n";
+        var devices = Base[Base.IndexOf("devices:", StringComparison.Ordinal)..];
+        var defaults = Base[..Base.IndexOf("sites:", StringComparison.Ordinal)];
+
+        var error = Single(Load(("a.yaml", sites), ("b.yaml", defaults + devices)));
+
+        Assert.Equal("a.yaml", error.File);
+        Assert.EndsWith(", references to sites, devices, nodes and events of other files", error.Message, StringComparison.Ordinal);
+    }
+
     private static InventoryLoadResult Load(params (string File, string Text)[] files) =>
         new InventoryLoader(new CredentialStore(Demo.SecretsFile, _ => null), new FakeTimeProvider(Demo.Now))
             .Load([.. files.Select(f => new InventorySource(f.File, f.Text))]);

@@ -1,0 +1,48 @@
+using NetOps.Core.Inventory;
+
+namespace NetOps.Inventory;
+
+/// <summary>Drafts: what a file said, with where it said it, kept until the cross-check has seen every file.</summary>
+internal sealed partial class InventoryParser
+{
+    private interface IDraft
+    {
+        Scalar? Id { get; }
+    }
+
+    private sealed record Draft<T>(Scalar? Id, Origin At, T? Value) : IDraft;
+
+    private sealed record DeviceDraft(Scalar? Id, Origin At, Device? Value, Scalar? Site, Scalar? Node, Dictionary<string, Origin> Ports) : IDraft;
+
+    private readonly record struct EndDraft(Scalar Device, Scalar Port);
+
+    private sealed record LinkDraft(Scalar? Id, Origin At, Link? Value, EndDraft? A, EndDraft? B) : IDraft
+    {
+        public Scalar? Class { get; init; }
+    }
+
+    private sealed record AssignmentDraft(Assignment Value, Origin At, Origin EventAt, Origin ZoneAt);
+
+    private sealed record NodeDraft(
+        Scalar? Id, Origin At, bool Complete, string? Name, Scalar? Device, TimeSpan Interval, List<AssignmentDraft> Assignments) : IDraft
+    {
+        public MobileNode Build(string? deviceId) =>
+            new(Id!.Value.Value, Name ?? Id.Value.Value, deviceId, Interval, [.. Assignments.Select(a => a.Value)]);
+    }
+
+    private sealed record EndpointDraft(
+        Scalar? Id, Origin At, bool Complete, string? Name, EndpointKind Kind, string? Mac, Origin? MacAt, Scalar? Node,
+        Scalar? PlannedPort, bool InheritsAssignments, List<AssignmentDraft> Assignments) : IDraft
+    {
+        public Endpoint Build(IReadOnlyList<Assignment> nodeAssignments) =>
+            new(Id!.Value.Value, Name ?? Id.Value.Value, Kind, Mac!, Node!.Value.Value, PlannedPort?.Value,
+                InheritsAssignments ? nodeAssignments : [.. Assignments.Select(a => a.Value)])
+            {
+                Address = Address,
+            };
+
+        public string? Address { get; init; }
+    }
+
+    private sealed record EventDraft(Scalar? Id, Origin At, Event? Value, Dictionary<string, Origin> Zones) : IDraft;
+}

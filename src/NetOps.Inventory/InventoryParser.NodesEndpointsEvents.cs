@@ -1,0 +1,178 @@
+using NetOps.Core.Inventory;
+using YamlDotNet.RepresentationModel;
+
+namespace NetOps.Inventory;
+
+/// <summary>First pass over what moves between events: <c>nodes:</c>, <c>endpoints:</c>, <c>events:</c> and the assignments that place them.</summary>
+internal sealed partial class InventoryParser
+{
+    private static readonly string[] NodeKeys = ["id", "name", "device", "report_interval", "assignments"];
+    private static readonly string[] EndpointKeys = ["id", "name", "kind", "mac", "node", "planned_port", "assignments", "address"];
+    private static readonly string[] EventKeys = ["id", "name", "start", "end", "zones"];
+    private static readonly string[] ZoneKeys = ["id", "name"];
+    private static readonly string[] AssignmentKeys = ["event", "zone", "from", "until"];
+
+    private static readonly Dictionary<string, EndpointKind> EndpointKinds = new(StringComparer.Ordinal)
+    {
+        ["camera"] = EndpointKind.Camera,
+        ["sensor"] = EndpointKind.Sensor,
+        ["access-point"] = EndpointKind.AccessPoint,
+        ["other"] = EndpointKind.Other,
+    };
+
+    private void ParseNode(FileContext context, YamlNode item, string field, Defaults defaults)
+    {
+        if (context.Map(item, field, NodeKeys) is not { } map)
+        {
+            return;
+        }
+
+        var complete = true;
+        var id = ReadId(map);
+        complete &= id is not null;
+        var name = map.Scalar("name")?.Value;
+        var device = map.Scalar("device");
+        var interval = Pick(ReadInterval(map), defaults.ReportInterval, map, "report_interval", ref complete);
+        var assignments = ReadAssignments(map, ref complete);
+        _nodes.Add(new NodeDraft(id, map.At, complete, name, device, interval, assignments));
+    }
+
+    private void ParseEndpoint(FileContext context, YamlNode item, string field)
+    {
+        if (context.Map(item, field, EndpointKeys) is not { } map)
+        {
+            return;
+        }
+
+        var complete = true;
+        var id = ReadId(map);
+        complete &= id is not null;
+        var name = map.Scalar("name")?.Value;
+        var kind = ReadName(map, "kind", EndpointKinds, "an endpoint kind");
+        complete &= kind is not null;
+        var macText = map.Scalar("mac", required: true);
+        string? mac = null;
+        if (macText is { } macScalar && !MacAddress.TryParse(macScalar.Value, out mac))
+        {
+            Report(macScalar.At, $"'{macScalar.Value}' is not a MAC address (aa:bb:cc:dd:ee:ff)");
+            mac = null;
+        }
+
+        complete &= mac is not null;
+        var node = map.Scalar("node", required: true);
+        complete &= node is not null;
+        var plannedPort = map.Scalar("planned_port");
+        var address = map.Scalar("address");
+        if (address is { } addressText && !Values.TryParseAddress(addressText.Value, out _))
+        {
+            Report(addressText.At, $"'{addressText.Value}' is not an IP address");
+            complete = false;
+        }
+
+        var inherits = !map.Has("assignments");
+        var assignments = ReadAssignments(map, ref complete);
+        _endpoints.Add(new EndpointDraft(id, map.At, complete, name, kind ?? default, mac, macText?.At, node, plannedPort, inherits, assignments)
+        {
+            Address = address?.Value,
+        });
+    }
+
+    private void ParseEvent(FileContext context, YamlNode item, string field)
+    {
+        if (context.Map(item, field, EventKeys) is not { } map)
+        {
+            return;
+        }
+
+        var complete = true;
+        var id = ReadId(map);
+        complete &= id is not null;
+        var name = map.Scalar("name")?.Value;
+        var start = ReadTime(map, "start", required: true);
+        var end = ReadTime(map, "end", required: true);
+        complete &= start is not null && end is not null;
+        if (start is not null && end is not null && start.Value.Value >= end.Value.Value)
+        {
+            Report(end.Value.At, "end must be after start");
+            complete = false;
+        }
+
+        var zones = new List<Zone>();
+        var zoneOrigins = new Dictionary<string, Origin>(StringComparer.Ordinal);
+        foreach (var (zoneNode, zoneField) in map.List("zones"))
+        {
+            if (context.Map(zoneNode, zoneField, ZoneKeys) is not { } zoneMap || ReadId(zoneMap) is not { } zoneId)
+            {
+                complete = false;
+                continue;
+            }
+
+            if (zoneOrigins.TryGetValue(zoneId.Value, out var first))
+            {
+                Report(zoneId.At, $"duplicate zone id '{zoneId.Value}' (first defined at {first.Place})");
+                complete = false;
+                continue;
+            }
+
+            zoneOrigins[zoneId.Value] = zoneId.At;
+            zones.Add(new Zone(zoneId.Value, zoneMap.Scalar("name")?.Value ?? zoneId.Value));
+        }
+
+        var value = complete
+            ? new Event(id!.Value.Value, name ?? id.Value.Value, start!.Value.Value, end!.Value.Value, zones)
+            : null;
+        _events.Add(new EventDraft(id, map.At, value, zoneOrigins));
+    }
+
+    private List<AssignmentDraft> ReadAssignments(MapReader map, ref bool complete)
+    {
+        var assignments = new List<AssignmentDraft>();
+        foreach (var (node, field) in map.List("assignments"))
+        {
+            if (map.Context.Map(node, field, AssignmentKeys) is not { } assignment)
+            {
+                complete = false;
+                continue;
+            }
+
+            var eventId = assignment.Scalar("event", required: true);
+            var zone = assignment.Scalar("zone", required: true);
+            var from = ReadTime(assignment, "from", required: true);
+            var until = ReadTime(assignment, "until", required: true);
+            if (eventId is null || zone is null || from is null || until is null)
+            {
+                complete = false;
+                continue;
+            }
+
+            if (from.Value.Value >= until.Value.Value)
+            {
+                Report(until.Value.At, "until must be after from");
+                complete = false;
+                continue;
+            }
+
+            assignments.Add(new AssignmentDraft(
+                new Assignment(eventId.Value.Value, zone.Value.Value, from.Value.Value, until.Value.Value),
+                assignment.At, eventId.Value.At, zone.Value.At));
+        }
+
+        return assignments;
+    }
+
+    private (DateTimeOffset Value, Origin At)? ReadTime(MapReader map, string key, bool required)
+    {
+        if (map.Scalar(key, required) is not { } text)
+        {
+            return null;
+        }
+
+        if (!Values.TryParseTime(text.Value, now, out var value, out var problem))
+        {
+            Report(text.At, problem);
+            return null;
+        }
+
+        return (value, text.At);
+    }
+}
