@@ -194,10 +194,11 @@ public sealed class InventoryWatcher : IInventoryProvider, IHostedService, IDisp
 
         var at = _time.GetUtcNow();
         _refusedFingerprint = fingerprint;
-        _refusal = new Refusal([.. result.Errors], at);
-        _refused.Add(1);
+        // Logged and counted before the refusal is published: whoever sees LastRefusal finds the log line and the count too.
         _logger.LogError("Inventory edit in {Directory} refused, the last good inventory stays in force: {ErrorCount} errors\n{Errors}",
             _options.Directory, result.Errors.Count, string.Join('\n', result.Errors));
+        _refused.Add(1);
+        _refusal = new Refusal([.. result.Errors], at);
         Refused?.Invoke(this, new InventoryRefusedEventArgs(result.Errors, at));
     }
 
