@@ -1,0 +1,104 @@
+using System.Collections.Immutable;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using NetOps.Core.State;
+
+namespace NetOps.Database;
+
+/// <summary>The recorded state changes in the operational database: written by the recorder, read by pages and reports.</summary>
+public sealed class StateHistory(IDbContextFactory<NetOpsDbContext> contexts, DatabaseMigrator migrator) : IStateHistory
+{
+    /// <summary>Writes a batch of changes in one transaction.</summary>
+    public async Task WriteAsync(IReadOnlyCollection<StateChange> changes, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(changes);
+        if (changes.Count == 0)
+        {
+            return;
+        }
+
+        await migrator.WhenMigratedAsync(cancellationToken).ConfigureAwait(false);
+        var context = contexts.CreateDbContext();
+        await using (context.ConfigureAwait(false))
+        {
+            context.ChangeTracker.AutoDetectChangesEnabled = false;
+            context.StateChanges.AddRange(changes.Select(ToRecord));
+            await context.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public async Task<IReadOnlyList<StateChange>> LastChangesAsync(IEnumerable<EntityRef> entities, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(entities);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        await migrator.WhenMigratedAsync(cancellationToken).ConfigureAwait(false);
+        var changes = new List<StateChange>();
+        var context = contexts.CreateDbContext();
+        await using (context.ConfigureAwait(false))
+        {
+            // One query per kind (a page shows a device, its ports and links: two or three), each served by the
+            // (kind, id, at) index; the newest of each are merged here.
+            foreach (var kind in entities.Distinct().GroupBy(e => e.Kind))
+            {
+                var ids = kind.Select(e => e.Id).ToList();
+                var rows = await context.StateChanges.AsNoTracking()
+                    .Where(r => r.EntityKind == kind.Key && ids.Contains(r.EntityId))
+                    .OrderByDescending(r => r.At).ThenByDescending(r => r.Id)
+                    .Take(limit)
+                    .ToListAsync(cancellationToken).ConfigureAwait(false);
+                changes.AddRange(rows.Select(ToChange));
+            }
+        }
+
+        return changes.OrderByDescending(c => c.At).Take(limit).ToList();
+    }
+
+    public async Task<IReadOnlyList<StateChange>> ChangesAsync(EntityRef entity, DateTimeOffset from, DateTimeOffset until, CancellationToken cancellationToken)
+    {
+        await migrator.WhenMigratedAsync(cancellationToken).ConfigureAwait(false);
+        var (start, end) = (from.UtcDateTime, until.UtcDateTime);
+        var context = contexts.CreateDbContext();
+        await using (context.ConfigureAwait(false))
+        {
+            var rows = await context.StateChanges.AsNoTracking()
+                .Where(r => r.EntityKind == entity.Kind && r.EntityId == entity.Id && r.At >= start && r.At < end)
+                .OrderBy(r => r.At).ThenBy(r => r.Id)
+                .ToListAsync(cancellationToken).ConfigureAwait(false);
+            return rows.Select(ToChange).ToList();
+        }
+    }
+
+    /// <summary>Deletes the changes from before <paramref name="before"/>; returns how many.</summary>
+    public async Task<int> PruneAsync(DateTimeOffset before, CancellationToken cancellationToken)
+    {
+        await migrator.WhenMigratedAsync(cancellationToken).ConfigureAwait(false);
+        var cutoff = before.UtcDateTime;
+        var context = contexts.CreateDbContext();
+        await using (context.ConfigureAwait(false))
+        {
+            return await context.StateChanges.Where(r => r.At < cutoff).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static StateChangeRecord ToRecord(StateChange change) => new()
+    {
+        At = change.At.UtcDateTime,
+        EntityKind = change.Entity.Kind,
+        EntityId = change.Entity.Id,
+        From = change.From,
+        To = change.To,
+        ReasonCode = change.Reason.Code,
+        ReasonArgs = JsonSerializer.Serialize(change.Reason.Args),
+    };
+
+    private static StateChange ToChange(StateChangeRecord record)
+    {
+        var args = JsonSerializer.Deserialize<Dictionary<string, string>>(record.ReasonArgs) ?? [];
+        return new StateChange(
+            new DateTimeOffset(DateTime.SpecifyKind(record.At, DateTimeKind.Utc)),
+            new EntityRef(record.EntityKind, record.EntityId),
+            record.From,
+            record.To,
+            new Reason(record.ReasonCode, args.ToImmutableSortedDictionary(StringComparer.Ordinal)));
+    }
+}
