@@ -43,6 +43,7 @@ public sealed class StateHistoryRecorder : IHostedService, IAsyncDisposable
     private IDisposable? _subscription;
     private Task? _writer;
     private bool _dropping;
+    private int _disposed;
 
     public StateHistoryRecorder(LiveStateView live, StateHistory history, TimeProvider time, StateHistoryMetrics metrics, ILogger<StateHistoryRecorder> logger)
     {
@@ -181,8 +182,14 @@ public sealed class StateHistoryRecorder : IHostedService, IAsyncDisposable
         }
     }
 
+    /// <summary>Stops without flushing (the host's stop flushes); safe to call twice, as the container does for a hosted singleton.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         _subscription?.Dispose();
         _queue.Writer.TryComplete();
         await _abort.CancelAsync().ConfigureAwait(false);
