@@ -39,7 +39,7 @@ public static class DatabaseServiceCollectionExtensions
 
     /// <summary>
     /// Records the state changes the process's <see cref="LiveStateView"/> sees (register the view and
-    /// <see cref="AddNetOpsDatabase"/> first). One process per deployment records: the all-in-one host, or one web host.
+    /// <see cref="AddNetOpsDatabase"/> first). Any process with a live view may record, several at once: a change is stored once.
     /// </summary>
     public static IServiceCollection AddNetOpsStateHistoryRecorder(this IServiceCollection services)
     {

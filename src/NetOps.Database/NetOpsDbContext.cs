@@ -28,8 +28,12 @@ public abstract class NetOpsDbContext(DbContextOptions options) : DbContext(opti
         change.Property(c => c.To).HasColumnName("to_value").HasConversion<string>().HasMaxLength(16);
         change.Property(c => c.ReasonCode).HasColumnName("reason_code");
         change.Property(c => c.ReasonArgs).HasColumnName("reason_args");
-        // "Last changes of these entities" and "an entity's changes in a range" read this index; pruning reads the other.
-        change.HasIndex(c => new { c.EntityKind, c.EntityId, c.At }).HasDatabaseName("ix_state_changes_entity_at");
+        // "Last changes of these entities" and "an entity's changes in a range" read this index by its first three columns;
+        // pruning reads the other. Unique: every process that records the feed (web hosts, a standby engine) sees the same
+        // change with the same entity, time, values and reason, and it is stored once (StateHistory.WriteAsync).
+        change.HasIndex(c => new { c.EntityKind, c.EntityId, c.At, c.From, c.To, c.ReasonCode })
+            .IsUnique()
+            .HasDatabaseName("ux_state_changes_entity_at");
         change.HasIndex(c => c.At).HasDatabaseName("ix_state_changes_at");
     }
 }

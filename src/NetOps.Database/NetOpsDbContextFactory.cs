@@ -1,6 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Logging;
 
 namespace NetOps.Database;
@@ -43,6 +44,8 @@ internal sealed class NetOpsDbContextFactory : IDbContextFactory<NetOpsDbContext
 
     private static void WithLogging(DbContextOptionsBuilder builder, ILoggerFactory? loggerFactory)
     {
+        // Every recorder write and page read is a command: at Information they would drown the host's log.
+        builder.ConfigureWarnings(w => w.Log((RelationalEventId.CommandExecuted, LogLevel.Debug)));
         if (loggerFactory is not null)
         {
             builder.UseLoggerFactory(loggerFactory);

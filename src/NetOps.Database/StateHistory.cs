@@ -1,4 +1,6 @@
 using System.Collections.Immutable;
+using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using NetOps.Core.State;
@@ -8,7 +10,13 @@ namespace NetOps.Database;
 /// <summary>The recorded state changes in the operational database: written by the recorder, read by pages and reports.</summary>
 public sealed class StateHistory(IDbContextFactory<NetOpsDbContext> contexts, DatabaseMigrator migrator) : IStateHistory
 {
-    /// <summary>Writes a batch of changes in one transaction.</summary>
+    /// <summary>Rows per INSERT: 7 parameters each stays far below SQLite's and PostgreSQL's parameter limits.</summary>
+    private const int RowsPerStatement = 500;
+
+    /// <summary>
+    /// Writes a batch of changes in one transaction. A change already stored (same entity, time, values and reason code,
+    /// written by another process that records the same feed) is skipped, not stored twice.
+    /// </summary>
     public async Task WriteAsync(IReadOnlyCollection<StateChange> changes, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(changes);
@@ -21,10 +29,43 @@ public sealed class StateHistory(IDbContextFactory<NetOpsDbContext> contexts, Da
         var context = contexts.CreateDbContext();
         await using (context.ConfigureAwait(false))
         {
-            context.ChangeTracker.AutoDetectChangesEnabled = false;
-            context.StateChanges.AddRange(changes.Select(ToRecord));
-            await context.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+            // EF Core has no insert-or-ignore; both providers speak ON CONFLICT DO NOTHING (SQLite 3.24+).
+            var jsonb = context.Database.IsNpgsql();
+            var transaction = await context.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await using (transaction.ConfigureAwait(false))
+            {
+                foreach (var chunk in changes.Chunk(RowsPerStatement))
+                {
+                    var (sql, parameters) = Insert(chunk, jsonb);
+                    await context.Database.ExecuteSqlRawAsync(sql, parameters, cancellationToken).ConfigureAwait(false);
+                }
+
+                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            }
         }
+    }
+
+    private static (string Sql, object[] Parameters) Insert(StateChange[] changes, bool jsonb)
+    {
+        var sql = new StringBuilder("INSERT INTO state_changes (at, entity_kind, entity_id, from_value, to_value, reason_code, reason_args) VALUES ");
+        var parameters = new object[changes.Length * 7];
+        for (var i = 0; i < changes.Length; i++)
+        {
+            var record = ToRecord(changes[i]);
+            var p = i * 7;
+            (parameters[p], parameters[p + 1], parameters[p + 2], parameters[p + 3], parameters[p + 4], parameters[p + 5], parameters[p + 6]) =
+                (record.At, record.EntityKind.ToString(), record.EntityId, record.From.ToString(), record.To.ToString(), record.ReasonCode, record.ReasonArgs);
+            var cells = Enumerable.Range(p, 7).Select(n => "{" + n.ToString(CultureInfo.InvariantCulture) + "}").ToArray();
+            if (jsonb)
+            {
+                cells[6] = $"CAST({cells[6]} AS jsonb)";
+            }
+
+            sql.Append(i == 0 ? "(" : ", (").AppendJoin(", ", cells).Append(')');
+        }
+
+        sql.Append(" ON CONFLICT DO NOTHING");
+        return (sql.ToString(), parameters);
     }
 
     public async Task<IReadOnlyList<StateChange>> LastChangesAsync(IEnumerable<EntityRef> entities, int limit, CancellationToken cancellationToken)

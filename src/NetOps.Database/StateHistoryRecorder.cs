@@ -6,15 +6,16 @@ using NetOps.Core.State;
 namespace NetOps.Database;
 
 /// <summary>
-/// Records every change of an entity's health (value or reason) that the process's live view sees, once, in the state
-/// history. The view's callback only compares and queues; one reader writes the queue in batches (a batch is what
-/// arrived since the last write: the view already coalesces bursts in time), retries a failed write with backoff and
-/// flushes what is queued when the host stops.
+/// Records every change of an entity's health (value or reason) that the process's live view applies, once, in the state
+/// history. It listens to every applied state (<see cref="LiveStateView.SubscribeApplied"/>), not to the coalesced
+/// notifications pages get: those would fold a flap within one interval into no change at all. The view's call only
+/// compares and queues; one reader writes the queue in batches (a batch is what arrived since the last write), retries a
+/// failed write with backoff and flushes what is queued when the host stops.
 /// </summary>
 /// <remarks>
-/// The first snapshot after start is the baseline, not a change: what changed while no recorder ran is not in the
-/// history (the states still say since when). Run one recorder per deployment: two processes recording the same feed
-/// write every change twice.
+/// The first state seen of an entity is its baseline, not a change: what changed while no recorder ran is not in the
+/// history (the states still say since when). Several processes may record the same feed (every web host, a standby
+/// engine): they see the same change and the database stores it once.
 /// </remarks>
 public sealed class StateHistoryRecorder : IHostedService, IAsyncDisposable
 {
@@ -56,15 +57,16 @@ public sealed class StateHistoryRecorder : IHostedService, IAsyncDisposable
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
+        // Listen first, then take the baseline without overwriting what a delta applied meanwhile already told.
+        _subscription = _live.SubscribeApplied(Record);
         lock (_gate)
         {
             foreach (var state in _live.States)
             {
-                _last[state.Entity] = (state.Value, state.Reason);
+                _last.TryAdd(state.Entity, (state.Value, state.Reason));
             }
         }
 
-        _subscription = _live.Subscribe(Record);
         _writer = Task.Run(() => WriteAsync(_abort.Token), CancellationToken.None);
         return Task.CompletedTask;
     }
@@ -90,26 +92,24 @@ public sealed class StateHistoryRecorder : IHostedService, IAsyncDisposable
         }
     }
 
-    /// <summary>Called with the view's coalesced batches, one caller at a time.</summary>
-    private void Record(IReadOnlyCollection<EntityRef> changed)
+    /// <summary>Called with every delta (or snapshot) the view applies, in version order, one caller at a time.</summary>
+    private void Record(IReadOnlyCollection<EntityState> applied, IReadOnlyCollection<EntityRef> removed)
     {
         lock (_gate)
         {
-            foreach (var entity in changed)
+            foreach (var state in applied)
             {
-                var state = _live.Get(entity);
-                if (state is null)
+                if (_last.TryGetValue(state.Entity, out var before) && (before.Value != state.Value || !before.Reason.Equals(state.Reason)))
                 {
-                    _last.Remove(entity);
-                    continue;
+                    Enqueue(new StateChange(state.Since, state.Entity, before.Value, state.Value, state.Reason));
                 }
 
-                if (_last.TryGetValue(entity, out var before) && (before.Value != state.Value || !before.Reason.Equals(state.Reason)))
-                {
-                    Enqueue(new StateChange(state.Since, entity, before.Value, state.Value, state.Reason));
-                }
+                _last[state.Entity] = (state.Value, state.Reason);
+            }
 
-                _last[entity] = (state.Value, state.Reason);
+            foreach (var entity in removed)
+            {
+                _last.Remove(entity);
             }
         }
     }

@@ -64,14 +64,9 @@ public abstract class StateHistoryTests : IAsyncLifetime
             await feed.PublishAsync(Delta(3, State(Core, StateValue.Degraded, Reason.Of("port.errors", ("rate", 0.02)), at.AddMinutes(2))), default);
             await Eventually.TrueAsync(async () => (await history.LastChangesAsync([Core], 10, default)).Count == 1, Wait, "the first change written");
 
-            // The last change is only queued when the host stops: stopping writes it.
-            var told = new ConcurrentQueue<EntityRef>();
-            using (live.Subscribe(changed => { foreach (var e in changed) { told.Enqueue(e); } }))
-            {
-                await feed.PublishAsync(Delta(4, State(Uplink, StateValue.Up, Reason.Of("link.both-ends-up"), at.AddMinutes(3))), default);
-                await Eventually.TrueAsync(() => told.Contains(Uplink), Wait, "the view told its readers of the uplink");
-            }
-
+            // The recorder has the last change but may not have written it yet: stopping writes it.
+            await feed.PublishAsync(Delta(4, State(Uplink, StateValue.Up, Reason.Of("link.both-ends-up"), at.AddMinutes(3))), default);
+            await SettledAsync(feed, 4, live);
             await host.StopAsync();
         }
 
@@ -95,6 +90,35 @@ public abstract class StateHistoryTests : IAsyncLifetime
             Assert.Equal(StateValue.Up, Assert.Single(inRange).To);
             await restarted.StopAsync();
         }
+    }
+
+    [Fact]
+    public async Task TwoProcessesRecordingTheSameFeed_StoreEachChangeOnce()
+    {
+        var feed = new InProcessStateFeed();
+        var at = Truncated(DateTimeOffset.UtcNow.AddMinutes(-10));
+        await feed.PublishAsync(Delta(1, State(Core, StateValue.Up, Reason.Of("device.answers"), at)), default);
+        await using var webA = new LiveStateView(feed, TimeProvider.System, TimeSpan.FromMilliseconds(20));
+        await using var webB = new LiveStateView(feed, TimeProvider.System, TimeSpan.FromMilliseconds(35));
+        webA.Start();
+        webB.Start();
+        await Task.WhenAll(webA.Loaded, webB.Loaded).WaitAsync(Wait);
+        using var hostA = Build(TimeProvider.System, webA);
+        using var hostB = Build(TimeProvider.System, webB);
+        // Both start at once: the second migration waits for the first and then finds nothing to do. The four changes come
+        // in one burst, which the views fold into one notification to pages: the recorders must still see all four.
+        await Task.WhenAll(hostA.StartAsync(), hostB.StartAsync());
+
+        var states = new[] { StateValue.Down, StateValue.Up, StateValue.Degraded, StateValue.Up };
+        for (var i = 0; i < states.Length; i++)
+        {
+            await feed.PublishAsync(Delta(2 + i, State(Core, states[i], Reason.Of("test", ("step", i)), at.AddMinutes(1 + i))), default);
+        }
+
+        await SettledAsync(feed, 1 + states.Length, webA, webB);
+        await Task.WhenAll(hostA.StopAsync(), hostB.StopAsync());
+        await using var context = Contexts().CreateDbContext();
+        Assert.Equal(states.Length, await context.StateChanges.CountAsync());
     }
 
     [Fact]
@@ -126,6 +150,33 @@ public abstract class StateHistoryTests : IAsyncLifetime
         }
 
         await host.StopAsync();
+    }
+
+    /// <summary>
+    /// Returns once the recorders of these views were handed all published up to <paramref name="version"/>: a view tells
+    /// its recorders of a delta as it applies it, before it tells its coalesced readers, so a marker told to the test
+    /// means every delta before it reached the recorders.
+    /// </summary>
+    private static async Task SettledAsync(InProcessStateFeed feed, long version, params LiveStateView[] views)
+    {
+        var told = views.Select(_ => new ConcurrentQueue<EntityRef>()).ToArray();
+        var subscriptions = views.Select((view, i) => view.Subscribe(changed =>
+        {
+            foreach (var entity in changed)
+            {
+                told[i].Enqueue(entity);
+            }
+        })).ToList();
+        try
+        {
+            var marker = EntityRef.Device($"marker-{version + 1}");
+            await feed.PublishAsync(Delta(version + 1, State(marker, StateValue.Up, Reason.Of("marker"), DateTimeOffset.UtcNow)), default);
+            await Eventually.TrueAsync(() => told.All(t => t.Contains(marker)), Wait, $"{marker} told to every reader");
+        }
+        finally
+        {
+            subscriptions.ForEach(s => s.Dispose());
+        }
     }
 
     private IHost Build(TimeProvider time, LiveStateView? live = null)

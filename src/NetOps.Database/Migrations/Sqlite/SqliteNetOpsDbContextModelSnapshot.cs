@@ -67,8 +67,9 @@ namespace NetOps.Database.Migrations.Sqlite
                     b.HasIndex("At")
                         .HasDatabaseName("ix_state_changes_at");
 
-                    b.HasIndex("EntityKind", "EntityId", "At")
-                        .HasDatabaseName("ix_state_changes_entity_at");
+                    b.HasIndex("EntityKind", "EntityId", "At", "From", "To", "ReasonCode")
+                        .IsUnique()
+                        .HasDatabaseName("ux_state_changes_entity_at");
 
                     b.ToTable("state_changes", (string)null);
                 });

@@ -11,7 +11,7 @@ using NetOps.Database;
 namespace NetOps.Database.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteNetOpsDbContext))]
-    [Migration("20261206180550_InitialStateHistory")]
+    [Migration("20261206182532_InitialStateHistory")]
     partial class InitialStateHistory
     {
         /// <inheritdoc />
@@ -70,8 +70,9 @@ namespace NetOps.Database.Migrations.Sqlite
                     b.HasIndex("At")
                         .HasDatabaseName("ix_state_changes_at");
 
-                    b.HasIndex("EntityKind", "EntityId", "At")
-                        .HasDatabaseName("ix_state_changes_entity_at");
+                    b.HasIndex("EntityKind", "EntityId", "At", "From", "To", "ReasonCode")
+                        .IsUnique()
+                        .HasDatabaseName("ux_state_changes_entity_at");
 
                     b.ToTable("state_changes", (string)null);
                 });

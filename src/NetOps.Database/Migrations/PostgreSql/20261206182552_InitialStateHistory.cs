@@ -37,9 +37,10 @@ namespace NetOps.Database.Migrations.PostgreSql
                 column: "at");
 
             migrationBuilder.CreateIndex(
-                name: "ix_state_changes_entity_at",
+                name: "ux_state_changes_entity_at",
                 table: "state_changes",
-                columns: new[] { "entity_kind", "entity_id", "at" });
+                columns: new[] { "entity_kind", "entity_id", "at", "from_value", "to_value", "reason_code" },
+                unique: true);
         }
 
         /// <inheritdoc />

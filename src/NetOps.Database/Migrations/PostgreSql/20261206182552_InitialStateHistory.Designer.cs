@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace NetOps.Database.Migrations.PostgreSql
 {
     [DbContext(typeof(PostgresNetOpsDbContext))]
-    [Migration("20261206180611_InitialStateHistory")]
+    [Migration("20261206182552_InitialStateHistory")]
     partial class InitialStateHistory
     {
         /// <inheritdoc />
@@ -77,8 +77,9 @@ namespace NetOps.Database.Migrations.PostgreSql
                     b.HasIndex("At")
                         .HasDatabaseName("ix_state_changes_at");
 
-                    b.HasIndex("EntityKind", "EntityId", "At")
-                        .HasDatabaseName("ix_state_changes_entity_at");
+                    b.HasIndex("EntityKind", "EntityId", "At", "From", "To", "ReasonCode")
+                        .IsUnique()
+                        .HasDatabaseName("ux_state_changes_entity_at");
 
                     b.ToTable("state_changes", (string)null);
                 });
