@@ -14,15 +14,15 @@ public sealed class StateHistory(IDbContextFactory<NetOpsDbContext> contexts, Da
     private const int RowsPerStatement = 500;
 
     /// <summary>
-    /// Writes a batch of changes in one transaction. A change already stored (same entity, time, values and reason code,
-    /// written by another process that records the same feed) is skipped, not stored twice.
+    /// Writes a batch of changes in one transaction and returns how many were new. A change already stored (same entity,
+    /// time, values and reason code, written by another process that records the same feed) is skipped, not stored twice.
     /// </summary>
-    public async Task WriteAsync(IReadOnlyCollection<StateChange> changes, CancellationToken cancellationToken)
+    public async Task<int> WriteAsync(IReadOnlyCollection<StateChange> changes, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(changes);
         if (changes.Count == 0)
         {
-            return;
+            return 0;
         }
 
         await migrator.WhenMigratedAsync(cancellationToken).ConfigureAwait(false);
@@ -34,13 +34,15 @@ public sealed class StateHistory(IDbContextFactory<NetOpsDbContext> contexts, Da
             var transaction = await context.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
             await using (transaction.ConfigureAwait(false))
             {
+                var inserted = 0;
                 foreach (var chunk in changes.Chunk(RowsPerStatement))
                 {
                     var (sql, parameters) = Insert(chunk, jsonb);
-                    await context.Database.ExecuteSqlRawAsync(sql, parameters, cancellationToken).ConfigureAwait(false);
+                    inserted += await context.Database.ExecuteSqlRawAsync(sql, parameters, cancellationToken).ConfigureAwait(false);
                 }
 
                 await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                return inserted;
             }
         }
     }

@@ -4,7 +4,7 @@ namespace NetOps.Database;
 
 /// <summary>
 /// The state history's instruments on the "NetOps" meter: <c>netops.state_history.recorded</c> (changes written),
-/// <c>netops.state_history.dropped</c> (changes lost because the database fell too far behind),
+/// <c>netops.state_history.dropped</c> (changes lost: the database fell too far behind or refused them),
 /// <c>netops.state_history.write.failures</c> (retried batches) and <c>netops.state_history.pruned</c>.
 /// </summary>
 public sealed class StateHistoryMetrics : IDisposable
@@ -21,8 +21,8 @@ public sealed class StateHistoryMetrics : IDisposable
     {
         _ownsMeter = meterFactory is null;
         Meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
-        _recorded = Meter.CreateCounter<long>("netops.state_history.recorded", "{change}", "State changes written to the operational database");
-        _dropped = Meter.CreateCounter<long>("netops.state_history.dropped", "{change}", "State changes lost because the recorder's queue was full");
+        _recorded = Meter.CreateCounter<long>("netops.state_history.recorded", "{change}", "State changes written to the operational database (not counting those another process wrote first)");
+        _dropped = Meter.CreateCounter<long>("netops.state_history.dropped", "{change}", "State changes lost: the recorder's queue was full or the database refused them");
         _failures = Meter.CreateCounter<long>("netops.state_history.write.failures", "{attempt}", "State history writes that failed and will be retried");
         _pruned = Meter.CreateCounter<long>("netops.state_history.pruned", "{change}", "State changes deleted past the retention");
     }
@@ -32,7 +32,7 @@ public sealed class StateHistoryMetrics : IDisposable
 
     public void Recorded(int count) => _recorded.Add(count);
 
-    public void Dropped() => _dropped.Add(1);
+    public void Dropped(int count) => _dropped.Add(count);
 
     public void WriteFailed() => _failures.Add(1);
 

@@ -22,6 +22,7 @@ public sealed class StateHistoryRecorder : IHostedService, IAsyncDisposable
     /// <summary>A core outage turns tens of thousands of ports unknown at once; the queue holds such a burst.</summary>
     private const int Capacity = 100_000;
     private const int MaxBatch = 1_000;
+    private const int RefusedAttempts = 3;
     private static readonly TimeSpan FirstRetry = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan MaxRetry = TimeSpan.FromSeconds(30);
 
@@ -122,7 +123,7 @@ public sealed class StateHistoryRecorder : IHostedService, IAsyncDisposable
             return;
         }
 
-        _metrics.Dropped();
+        _metrics.Dropped(1);
         if (!_dropping)
         {
             _dropping = true;
@@ -143,7 +144,6 @@ public sealed class StateHistoryRecorder : IHostedService, IAsyncDisposable
                 }
 
                 await WriteWithRetryAsync(batch, cancellationToken).ConfigureAwait(false);
-                _metrics.Recorded(batch.Count);
                 batch.Clear();
             }
         }
@@ -162,24 +162,49 @@ public sealed class StateHistoryRecorder : IHostedService, IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Retries while the database is unreachable (until the host stops); a batch the database keeps refusing for another
+    /// reason (bad data) is dropped after a few attempts, loudly, so that it does not hold up every change after it.
+    /// </summary>
     private async Task WriteWithRetryAsync(List<StateChange> batch, CancellationToken cancellationToken)
     {
         var delay = FirstRetry;
-        while (true)
+        for (var attempt = 1; ; attempt++)
         {
             try
             {
-                await _history.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
+                _metrics.Recorded(await _history.WriteAsync(batch, cancellationToken).ConfigureAwait(false));
                 return;
             }
             catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
                 _metrics.WriteFailed();
+                if (!IsTransient(e) && attempt >= RefusedAttempts)
+                {
+                    _metrics.Dropped(batch.Count);
+                    _logger.LogError(e, "The database refused {Count} state changes {Attempts} times; they are not in the history", batch.Count, attempt);
+                    return;
+                }
+
                 _logger.LogWarning(e, "Writing {Count} state changes failed; retrying in {Delay}", batch.Count, delay);
                 await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRetry.Ticks));
             }
         }
+    }
+
+    /// <summary>The database is away (connection refused, timed out, busy), as opposed to refusing the data.</summary>
+    private static bool IsTransient(Exception? e)
+    {
+        for (; e is not null; e = e.InnerException)
+        {
+            if (e is System.Data.Common.DbException { IsTransient: true } or TimeoutException or IOException or System.Net.Sockets.SocketException)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Stops without flushing (the host's stop flushes); safe to call twice, as the container does for a hosted singleton.</summary>
