@@ -67,6 +67,36 @@ public sealed class LiveStateViewTests
     }
 
     [Fact]
+    public async Task AppliedReaders_AreToldOfEveryDeltaInOrder_ThoughPagesGetOneNotification()
+    {
+        var feed = new InProcessStateFeed();
+        await using var view = new LiveStateView(feed, TimeProvider.System, TimeSpan.FromMilliseconds(300));
+        view.Start();
+        await view.Loaded.WaitAsync(Wait);
+        var applied = new ConcurrentQueue<(StateValue Value, bool Removed)>();
+        using var subscription = view.SubscribeApplied((states, removed) =>
+        {
+            foreach (var state in states)
+            {
+                applied.Enqueue((state.Value, false));
+            }
+
+            foreach (var _ in removed)
+            {
+                applied.Enqueue((StateValue.Unknown, true));
+            }
+        });
+
+        await feed.PublishAsync(Delta(1, ("a", StateValue.Up)), default);
+        await feed.PublishAsync(Delta(2, ("a", StateValue.Down)), default);
+        await feed.PublishAsync(Delta(3, ("a", StateValue.Up)), default);
+        await feed.PublishAsync(new StateDelta(4, [], [EntityRef.Device("a")]), default);
+
+        await Eventually.TrueAsync(() => applied.Count == 4, Wait, "four applied deltas told");
+        Assert.Equal([(StateValue.Up, false), (StateValue.Down, false), (StateValue.Up, false), (StateValue.Unknown, true)], applied.ToArray());
+    }
+
+    [Fact]
     public async Task RemovedEntity_LeavesTheView()
     {
         var feed = new InProcessStateFeed();

@@ -15,6 +15,7 @@ public sealed class LiveStateView : IAsyncDisposable
     private readonly ConcurrentDictionary<EntityRef, EntityState> _states = new();
     private readonly ConcurrentDictionary<string, long> _sequences = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<Guid, Action<IReadOnlyCollection<EntityRef>>> _readers = new();
+    private readonly ConcurrentDictionary<Guid, Action<IReadOnlyCollection<EntityState>, IReadOnlyCollection<EntityRef>>> _appliedReaders = new();
     private readonly Lock _pendingGate = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly TaskCompletionSource _loaded = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -61,6 +62,34 @@ public sealed class LiveStateView : IAsyncDisposable
         var id = Guid.NewGuid();
         _readers[id] = onChanged;
         return new Registration(() => _readers.TryRemove(id, out _));
+    }
+
+    /// <summary>
+    /// Registers a reader told of every state the view applies, in version order, on the view's feed loop (it must return
+    /// at once: the next delta waits): each delta's changed states and removed entities, and on a (re)loaded snapshot all
+    /// its states and the entities that left. Nothing is coalesced, so a recorder misses no intermediate state, except
+    /// what a gap skipped (the snapshot that closes it carries each entity's latest state only).
+    /// </summary>
+    public IDisposable SubscribeApplied(Action<IReadOnlyCollection<EntityState>, IReadOnlyCollection<EntityRef>> onApplied)
+    {
+        var id = Guid.NewGuid();
+        _appliedReaders[id] = onApplied;
+        return new Registration(() => _appliedReaders.TryRemove(id, out _));
+    }
+
+    private void TellApplied(IReadOnlyCollection<EntityState> states, IReadOnlyCollection<EntityRef> removed)
+    {
+        foreach (var reader in _appliedReaders.Values)
+        {
+            try
+            {
+                reader(states, removed);
+            }
+            catch (Exception)
+            {
+                // A broken reader must not stop the view.
+            }
+        }
     }
 
     private async Task FollowAsync(CancellationToken cancellationToken)
@@ -121,7 +150,8 @@ public sealed class LiveStateView : IAsyncDisposable
             changed.Add(state.Entity);
         }
 
-        foreach (var gone in _states.Keys.Where(k => !seen.Contains(k)).ToList())
+        var left = _states.Keys.Where(k => !seen.Contains(k)).ToList();
+        foreach (var gone in left)
         {
             _states.TryRemove(gone, out _);
             changed.Add(gone);
@@ -134,6 +164,7 @@ public sealed class LiveStateView : IAsyncDisposable
         }
 
         Version = snapshot.Version;
+        TellApplied(snapshot.States, left);
         MarkChanged(changed);
         _loaded.TrySetResult();
     }
@@ -156,6 +187,7 @@ public sealed class LiveStateView : IAsyncDisposable
         }
 
         Version = delta.Version;
+        TellApplied(delta.Changed, delta.Removed);
         MarkChanged(delta.Changed.Select(s => s.Entity).Concat(delta.Removed));
     }
 

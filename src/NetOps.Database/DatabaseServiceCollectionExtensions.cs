@@ -1,0 +1,50 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using NetOps.Core.State;
+
+namespace NetOps.Database;
+
+/// <summary>Registers the operational database chosen by the "Database" section.</summary>
+public static class DatabaseServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the validated <see cref="DatabaseOptions"/>, <c>IDbContextFactory&lt;NetOpsDbContext&gt;</c>, the hosted
+    /// <see cref="DatabaseMigrator"/> (call this before registering anything that uses the database: hosted services start
+    /// in registration order), <see cref="StateHistory"/> as <see cref="IStateHistory"/> and the hosted
+    /// <see cref="StateHistoryPruner"/>. SQLite's default file is <c>netops.db</c> in <c>Storage:DataDirectory</c>
+    /// (default "data"), read when the database is first used, so a host may resolve that path first.
+    /// </summary>
+    public static IServiceCollection AddNetOpsDatabase(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.SectionName).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DatabaseOptions>, DatabaseOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(sp => new StateHistoryMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
+        services.TryAddSingleton<IDbContextFactory<NetOpsDbContext>>(sp => new NetOpsDbContextFactory(
+            sp.GetRequiredService<IOptions<DatabaseOptions>>().Value,
+            configuration["Storage:DataDirectory"] is { Length: > 0 } directory ? directory : "data",
+            sp.GetService<ILoggerFactory>()));
+        services.TryAddSingleton<DatabaseMigrator>();
+        services.AddHostedService(sp => sp.GetRequiredService<DatabaseMigrator>());
+        services.TryAddSingleton<StateHistory>();
+        services.TryAddSingleton<IStateHistory>(sp => sp.GetRequiredService<StateHistory>());
+        services.AddHostedService<StateHistoryPruner>();
+        return services;
+    }
+
+    /// <summary>
+    /// Records the state changes the process's <see cref="LiveStateView"/> sees (register the view and
+    /// <see cref="AddNetOpsDatabase"/> first). Any process with a live view may record, several at once: a change is stored once.
+    /// </summary>
+    public static IServiceCollection AddNetOpsStateHistoryRecorder(this IServiceCollection services)
+    {
+        services.TryAddSingleton<StateHistoryRecorder>();
+        services.AddHostedService(sp => sp.GetRequiredService<StateHistoryRecorder>());
+        return services;
+    }
+}
