@@ -4,6 +4,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using NetOps.Collector;
 using NetOps.Core.Observations;
 using NetOps.Core.State;
+using NetOps.Database;
 using NetOps.Engine;
 using NetOps.Inventory;
 using NetOps.Mqtt;
@@ -67,6 +68,13 @@ public static class HostExtensions
         }
 
         var health = services.AddHealthChecks();
+        if (allInOne || roles.HasFlag(HostRoles.Engine) || roles.HasFlag(HostRoles.Web))
+        {
+            // The operational database, migrated before anything uses it.
+            services.AddNetOpsDatabase(configuration);
+            health.AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
+        }
+
         if (allInOne)
         {
             services.AddNetOpsInProcessState(configuration);
@@ -123,6 +131,13 @@ public static class HostExtensions
         {
             health.AddCheck<LiveViewCheck>("live-view", tags: ["ready"]);
             services.AddNetOpsDashboard();
+        }
+
+        if (allInOne || roles.HasFlag(HostRoles.Engine) || roles.HasFlag(HostRoles.Web))
+        {
+            // State changes are recorded from this process's live view once it runs (several processes may record; each
+            // change is stored once).
+            services.AddNetOpsStateHistoryRecorder();
         }
 
         return builder;
