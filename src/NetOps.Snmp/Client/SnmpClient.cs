@@ -15,13 +15,10 @@ namespace NetOps.Snmp;
 /// </summary>
 public sealed partial class SnmpClient : IAsyncDisposable
 {
-    private const int MaxDatagram = 65535;
-
     private readonly SnmpClientOptions _options;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<int, PendingRequest> _pending = new();
     private readonly ConcurrentDictionary<IPEndPoint, DeviceState> _devices = new();
-    private readonly CancellationTokenSource _shutdown = new();
     private readonly Lock _socketGate = new();
     private readonly Transport _ipv4;
     private Transport? _ipv6;
@@ -365,7 +362,6 @@ public sealed partial class SnmpClient : IAsyncDisposable
             return;
         }
 
-        await _shutdown.CancelAsync().ConfigureAwait(false);
         Transport? ipv6;
         lock (_socketGate)
         {
@@ -387,8 +383,6 @@ public sealed partial class SnmpClient : IAsyncDisposable
         {
             pending.Completion.TrySetException(new ObjectDisposedException(nameof(SnmpClient)));
         }
-
-        _shutdown.Dispose();
     }
 
     private async Task<IReadOnlyList<VarBind>> RequestBindingsAsync(SnmpTarget target, SnmpPduType type, IReadOnlyList<Oid> oids,
@@ -511,6 +505,13 @@ public sealed partial class SnmpClient : IAsyncDisposable
         }
     }
 
+    private ValueTask OnDatagram(ReadOnlyMemory<byte> datagram, SocketAddress address, CancellationToken cancellationToken)
+    {
+        // One copy per datagram: decoded values refer to it, and the receive buffer is reused for the next one.
+        OnDatagram(datagram.ToArray(), UdpReceiveLoop.ToEndPoint(address));
+        return ValueTask.CompletedTask;
+    }
+
     private void OnDatagram(ReadOnlyMemory<byte> packet, IPEndPoint source)
     {
         if (SnmpV3Codec.PeekVersion(packet.Span) == 3)
@@ -606,18 +607,25 @@ public sealed partial class SnmpClient : IAsyncDisposable
     /// <summary>One UDP socket and its receive loop.</summary>
     private sealed class Transport : IAsyncDisposable
     {
-        private readonly SnmpClient _client;
-        private readonly Task _receiving;
+        private readonly UdpReceiveLoop _receiving;
 
         public Transport(SnmpClient client, AddressFamily family)
         {
-            _client = client;
-            Socket = new Socket(family, SocketType.Dgram, ProtocolType.Udp);
-            Socket.Bind(new IPEndPoint(family == AddressFamily.InterNetwork ? IPAddress.Any : IPAddress.IPv6Any, 0));
-            _receiving = Task.Run(ReceiveLoopAsync);
+            var socket = new Socket(family, SocketType.Dgram, ProtocolType.Udp);
+            try
+            {
+                socket.Bind(new IPEndPoint(family == AddressFamily.InterNetwork ? IPAddress.Any : IPAddress.IPv6Any, 0));
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+
+            _receiving = UdpReceiveLoop.Start(socket, client.OnDatagram, client._logger, "SNMP client");
         }
 
-        public Socket Socket { get; }
+        public Socket Socket => _receiving.Socket;
 
         public ValueTask<int> SendBytesAsync(ReadOnlyMemory<byte> packet, IPEndPoint endPoint, CancellationToken cancellationToken) =>
             Socket.SendToAsync(packet, SocketFlags.None, endPoint, cancellationToken);
@@ -640,67 +648,7 @@ public sealed partial class SnmpClient : IAsyncDisposable
             }
         }
 
-        public async ValueTask DisposeAsync()
-        {
-            Socket.Dispose();
-            try
-            {
-                await _receiving.ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-            }
-        }
-
-        private async Task ReceiveLoopAsync()
-        {
-            var buffer = GC.AllocateUninitializedArray<byte>(MaxDatagram);
-            EndPoint any = Socket.AddressFamily == AddressFamily.InterNetwork
-                ? new IPEndPoint(IPAddress.Any, 0)
-                : new IPEndPoint(IPAddress.IPv6Any, 0);
-            var token = _client._shutdown.Token;
-            while (!token.IsCancellationRequested)
-            {
-                SocketReceiveFromResult received;
-                try
-                {
-                    received = await Socket.ReceiveFromAsync(buffer, SocketFlags.None, any, token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-                catch (ObjectDisposedException)
-                {
-                    return;
-                }
-                catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionReset or SocketError.MessageSize)
-                {
-                    continue; // ICMP port unreachable (Windows) or an oversized datagram: nothing to match
-                }
-                catch (SocketException) when (token.IsCancellationRequested)
-                {
-                    return;
-                }
-                catch (SocketException e)
-                {
-                    _client._logger.LogWarning("SNMP client receive failed ({SocketError}); receiving goes on", e.SocketErrorCode);
-                    continue;
-                }
-
-                // One copy per datagram: decoded values refer to it, so the receive buffer can be reused at once.
-                var packet = buffer.AsSpan(0, received.ReceivedBytes).ToArray();
-                try
-                {
-                    _client.OnDatagram(packet, Normalize((IPEndPoint)received.RemoteEndPoint));
-                }
-                catch (Exception e) when (e is not OutOfMemoryException)
-                {
-                    // Nothing in handling one datagram may stop the loop every request depends on.
-                    _client._logger.LogError(e, "SNMP client failed to handle a datagram from {Source}", received.RemoteEndPoint);
-                }
-            }
-        }
+        public ValueTask DisposeAsync() => _receiving.DisposeAsync();
 
         [ThreadStatic]
         private static BerWriter? _threadWriter;
