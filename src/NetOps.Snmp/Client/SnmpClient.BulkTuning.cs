@@ -54,7 +54,10 @@ public sealed partial class SnmpClient
     private void Shrink(DeviceState device, SnmpTarget target, int from, int to, string reason)
     {
         device.LimitRepetitions(to);
-        _logger.LogInformation("Get-bulk to {Device} lowered from {From} to {To} repetitions after {Reason}",
+        // Tuning is routine: a fleet of quirky switches would fill the log at every poll. That a device needs it at
+        // all is worth one line, the first time; the tracking rides on the device's state, so it is bounded with it.
+        var level = device.FirstLowering() ? LogLevel.Information : LogLevel.Debug;
+        _logger.Log(level, "Get-bulk to {Device} lowered from {From} to {To} repetitions after {Reason}",
             target.EndPoint, from, to, reason);
     }
 }

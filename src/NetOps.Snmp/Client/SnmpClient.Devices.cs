@@ -12,11 +12,15 @@ public sealed partial class SnmpClient
     private sealed class DeviceState(int maxInFlight)
     {
         private int _repetitionLimit = int.MaxValue;
+        private int _lowered;
 
         public SemaphoreSlim Gate { get; } = new(maxInFlight, maxInFlight);
 
         /// <summary>The device's SNMPv3 engine as last learned.</summary>
         public UsmEngineState Engine { get; } = new();
+
+        /// <summary>True only for the first call: whether this lowering of the device's repetitions is its first.</summary>
+        public bool FirstLowering() => Interlocked.Exchange(ref _lowered, 1) == 0;
 
         public int Repetitions(int requested) => Math.Max(1, Math.Min(requested, Volatile.Read(ref _repetitionLimit)));
 
