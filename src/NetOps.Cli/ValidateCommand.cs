@@ -18,24 +18,31 @@ public static class ValidateCommand
         var rest = args.Length > 0 && args[0] == "validate" ? args[1..] : args;
         string? directory = null;
         string? secrets = null;
-        for (var i = 0; i < rest.Length; i++)
+        var help = false;
+        try
         {
-            switch (rest[i])
-            {
-                case "--secrets" when i + 1 < rest.Length:
-                    secrets = rest[++i];
-                    break;
-                case "-h" or "--help":
-                    stdout.WriteLine(Usage);
-                    return 0;
-                case var option when option.StartsWith('-') || directory is not null:
-                    stderr.WriteLine($"unexpected argument '{option}'");
-                    stderr.WriteLine(Usage);
-                    return 2;
-                default:
-                    directory = rest[i];
-                    break;
-            }
+            new CommandLine()
+                .Option("--secrets", value => secrets = value)
+                .Flag("-h", () => help = true)
+                .Flag("--help", () => help = true)
+                .Positional(value => directory = directory is null ? value : throw new CommandLineException(value, $"unexpected argument '{value}'"))
+                .Parse(rest);
+        }
+        catch (CommandLineException e) when (!help)
+        {
+            stderr.WriteLine(e.Message);
+            stderr.WriteLine(Usage);
+            return 2;
+        }
+        catch (CommandLineException)
+        {
+            // An error after -h: help is what was asked for, as before anything else was read.
+        }
+
+        if (help)
+        {
+            stdout.WriteLine(Usage);
+            return 0;
         }
 
         if (directory is null)

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
 using NetOps.Snmp.Tests.Support;
 
 namespace NetOps.Snmp.Tests;
@@ -72,6 +73,36 @@ public sealed class DeviceQuirkTests
         Assert.Contains(fixture.ClientLog.Entries, e => e.Message.Contains("truncated", StringComparison.Ordinal));
         // 1,001 objects at 55 a page: the walk needs no extra round trips beyond the pages themselves.
         Assert.InRange(requestsOfFirstWalk, 1001 / 55 + 1, 1001 / 55 + 2);
+    }
+
+    [Fact]
+    public async Task ADeviceThatKeepsTruncating_IsOneInformationLine_TheRestOfItsTuningDebug()
+    {
+        var view = Mib2.Build(interfaces: 200);
+        await using var first = AgentFixture.Start(view, new SnmpAgentOptions { Quirks = new AgentQuirks { MaxBulkRepetitions = 55 } });
+        await using var second = AgentFixture.Start(view, new SnmpAgentOptions { Quirks = new AgentQuirks { MaxBulkRepetitions = 40 } });
+        var client = first.Client; // one client polls both, as the worker's does
+        var expected = view.Walk(Mib2.Interfaces).Select(b => (b.Oid, b.Value)).ToList();
+
+        // Each poll the first device serves fewer rows per answer than the poll before: it lowers every time.
+        foreach (var cap in new[] { 55, 30, 20 })
+        {
+            first.Agent.Quirks = first.Agent.Quirks with { MaxBulkRepetitions = cap };
+            var walked = await client.WalkAsync(first.Target() with { MaxRepetitions = 100 }, Mib2.Interfaces).ToListAsync();
+            Assert.Equal(expected, walked.Select(b => (b.Oid, b.Value)));
+        }
+
+        await client.WalkAsync(second.Target() with { MaxRepetitions = 100 }, Mib2.Interfaces).ToListAsync();
+
+        var lowered = first.ClientLog.Entries.Where(e => e.Message.StartsWith("Get-bulk to ", StringComparison.Ordinal)).ToList();
+        Assert.Equal(
+            [
+                (LogLevel.Information, $"Get-bulk to {first.Agent.LocalEndPoint} lowered from 100 to 55 repetitions after a truncated answer"),
+                (LogLevel.Debug, $"Get-bulk to {first.Agent.LocalEndPoint} lowered from 55 to 30 repetitions after a truncated answer"),
+                (LogLevel.Debug, $"Get-bulk to {first.Agent.LocalEndPoint} lowered from 30 to 20 repetitions after a truncated answer"),
+                (LogLevel.Information, $"Get-bulk to {second.Agent.LocalEndPoint} lowered from 100 to 40 repetitions after a truncated answer"),
+            ],
+            lowered);
     }
 
     [Theory]

@@ -1,4 +1,3 @@
-using System.Globalization;
 using NetOps.Snmp;
 
 namespace NetOps.Cli.Snmp;
@@ -9,10 +8,10 @@ namespace NetOps.Cli.Snmp;
 /// </summary>
 public static class SnmpCommand
 {
-    private const string Usage =
+    private static readonly string Usage =
         "usage: netops snmp get|getnext|walk|bulkwalk|set|trap-listen (see netops snmp trap-listen -h) [-v1|-v2c|-v3] [-c COMMUNITY] [-t SECONDS] [-r RETRIES] [-Cr N] " +
-        "[-u USER -l noAuthNoPriv|authNoPriv|authPriv -a MD5|SHA|SHA-224|SHA-256|SHA-384|SHA-512 -A PASSPHRASE " +
-        "-x DES|AES|AES-192|AES-256 -X PASSPHRASE -e ENGINEID -E CONTEXTENGINEID -n CONTEXT] " +
+        $"[-u USER -l {string.Join('|', UsmNames.Levels)} -a {UsmArguments.AuthChoices} -A PASSPHRASE " +
+        $"-x {UsmArguments.PrivChoices} -X PASSPHRASE -e ENGINEID -E CONTEXTENGINEID -n CONTEXT] " +
         "HOST[:PORT] OID... (set: OID TYPE VALUE ..., TYPE one of i u c C t a o s x n)";
 
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken)
@@ -160,113 +159,31 @@ public static class SnmpCommand
 
         var invocation = new Invocation { Operation = args[0] };
         var positional = new List<string>();
-        for (var i = 1; i < args.Length; i++)
-        {
-            var arg = args[i];
-            string Value(string flag) =>
-                arg.Length > flag.Length ? arg[flag.Length..] : ++i < args.Length ? args[i] : throw new FormatException($"{flag} needs a value");
-
-            if (arg.Length < 2 || arg[0] != '-' || (arg.Length > 1 && char.IsDigit(arg[1])))
+        new CommandLine { DashValuesArePositional = true }
+            .Option("-v", value => invocation.Version = value switch
             {
-                positional.Add(arg);
-            }
-            else if (arg.StartsWith("-v", StringComparison.Ordinal))
-            {
-                invocation.Version = Value("-v") switch
-                {
-                    "1" => SnmpVersion.V1,
-                    "2c" => SnmpVersion.V2c,
-                    "3" => SnmpVersion.V3,
-                    var other => throw new FormatException($"unsupported version '{other}' (use -v1, -v2c or -v3)"),
-                };
-            }
-            else if (arg.StartsWith("-u", StringComparison.Ordinal))
-            {
-                invocation.User = Value("-u");
-            }
-            else if (arg.StartsWith("-l", StringComparison.Ordinal))
-            {
-                invocation.Level = Value("-l").ToUpperInvariant() switch
-                {
-                    "NOAUTHNOPRIV" or "NOAUTH" or "1" => SnmpSecurityLevel.NoAuthNoPriv,
-                    "AUTHNOPRIV" or "AUTH" or "2" => SnmpSecurityLevel.AuthNoPriv,
-                    "AUTHPRIV" or "PRIV" or "3" => SnmpSecurityLevel.AuthPriv,
-                    var other => throw new FormatException($"unknown security level '{other}'"),
-                };
-            }
-            else if (arg.StartsWith("-a", StringComparison.Ordinal))
-            {
-                invocation.AuthProtocol = Value("-a").ToUpperInvariant() switch
-                {
-                    "MD5" => SnmpAuthProtocol.Md5,
-                    "SHA" or "SHA1" or "SHA-1" => SnmpAuthProtocol.Sha1,
-                    "SHA-224" or "SHA224" => SnmpAuthProtocol.Sha224,
-                    "SHA-256" or "SHA256" => SnmpAuthProtocol.Sha256,
-                    "SHA-384" or "SHA384" => SnmpAuthProtocol.Sha384,
-                    "SHA-512" or "SHA512" => SnmpAuthProtocol.Sha512,
-                    var other => throw new FormatException($"unknown authentication protocol '{other}'"),
-                };
-            }
-            else if (arg.StartsWith("-A", StringComparison.Ordinal))
-            {
-                invocation.AuthPassword = Value("-A");
-            }
-            else if (arg.StartsWith("-x", StringComparison.Ordinal))
-            {
-                invocation.PrivProtocol = Value("-x").ToUpperInvariant() switch
-                {
-                    "DES" => SnmpPrivProtocol.Des,
-                    "AES" or "AES128" or "AES-128" => SnmpPrivProtocol.Aes128,
-                    "AES192" or "AES-192" => SnmpPrivProtocol.Aes192,
-                    "AES256" or "AES-256" => SnmpPrivProtocol.Aes256,
-                    var other => throw new FormatException($"unknown privacy protocol '{other}'"),
-                };
-            }
-            else if (arg.StartsWith("-X", StringComparison.Ordinal))
-            {
-                invocation.PrivPassword = Value("-X");
-            }
-            else if (arg.StartsWith("-e", StringComparison.Ordinal))
-            {
-                invocation.EngineId = ParseHex(Value("-e"), "-e");
-            }
-            else if (arg.StartsWith("-E", StringComparison.Ordinal))
-            {
-                invocation.ContextEngineId = ParseHex(Value("-E"), "-E");
-            }
-            else if (arg.StartsWith("-n", StringComparison.Ordinal))
-            {
-                invocation.Context = Value("-n");
-            }
-            else if (arg.StartsWith("-c", StringComparison.Ordinal))
-            {
-                invocation.Community = Value("-c");
-            }
-            else if (arg.StartsWith("-t", StringComparison.Ordinal))
-            {
-                invocation.Timeout = TimeSpan.FromSeconds(double.Parse(Value("-t"), NumberStyles.Float, CultureInfo.InvariantCulture));
-            }
-            else if (arg.StartsWith("-r", StringComparison.Ordinal))
-            {
-                invocation.Retries = int.Parse(Value("-r"), NumberStyles.None, CultureInfo.InvariantCulture);
-            }
-            else if (arg.StartsWith("-Cr", StringComparison.Ordinal))
-            {
-                invocation.MaxRepetitions = int.Parse(Value("-Cr"), NumberStyles.None, CultureInfo.InvariantCulture);
-            }
-            else if (arg.StartsWith("-m", StringComparison.Ordinal) || arg.StartsWith("-M", StringComparison.Ordinal))
-            {
-                _ = Value(arg[..2]); // MIB loading: numeric OIDs only, nothing to load
-            }
-            else if (arg.StartsWith("-O", StringComparison.Ordinal))
-            {
-                _ = Value("-O"); // output is always net-snmp's -On form
-            }
-            else
-            {
-                throw new FormatException($"unknown option '{arg}'");
-            }
-        }
+                "1" => SnmpVersion.V1,
+                "2c" => SnmpVersion.V2c,
+                "3" => SnmpVersion.V3,
+                _ => throw new FormatException($"unsupported version '{value}' (use -v1, -v2c or -v3)"),
+            })
+            .Option("-c", value => invocation.Community = value)
+            .Option("-t", value => invocation.Timeout = CommandLine.Seconds(value))
+            .Option("-r", value => invocation.Retries = CommandLine.WholeNumber(value))
+            .Option("-Cr", value => invocation.MaxRepetitions = CommandLine.WholeNumber(value))
+            .Option("-u", value => invocation.User = value)
+            .Option("-l", value => invocation.Level = UsmArguments.Level(value))
+            .Option("-a", value => invocation.AuthProtocol = UsmArguments.Auth(value))
+            .Option("-A", value => invocation.AuthPassword = value)
+            .Option("-x", value => invocation.PrivProtocol = UsmArguments.Priv(value))
+            .Option("-X", value => invocation.PrivPassword = value)
+            .Option("-e", value => invocation.EngineId = UsmArguments.EngineId(value))
+            .Option("-E", value => invocation.ContextEngineId = UsmArguments.EngineId(value))
+            .Option("-n", value => invocation.Context = value)
+            .Option(["-m", "-M"], _ => { }) // MIB loading: numeric OIDs only, nothing to load
+            .Option("-O", _ => { }) // output is always net-snmp's -On form
+            .Positional(positional.Add)
+            .Parse(args[1..]);
 
         if (positional.Count == 0)
         {
@@ -314,19 +231,6 @@ public static class SnmpCommand
         }
 
         return invocation;
-    }
-
-    private static byte[] ParseHex(string text, string flag)
-    {
-        var hex = text.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? text[2..] : text;
-        try
-        {
-            return Convert.FromHexString(hex);
-        }
-        catch (FormatException e)
-        {
-            throw new FormatException($"{flag} takes an engine id in hexadecimal", e);
-        }
     }
 
     private static Oid ParseOid(string text) =>

@@ -12,9 +12,9 @@ namespace NetOps.Cli.Snmp;
 /// </summary>
 public static class TrapListenCommand
 {
-    public const string Usage =
+    public static readonly string Usage =
         "usage: netops snmp trap-listen [-p PORT | udp:HOST:PORT] [-c COMMUNITY]... " +
-        "[-u USER -l authNoPriv|authPriv -a MD5|SHA|SHA-224|SHA-256|SHA-384|SHA-512 -A PASSPHRASE -x DES|AES|AES-192|AES-256 " +
+        $"[-u USER -l authNoPriv|authPriv -a {UsmArguments.AuthChoices} -A PASSPHRASE -x {UsmArguments.PrivChoices} " +
         "-X PASSPHRASE [-e SENDERENGINEID]]... (default udp:0.0.0.0:162, which needs CAP_NET_BIND_SERVICE)";
 
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken)
@@ -110,47 +110,28 @@ public static class TrapListenCommand
         var communities = new List<string>();
         var users = new List<SnmpV3Security>();
         UserBuilder? current = null;
-        for (var i = 0; i < args.Length; i++)
-        {
-            var arg = args[i];
-            string Value(string flag) =>
-                arg.Length > flag.Length ? arg[flag.Length..] : ++i < args.Length ? args[i] : throw new FormatException($"{flag} needs a value");
-
-            if (!arg.StartsWith('-'))
-            {
-                endPoint = ParseEndPoint(arg);
-            }
-            else if (arg.StartsWith("-p", StringComparison.Ordinal))
-            {
-                endPoint = new IPEndPoint(endPoint.Address, ParsePort(Value("-p")));
-            }
-            else if (arg.StartsWith("-c", StringComparison.Ordinal))
-            {
-                communities.Add(Value("-c"));
-            }
-            else if (arg.StartsWith("-u", StringComparison.Ordinal))
+        UserBuilder User() => current ?? throw new FormatException("belongs to a user: give -u USER first");
+        new CommandLine()
+            .Option("-p", value => endPoint = new IPEndPoint(endPoint.Address, ParsePort(value)))
+            .Option("-c", communities.Add)
+            .Option("-u", value =>
             {
                 if (current is not null)
                 {
                     users.Add(current.Build());
                 }
 
-                current = new UserBuilder(Value("-u"));
-            }
-            else if (arg.Length >= 2 && arg[1] is 'l' or 'a' or 'A' or 'x' or 'X' or 'e')
-            {
-                var flag = arg[..2];
-                (current ?? throw new FormatException($"{flag} belongs to a user: give -u USER first")).Set(flag[1], Value(flag));
-            }
-            else if (arg.StartsWith("-m", StringComparison.Ordinal) || arg.StartsWith("-M", StringComparison.Ordinal))
-            {
-                _ = Value(arg[..2]); // numeric OIDs only, nothing to load
-            }
-            else
-            {
-                throw new FormatException($"unknown option '{arg}'");
-            }
-        }
+                current = new UserBuilder(value);
+            })
+            .Option("-l", value => User().Level = UsmArguments.Level(value))
+            .Option("-a", value => User().Auth = UsmArguments.Auth(value))
+            .Option("-A", value => User().AuthPassword = value)
+            .Option("-x", value => User().Priv = UsmArguments.Priv(value))
+            .Option("-X", value => User().PrivPassword = value)
+            .Option("-e", value => User().EngineId = UsmArguments.EngineId(value))
+            .Option(["-m", "-M"], _ => { }) // numeric OIDs only, nothing to load
+            .Positional(value => endPoint = ParseEndPoint(value))
+            .Parse(args);
 
         if (current is not null)
         {
@@ -184,82 +165,31 @@ public static class TrapListenCommand
     /// <summary>One <c>-u</c> user and the options after it, with net-snmp's defaults (MD5, DES).</summary>
     private sealed class UserBuilder(string name)
     {
-        private SnmpSecurityLevel? _level;
-        private SnmpAuthProtocol _auth = SnmpAuthProtocol.Md5;
-        private SnmpPrivProtocol _priv = SnmpPrivProtocol.Des;
-        private string? _authPassword;
-        private string? _privPassword;
-        private byte[]? _engineId;
+        public SnmpSecurityLevel? Level { get; set; }
 
-        public void Set(char flag, string value)
-        {
-            switch (flag)
-            {
-                case 'l':
-                    _level = value.ToUpperInvariant() switch
-                    {
-                        "NOAUTHNOPRIV" or "NOAUTH" or "1" => SnmpSecurityLevel.NoAuthNoPriv,
-                        "AUTHNOPRIV" or "AUTH" or "2" => SnmpSecurityLevel.AuthNoPriv,
-                        "AUTHPRIV" or "PRIV" or "3" => SnmpSecurityLevel.AuthPriv,
-                        var other => throw new FormatException($"unknown security level '{other}'"),
-                    };
-                    break;
-                case 'a':
-                    _auth = value.ToUpperInvariant() switch
-                    {
-                        "MD5" => SnmpAuthProtocol.Md5,
-                        "SHA" or "SHA1" or "SHA-1" => SnmpAuthProtocol.Sha1,
-                        "SHA-224" or "SHA224" => SnmpAuthProtocol.Sha224,
-                        "SHA-256" or "SHA256" => SnmpAuthProtocol.Sha256,
-                        "SHA-384" or "SHA384" => SnmpAuthProtocol.Sha384,
-                        "SHA-512" or "SHA512" => SnmpAuthProtocol.Sha512,
-                        var other => throw new FormatException($"unknown authentication protocol '{other}'"),
-                    };
-                    break;
-                case 'A':
-                    _authPassword = value;
-                    break;
-                case 'x':
-                    _priv = value.ToUpperInvariant() switch
-                    {
-                        "DES" => SnmpPrivProtocol.Des,
-                        "AES" or "AES128" or "AES-128" => SnmpPrivProtocol.Aes128,
-                        "AES192" or "AES-192" => SnmpPrivProtocol.Aes192,
-                        "AES256" or "AES-256" => SnmpPrivProtocol.Aes256,
-                        var other => throw new FormatException($"unknown privacy protocol '{other}'"),
-                    };
-                    break;
-                case 'X':
-                    _privPassword = value;
-                    break;
-                default:
-                    var hex = value.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? value[2..] : value;
-                    try
-                    {
-                        _engineId = Convert.FromHexString(hex);
-                    }
-                    catch (FormatException e)
-                    {
-                        throw new FormatException("-e takes the sender's engine id in hexadecimal", e);
-                    }
+        public SnmpAuthProtocol Auth { get; set; } = SnmpAuthProtocol.Md5;
 
-                    break;
-            }
-        }
+        public SnmpPrivProtocol Priv { get; set; } = SnmpPrivProtocol.Des;
+
+        public string? AuthPassword { get; set; }
+
+        public string? PrivPassword { get; set; }
+
+        public byte[]? EngineId { get; set; }
 
         public SnmpV3Security Build()
         {
             // Without -l, the level follows the pass phrases given, as snmptrapd's createUser does.
-            var level = _level ?? (_privPassword is not null ? SnmpSecurityLevel.AuthPriv
-                : _authPassword is not null ? SnmpSecurityLevel.AuthNoPriv : SnmpSecurityLevel.NoAuthNoPriv);
+            var level = Level ?? (PrivPassword is not null ? SnmpSecurityLevel.AuthPriv
+                : AuthPassword is not null ? SnmpSecurityLevel.AuthNoPriv : SnmpSecurityLevel.NoAuthNoPriv);
             var user = new SnmpV3Security(name)
             {
                 Level = level,
-                AuthProtocol = level == SnmpSecurityLevel.NoAuthNoPriv ? SnmpAuthProtocol.None : _auth,
-                AuthPassword = level == SnmpSecurityLevel.NoAuthNoPriv ? null : _authPassword,
-                PrivProtocol = level == SnmpSecurityLevel.AuthPriv ? _priv : SnmpPrivProtocol.None,
-                PrivPassword = level == SnmpSecurityLevel.AuthPriv ? _privPassword : null,
-                EngineId = _engineId,
+                AuthProtocol = level == SnmpSecurityLevel.NoAuthNoPriv ? SnmpAuthProtocol.None : Auth,
+                AuthPassword = level == SnmpSecurityLevel.NoAuthNoPriv ? null : AuthPassword,
+                PrivProtocol = level == SnmpSecurityLevel.AuthPriv ? Priv : SnmpPrivProtocol.None,
+                PrivPassword = level == SnmpSecurityLevel.AuthPriv ? PrivPassword : null,
+                EngineId = EngineId,
             };
             try
             {
@@ -267,7 +197,7 @@ public static class TrapListenCommand
             }
             catch (ArgumentException e)
             {
-                throw new FormatException($"-u {name}: {e.Message}", e);
+                throw new CommandLineException("-u", $"-u {name}: {e.Message}", e);
             }
 
             return user;

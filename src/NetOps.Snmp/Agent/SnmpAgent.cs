@@ -12,15 +12,12 @@ namespace NetOps.Snmp;
 /// </summary>
 public sealed partial class SnmpAgent : IAsyncDisposable
 {
-    private const int MaxDatagram = 65535;
-
     private readonly Socket _socket;
     private readonly SnmpAgentOptions _options;
     private readonly ILogger _logger;
-    private readonly CancellationTokenSource _shutdown = new();
     private readonly BerWriter _writer;
     private readonly BerWriter _measure;
-    private readonly Task _serving;
+    private readonly UdpReceiveLoop _receiving;
     private volatile AgentQuirks _quirks;
     private long _answered;
     private long _malformed;
@@ -36,7 +33,7 @@ public sealed partial class SnmpAgent : IAsyncDisposable
         View = view;
         LocalEndPoint = (IPEndPoint)socket.LocalEndPoint!;
         _usm = new AgentUsm(options);
-        _serving = Task.Run(ServeAsync);
+        _receiving = UdpReceiveLoop.Start(socket, ServeAsync, logger, "SNMP agent");
     }
 
     /// <summary>The bound end point; its port is the real one when port 0 was asked for.</summary>
@@ -79,67 +76,22 @@ public sealed partial class SnmpAgent : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (_shutdown.IsCancellationRequested)
-        {
-            return;
-        }
-
-        await _shutdown.CancelAsync().ConfigureAwait(false);
-        _socket.Dispose();
-        await _serving.ConfigureAwait(false);
-        _shutdown.Dispose();
+        await _receiving.DisposeAsync().ConfigureAwait(false);
     }
 
-    private async Task ServeAsync()
+    /// <summary>Answers one request, at once or, for a slow device, later.</summary>
+    private async ValueTask ServeAsync(ReadOnlyMemory<byte> datagram, SocketAddress address, CancellationToken cancellationToken)
     {
-        var buffer = GC.AllocateUninitializedArray<byte>(MaxDatagram);
-        EndPoint any = new IPEndPoint(_socket.AddressFamily == AddressFamily.InterNetwork ? IPAddress.Any : IPAddress.IPv6Any, 0);
-        var token = _shutdown.Token;
-        while (!token.IsCancellationRequested)
+        var source = UdpReceiveLoop.ToEndPoint(address);
+        var response = Answer(datagram, source);
+        if (response.Length > 0 && _quirks.ResponseDelay > TimeSpan.Zero)
         {
-            SocketReceiveFromResult received;
-            try
-            {
-                received = await _socket.ReceiveFromAsync(buffer, SocketFlags.None, any, token).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException ||
-                                      (e is SocketException && token.IsCancellationRequested))
-            {
-                return;
-            }
-            catch (SocketException e)
-            {
-                _logger.LogWarning("SNMP agent on {EndPoint} receive failed ({SocketError}); serving goes on", LocalEndPoint, e.SocketErrorCode);
-                continue;
-            }
-
-            var source = (IPEndPoint)received.RemoteEndPoint;
-            try
-            {
-                var response = Answer(buffer.AsMemory(0, received.ReceivedBytes), source);
-                if (response.Length > 0 && _quirks.ResponseDelay > TimeSpan.Zero)
-                {
-                    _ = AnswerLaterAsync(response, source, _quirks.ResponseDelay, token);
-                }
-                else if (response.Length > 0)
-                {
-                    await _socket.SendToAsync(response, SocketFlags.None, source, token).ConfigureAwait(false);
-                    Interlocked.Increment(ref _answered);
-                }
-            }
-            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException && token.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (SocketException e)
-            {
-                _logger.LogWarning("SNMP agent on {EndPoint} could not answer {Source} ({SocketError})", LocalEndPoint, source, e.SocketErrorCode);
-            }
-            catch (Exception e) when (e is not OutOfMemoryException)
-            {
-                // One request must never stop the agent: the simulator's devices stay up whatever is sent to them.
-                _logger.LogError(e, "SNMP agent on {EndPoint} failed on a request from {Source}", LocalEndPoint, source);
-            }
+            _ = AnswerLaterAsync(response, source, _quirks.ResponseDelay, cancellationToken);
+        }
+        else if (response.Length > 0)
+        {
+            await _socket.SendToAsync(response, SocketFlags.None, source, cancellationToken).ConfigureAwait(false);
+            Interlocked.Increment(ref _answered);
         }
     }
 

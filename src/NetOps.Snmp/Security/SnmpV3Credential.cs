@@ -56,20 +56,11 @@ public static class SnmpV3Credential
         SnmpSecurityLevel level;
         if (fields.TryGetValue(Level, out var levelText))
         {
-            SnmpSecurityLevel? named = levelText.ToUpperInvariant() switch
+            if (!UsmNames.TryParseLevel(levelText, shortForms: false, out level))
             {
-                "NOAUTHNOPRIV" => SnmpSecurityLevel.NoAuthNoPriv,
-                "AUTHNOPRIV" => SnmpSecurityLevel.AuthNoPriv,
-                "AUTHPRIV" => SnmpSecurityLevel.AuthPriv,
-                _ => null,
-            };
-            if (named is not { } given)
-            {
-                error = "field 'level' is not a security level (noAuthNoPriv, authNoPriv, authPriv)";
+                error = $"field 'level' is not a security level ({string.Join(", ", UsmNames.Levels)})";
                 return false;
             }
-
-            level = given;
         }
         else
         {
@@ -87,7 +78,7 @@ public static class SnmpV3Credential
         };
         if (unused.FirstOrDefault(fields.ContainsKey) is { } surplus)
         {
-            error = $"field '{surplus}' is not used at level {Name(level)}: remove it or raise the level";
+            error = $"field '{surplus}' is not used at level {UsmNames.Name(level)}: remove it or raise the level";
             return false;
         }
 
@@ -127,16 +118,16 @@ public static class SnmpV3Credential
         ArgumentNullException.ThrowIfNull(security);
         var builder = new StringBuilder();
         Append(builder, User, security.UserName);
-        Append(builder, Level, Name(security.Level));
+        Append(builder, Level, UsmNames.Name(security.Level));
         if (security.Level != SnmpSecurityLevel.NoAuthNoPriv)
         {
-            Append(builder, Auth, Name(security.AuthProtocol));
+            Append(builder, Auth, UsmNames.Name(security.AuthProtocol));
             Append(builder, AuthPass, security.AuthPassword ?? string.Empty);
         }
 
         if (security.Level == SnmpSecurityLevel.AuthPriv)
         {
-            Append(builder, Priv, Name(security.PrivProtocol));
+            Append(builder, Priv, UsmNames.Name(security.PrivProtocol));
             Append(builder, PrivPass, security.PrivPassword ?? string.Empty);
         }
 
@@ -223,7 +214,7 @@ public static class SnmpV3Credential
             return true;
         }
 
-        error = $"field '{key}' is missing (level {Name(level)} needs it)";
+        error = $"field '{key}' is missing (level {UsmNames.Name(level)} needs it)";
         return false;
     }
 
@@ -247,33 +238,17 @@ public static class SnmpV3Credential
 
     private static bool TryAuth(string text, out SnmpAuthProtocol protocol, [NotNullWhen(false)] out string? error)
     {
-        protocol = text.ToUpperInvariant() switch
-        {
-            "MD5" => SnmpAuthProtocol.Md5,
-            "SHA" or "SHA1" or "SHA-1" => SnmpAuthProtocol.Sha1,
-            "SHA-224" or "SHA224" => SnmpAuthProtocol.Sha224,
-            "SHA-256" or "SHA256" => SnmpAuthProtocol.Sha256,
-            "SHA-384" or "SHA384" => SnmpAuthProtocol.Sha384,
-            "SHA-512" or "SHA512" => SnmpAuthProtocol.Sha512,
-            _ => SnmpAuthProtocol.None,
-        };
-        error = protocol == SnmpAuthProtocol.None
-            ? "field 'auth' is not an authentication protocol (MD5, SHA, SHA-224, SHA-256, SHA-384, SHA-512)"
-            : null;
+        error = UsmNames.TryParseAuth(text, out protocol)
+            ? null
+            : $"field 'auth' is not an authentication protocol ({string.Join(", ", UsmNames.AuthProtocols)})";
         return error is null;
     }
 
     private static bool TryPriv(string text, out SnmpPrivProtocol protocol, [NotNullWhen(false)] out string? error)
     {
-        protocol = text.ToUpperInvariant() switch
-        {
-            "DES" => SnmpPrivProtocol.Des,
-            "AES" or "AES128" or "AES-128" => SnmpPrivProtocol.Aes128,
-            "AES192" or "AES-192" => SnmpPrivProtocol.Aes192,
-            "AES256" or "AES-256" => SnmpPrivProtocol.Aes256,
-            _ => SnmpPrivProtocol.None,
-        };
-        error = protocol == SnmpPrivProtocol.None ? "field 'priv' is not a privacy protocol (DES, AES, AES-192, AES-256)" : null;
+        error = UsmNames.TryParsePriv(text, out protocol)
+            ? null
+            : $"field 'priv' is not a privacy protocol ({string.Join(", ", UsmNames.PrivProtocols)})";
         return error is null;
     }
 
@@ -295,31 +270,4 @@ public static class SnmpV3Credential
             builder.Append(c);
         }
     }
-
-    private static string Name(SnmpSecurityLevel level) => level switch
-    {
-        SnmpSecurityLevel.NoAuthNoPriv => "noAuthNoPriv",
-        SnmpSecurityLevel.AuthNoPriv => "authNoPriv",
-        _ => "authPriv",
-    };
-
-    private static string Name(SnmpAuthProtocol protocol) => protocol switch
-    {
-        SnmpAuthProtocol.Md5 => "MD5",
-        SnmpAuthProtocol.Sha1 => "SHA",
-        SnmpAuthProtocol.Sha224 => "SHA-224",
-        SnmpAuthProtocol.Sha256 => "SHA-256",
-        SnmpAuthProtocol.Sha384 => "SHA-384",
-        SnmpAuthProtocol.Sha512 => "SHA-512",
-        _ => throw new ArgumentOutOfRangeException(nameof(protocol), protocol, "no authentication protocol"),
-    };
-
-    private static string Name(SnmpPrivProtocol protocol) => protocol switch
-    {
-        SnmpPrivProtocol.Des => "DES",
-        SnmpPrivProtocol.Aes128 => "AES",
-        SnmpPrivProtocol.Aes192 => "AES-192",
-        SnmpPrivProtocol.Aes256 => "AES-256",
-        _ => throw new ArgumentOutOfRangeException(nameof(protocol), protocol, "no privacy protocol"),
-    };
 }

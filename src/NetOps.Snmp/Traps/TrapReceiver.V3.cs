@@ -75,7 +75,7 @@ public sealed partial class TrapReceiver
             return Report(message, check == UsmCheck.UnsupportedSecurityLevel ? 1 : 6, null, SnmpSecurityLevel.NoAuthNoPriv);
         }
 
-        if (!TryQueueV3(message, scoped, user, ToEndPoint(address)) || scoped.Pdu.Type != SnmpPduType.InformRequest)
+        if (!TryQueueV3(message, scoped, user, UdpReceiveLoop.ToEndPoint(address)) || scoped.Pdu.Type != SnmpPduType.InformRequest)
         {
             return default;
         }
@@ -134,7 +134,7 @@ public sealed partial class TrapReceiver
             return default;
         }
 
-        TryQueueV3(message, scoped, user, ToEndPoint(address));
+        TryQueueV3(message, scoped, user, UdpReceiveLoop.ToEndPoint(address));
         return default;
     }
 

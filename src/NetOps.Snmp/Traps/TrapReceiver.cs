@@ -35,8 +35,7 @@ public sealed partial class TrapReceiver : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly Channel<SnmpNotification> _channel;
     private readonly HashSet<string> _communities;
-    private readonly CancellationTokenSource _shutdown = new();
-    private readonly Task _receiving;
+    private readonly UdpReceiveLoop _receiving;
     private long _received;
     private long _malformed;
     private long _unknownSource;
@@ -59,7 +58,7 @@ public sealed partial class TrapReceiver : IAsyncDisposable
         });
         LocalEndPoint = (IPEndPoint)socket.LocalEndPoint!;
         ReceiveBufferBytes = socket.ReceiveBufferSize;
-        _receiving = Task.Run(ReceiveLoopAsync);
+        _receiving = UdpReceiveLoop.Start(socket, HandleAsync, logger, "Trap receiver");
     }
 
     /// <summary>The bound end point; its port is the real one when port 0 was asked for.</summary>
@@ -125,64 +124,17 @@ public sealed partial class TrapReceiver : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (_shutdown.IsCancellationRequested)
-        {
-            return;
-        }
-
-        await _shutdown.CancelAsync().ConfigureAwait(false);
-        _socket.Dispose();
-        await _receiving.ConfigureAwait(false);
+        await _receiving.DisposeAsync().ConfigureAwait(false);
         _channel.Writer.TryComplete();
-        _shutdown.Dispose();
     }
 
-    private async Task ReceiveLoopAsync()
+    /// <summary>Decodes and queues one datagram, and answers it when it is an inform or asks for a report.</summary>
+    private async ValueTask HandleAsync(ReadOnlyMemory<byte> datagram, SocketAddress address, CancellationToken cancellationToken)
     {
-        var buffer = GC.AllocateUninitializedArray<byte>(MaxDatagram);
-        var address = new SocketAddress(_socket.AddressFamily);
-        var token = _shutdown.Token;
-        while (!token.IsCancellationRequested)
+        var answer = SnmpV3Codec.PeekVersion(datagram.Span) == 3 ? HandleV3(datagram, address) : HandleV1V2c(datagram, address);
+        if (answer.Length > 0)
         {
-            int length;
-            try
-            {
-                length = await _socket.ReceiveFromAsync(buffer, SocketFlags.None, address, token).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException ||
-                                      (e is SocketException && token.IsCancellationRequested))
-            {
-                return;
-            }
-            catch (SocketException e)
-            {
-                // Linux reports an ICMP port-unreachable for an earlier answer here: nothing to do with this datagram.
-                _logger.LogDebug("Trap receiver on {EndPoint}: receive failed ({SocketError})", LocalEndPoint, e.SocketErrorCode);
-                continue;
-            }
-
-            try
-            {
-                var datagram = buffer.AsMemory(0, length);
-                var answer = SnmpV3Codec.PeekVersion(datagram.Span) == 3 ? HandleV3(datagram, address) : HandleV1V2c(datagram, address);
-                if (answer.Length > 0)
-                {
-                    await _socket.SendToAsync(answer, SocketFlags.None, address, token).ConfigureAwait(false);
-                }
-            }
-            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException && token.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (SocketException e)
-            {
-                _logger.LogWarning("Trap receiver on {EndPoint} could not answer an inform ({SocketError})", LocalEndPoint, e.SocketErrorCode);
-            }
-            catch (Exception e) when (e is not OutOfMemoryException)
-            {
-                // One datagram must never stop the receiver.
-                _logger.LogError(e, "Trap receiver on {EndPoint} failed on a datagram", LocalEndPoint);
-            }
+            await _socket.SendToAsync(answer, SocketFlags.None, address, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -206,7 +158,7 @@ public sealed partial class TrapReceiver : IAsyncDisposable
             return default;
         }
 
-        var source = ToEndPoint(address);
+        var source = UdpReceiveLoop.ToEndPoint(address);
         if (SnmpNotificationDecoder.FromMessage(message, source, out var notification) is { } reason)
         {
             CountMalformed(reason);
@@ -255,12 +207,6 @@ public sealed partial class TrapReceiver : IAsyncDisposable
     {
         Interlocked.Increment(ref _unknownSource);
         UnknownSourceCounter.Add(1, new KeyValuePair<string, object?>("reason", reason));
-    }
-
-    private IPEndPoint ToEndPoint(SocketAddress address)
-    {
-        var endPoint = (IPEndPoint)LocalEndPoint.Create(address);
-        return endPoint.Address.IsIPv4MappedToIPv6 ? new IPEndPoint(endPoint.Address.MapToIPv4(), endPoint.Port) : endPoint;
     }
 
     private static string VersionTag(SnmpVersion version) => version switch

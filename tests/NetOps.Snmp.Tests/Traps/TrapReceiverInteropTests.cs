@@ -175,13 +175,13 @@ public sealed class TrapReceiverInteropTests
     }
 
     private static SnmpV3Security User(string name, string auth, string priv) => SnmpV3Security.AuthPriv(name,
-        auth switch { "MD5" => SnmpAuthProtocol.Md5, "SHA" => SnmpAuthProtocol.Sha1, _ => SnmpAuthProtocol.Sha256 }, "auth-pass-" + name,
-        priv switch { "DES" => SnmpPrivProtocol.Des, "AES" => SnmpPrivProtocol.Aes128, _ => SnmpPrivProtocol.Aes256 }, "priv-pass-" + name);
+        UsmNames.TryParseAuth(auth, out var a) ? a : throw new ArgumentOutOfRangeException(nameof(auth)), "auth-pass-" + name,
+        UsmNames.TryParsePriv(priv, out var p) ? p : throw new ArgumentOutOfRangeException(nameof(priv)), "priv-pass-" + name);
 
     private static string[] NetSnmpUser(SnmpV3Security user) =>
     [
         "-u", user.UserName, "-l", "authPriv",
-        "-a", user.AuthProtocol switch { SnmpAuthProtocol.Md5 => "MD5", SnmpAuthProtocol.Sha1 => "SHA", _ => "SHA-256" }, "-A", user.AuthPassword!,
-        "-x", user.PrivProtocol switch { SnmpPrivProtocol.Des => "DES", SnmpPrivProtocol.Aes128 => "AES", _ => "AES-256" }, "-X", user.PrivPassword!,
+        "-a", UsmNames.Name(user.AuthProtocol), "-A", user.AuthPassword!,
+        "-x", UsmNames.Name(user.PrivProtocol), "-X", user.PrivPassword!,
     ];
 }
