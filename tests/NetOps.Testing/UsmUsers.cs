@@ -29,25 +29,11 @@ public static class UsmUsers
         $"rouser {u.Name} {(u.Auth is null ? "noauth" : u.Priv is null ? "auth" : "priv")}",
     });
 
-    public static SnmpAuthProtocol Auth(string name) => name switch
-    {
-        "MD5" => SnmpAuthProtocol.Md5,
-        "SHA" => SnmpAuthProtocol.Sha1,
-        "SHA-224" => SnmpAuthProtocol.Sha224,
-        "SHA-256" => SnmpAuthProtocol.Sha256,
-        "SHA-384" => SnmpAuthProtocol.Sha384,
-        "SHA-512" => SnmpAuthProtocol.Sha512,
-        _ => throw new ArgumentOutOfRangeException(nameof(name), name, null),
-    };
+    public static SnmpAuthProtocol Auth(string name) =>
+        UsmNames.TryParseAuth(name, out var protocol) ? protocol : throw new ArgumentOutOfRangeException(nameof(name), name, null);
 
-    public static SnmpPrivProtocol Priv(string name) => name switch
-    {
-        "DES" => SnmpPrivProtocol.Des,
-        "AES" => SnmpPrivProtocol.Aes128,
-        "AES-192" => SnmpPrivProtocol.Aes192,
-        "AES-256" => SnmpPrivProtocol.Aes256,
-        _ => throw new ArgumentOutOfRangeException(nameof(name), name, null),
-    };
+    public static SnmpPrivProtocol Priv(string name) =>
+        UsmNames.TryParsePriv(name, out var protocol) ? protocol : throw new ArgumentOutOfRangeException(nameof(name), name, null);
 
     /// <summary>A user, by net-snmp's protocol names; null for none.</summary>
     public sealed record User(string? Auth, string? Priv)
