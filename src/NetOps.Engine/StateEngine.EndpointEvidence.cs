@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using NetOps.Core.Inventory;
 using NetOps.Core.Observations;
 using NetOps.Core.State;

@@ -1,7 +1,4 @@
-using System.Collections.Immutable;
-using NetOps.Core.Health;
 using NetOps.Core.Inventory;
-using NetOps.Core.Observations;
 using NetOps.Core.State;
 
 namespace NetOps.Engine;
