@@ -32,19 +32,6 @@ public sealed class StateEngineOptions
     public long LeaseKey { get; set; } = 0x4e65744f7073; // "NetOps"
 }
 
-/// <summary>How the engine is connected to collectors and readers: in-process channels, or the broker.</summary>
-public interface IEngineTransport
-{
-    /// <summary>Starts publishing deltas and snapshots; called once the lease is held, before the first delta.</summary>
-    Task StartOutputAsync(CancellationToken cancellationToken);
-
-    /// <summary>Starts taking observations; called once the engine's model is in place.</summary>
-    Task StartIntakeAsync(CancellationToken cancellationToken);
-
-    /// <summary>What the transport is, for logs.</summary>
-    string Description { get; }
-}
-
 /// <summary>
 /// Runs the one state engine of this deployment: while another holds the lease it stands by (following the feed,
 /// so it can take over with the model and sequences it saw); once it holds the lease it applies observations,

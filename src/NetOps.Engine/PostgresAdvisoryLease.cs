@@ -4,34 +4,6 @@ using Npgsql;
 namespace NetOps.Engine;
 
 /// <summary>
-/// The right to be the one active state engine, held on an engine that already does locking well.
-/// Never a home-made consensus protocol.
-/// </summary>
-public interface IEngineLease : IAsyncDisposable
-{
-    /// <summary>Tries to take the lease; true when this process holds it now.</summary>
-    Task<bool> TryAcquireAsync(CancellationToken cancellationToken);
-
-    /// <summary>Completes when a held lease is lost (the lock's connection broke): the engine must stop at once.</summary>
-    Task Lost { get; }
-
-    /// <summary>Where the lease is held, for logs and readiness.</summary>
-    string Description { get; }
-}
-
-/// <summary>The all-in-one host's lease: there is only one engine, so it is always held.</summary>
-public sealed class InProcessLease : IEngineLease
-{
-    public Task Lost { get; } = new TaskCompletionSource().Task;
-
-    public string Description => "in-process (single engine)";
-
-    public Task<bool> TryAcquireAsync(CancellationToken cancellationToken) => Task.FromResult(true);
-
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
-}
-
-/// <summary>
 /// A PostgreSQL session-level advisory lock: held while this process's connection lives. When the process dies its
 /// connection closes and PostgreSQL releases the lock, so a standby's next try takes it over. A held lease is checked
 /// every second; a broken connection means the lease may have gone to another engine: it is reported lost.

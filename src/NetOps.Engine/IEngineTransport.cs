@@ -1,5 +1,18 @@
 namespace NetOps.Engine;
 
+/// <summary>How the engine is connected to collectors and readers: in-process channels, or the broker.</summary>
+public interface IEngineTransport
+{
+    /// <summary>Starts publishing deltas and snapshots; called once the lease is held, before the first delta.</summary>
+    Task StartOutputAsync(CancellationToken cancellationToken);
+
+    /// <summary>Starts taking observations; called once the engine's model is in place.</summary>
+    Task StartIntakeAsync(CancellationToken cancellationToken);
+
+    /// <summary>What the transport is, for logs.</summary>
+    string Description { get; }
+}
+
 /// <summary>The all-in-one host: observations arrive on a channel, deltas go to the in-process feed.</summary>
 public sealed class InProcessTransport : IEngineTransport
 {
