@@ -40,14 +40,13 @@ public sealed class TelemetryIngest : IHostedService, IAsyncDisposable
     private readonly MqttPayloadParser _parser;
     private readonly SequenceTracker _sequences = new();
     private readonly RejectionLog _rejectionLog;
+    // Connects, reconnects and resubscribes; its client is the ingest's.
+    private readonly MqttConnection _mqtt;
     private readonly IMqttClient _client;
     // Under the client: a connection's channel, so that a run of acknowledgements goes out in one send.
     private readonly CoalescingAdapterFactory _adapters = new();
-    private readonly string? _password;
     private readonly Channel<DeadLetter>? _deadLetters;
     private CancellationTokenSource _stopping = new();
-    private volatile TaskCompletionSource _subscribed = NewSignal();
-    private volatile TaskCompletionSource _disconnected = NewSignal();
     private Task? _run;
     private Task? _deadLetterRun;
 
@@ -108,7 +107,6 @@ public sealed class TelemetryIngest : IHostedService, IAsyncDisposable
         _time = timeProvider ?? TimeProvider.System;
         _parser = new MqttPayloadParser(options.ToParserOptions());
         _rejectionLog = new RejectionLog(_logger, _time, options.RejectionLogWindow);
-        _password = options.ResolvePassword();
         if (options.DeadLetterTopic is not null)
         {
             _deadLetters = Channel.CreateBounded<DeadLetter>(new BoundedChannelOptions(options.DeadLetterQueueCapacity)
@@ -118,13 +116,16 @@ public sealed class TelemetryIngest : IHostedService, IAsyncDisposable
             });
         }
 
-        _client = new MqttClientFactory().CreateMqttClient(new MqttNetLoggerAdapter(_logger), _adapters);
+        _mqtt = new MqttConnection(options, "ingest", persistentSession: true, will: null, SubscribeAsync, _logger, _time,
+            connecting: () =>
+            {
+                // Before the CONNECT: messages of the new connection may arrive before the subscriptions are back.
+                _activeGroup = null;
+                _connection = new Connection();
+            },
+            adapters: _adapters);
+        _client = _mqtt.Client;
         _client.ApplicationMessageReceivedAsync += OnMessageAsync;
-        _client.DisconnectedAsync += _ =>
-        {
-            _disconnected.TrySetResult();
-            return Task.CompletedTask;
-        };
     }
 
     /// <summary>Delivers into a channel; the ingest waits (and so holds the acknowledgement) while it is full.</summary>
@@ -135,10 +136,10 @@ public sealed class TelemetryIngest : IHostedService, IAsyncDisposable
     }
 
     /// <summary>Connected and subscribed right now.</summary>
-    public bool IsConnected => _client.IsConnected && _subscribed.Task.IsCompletedSuccessfully;
+    public bool IsConnected => _mqtt.IsReady;
 
     /// <summary>Completes once the ingest is connected and its subscriptions are in place.</summary>
-    public Task WaitUntilSubscribedAsync(CancellationToken cancellationToken) => _subscribed.Task.WaitAsync(cancellationToken);
+    public Task WaitUntilSubscribedAsync(CancellationToken cancellationToken) => _mqtt.WaitReadyAsync(cancellationToken);
 
     /// <summary>Starts the connection loop and returns at once; a broker that is down is retried with backoff.</summary>
     public Task StartAsync(CancellationToken cancellationToken)
@@ -201,7 +202,7 @@ public sealed class TelemetryIngest : IHostedService, IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopAsync(CancellationToken.None).ConfigureAwait(false);
-        _client.Dispose();
+        _mqtt.Dispose();
         _stopping.Dispose();
         if (_ownsMetrics)
         {
@@ -236,50 +237,15 @@ public sealed class TelemetryIngest : IHostedService, IAsyncDisposable
     private async Task RunAsync(Channel<Delivery> deliveries, CancellationToken stopping)
     {
         var acknowledging = Task.Run(() => AcknowledgeInOrderAsync(deliveries.Reader), CancellationToken.None);
-        var delay = _options.ReconnectMinDelay;
-        while (!stopping.IsCancellationRequested)
-        {
-            try
-            {
-                _disconnected = NewSignal();
-                _connection = new Connection();
-                await ConnectAndSubscribeAsync(stopping).ConfigureAwait(false);
-                delay = _options.ReconnectMinDelay;
-                await _disconnected.Task.WaitAsync(stopping).ConfigureAwait(false);
-                ResetSubscribed();
-                _logger.LogWarning("MQTT connection to {Host}:{Port} lost; reconnecting", _options.Host, _options.Port);
-            }
-            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (Exception e) when (e is not OutOfMemoryException)
-            {
-                ResetSubscribed();
-                _logger.LogWarning(e, "MQTT connection to {Host}:{Port} failed; retrying in {Delay}", _options.Host, _options.Port, delay);
-
-                // Connected but not subscribed (a refused SUBSCRIBE) must not pass for a working connection: start over.
-                await DisconnectAsync().ConfigureAwait(false);
-            }
-
-            try
-            {
-                await Task.Delay(Jitter(delay), _time, stopping).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
-
-            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.ReconnectMaxDelay.Ticks));
-        }
+        await _mqtt.RunAsync(stopping).ConfigureAwait(false);
 
         // What the sink finishes (it was handed the stop) is acknowledged before the connection closes; the rest is
         // delivered again at the next start.
         deliveries.Writer.TryComplete();
         await acknowledging.ConfigureAwait(false);
         await ConfirmAcknowledgementsAsync().ConfigureAwait(false);
-        await DisconnectAsync().ConfigureAwait(false);
+        _activeGroup = null;
+        await _mqtt.DisconnectAsync().ConfigureAwait(false);
     }
 
     // The broker answers a PINGREQ after the packets before it, so once PINGRESP is back it has taken every PUBACK.
@@ -304,26 +270,10 @@ public sealed class TelemetryIngest : IHostedService, IAsyncDisposable
         }
     }
 
-    private async Task ConnectAndSubscribeAsync(CancellationToken stopping)
+    // On every connection, also when the broker says the session is present (a broker that lost it would otherwise
+    // leave the ingest connected without subscriptions).
+    private async Task SubscribeAsync(MqttClientConnectResult connected, CancellationToken stopping)
     {
-        _activeGroup = null;
-        if (_client.IsConnected)
-        {
-            await DisconnectAsync().ConfigureAwait(false);
-        }
-
-        var clientOptions = MqttClientOptionsFactory.Create(_options.Host, _options.Port, _options.ClientId, _options.Username, _password,
-                _options.ToBrokerTls(), _options.KeepAlive, _options.ConnectTimeout, out var validator)
-            .WithCleanStart(false)
-            .WithSessionExpiryInterval((uint)_options.SessionExpiry.TotalSeconds)
-            .WithReceiveMaximum(_options.ReceiveMaximum)
-            .Build();
-        var connected = await MqttClientOptionsFactory.ConnectAsync(_client, clientOptions, validator, stopping).ConfigureAwait(false);
-        if (connected.ResultCode != MqttClientConnectResultCode.Success)
-        {
-            throw new InvalidOperationException($"the broker refused the connection: {connected.ResultCode}");
-        }
-
         var group = _options.SharedGroup;
         if (group is not null && !connected.SharedSubscriptionAvailable)
         {
@@ -354,53 +304,9 @@ public sealed class TelemetryIngest : IHostedService, IAsyncDisposable
                 .Build());
         }
 
-        var result = await _client.SubscribeAsync(subscribe.Build(), stopping).ConfigureAwait(false);
-        foreach (var item in result.Items)
-        {
-            if (item.ResultCode is not (MqttClientSubscribeResultCode.GrantedQoS1 or MqttClientSubscribeResultCode.GrantedQoS0))
-            {
-                throw new InvalidOperationException($"the broker refused subscription {item.TopicFilter.Topic}: {item.ResultCode}");
-            }
-        }
-
+        await _mqtt.SubscribeAsync(subscribe.Build(), stopping).ConfigureAwait(false);
         _activeGroup = group;
-        _logger.LogInformation("MQTT ingest {ClientId} connected to {Host}:{Port} (session present: {SessionPresent}) and subscribed",
-            _options.ClientId, _options.Host, _options.Port, connected.IsSessionPresent);
-        _subscribed.TrySetResult();
     }
-
-    private void ResetSubscribed()
-    {
-        if (_subscribed.Task.IsCompleted)
-        {
-            _subscribed = NewSignal();
-        }
-    }
-
-    private async Task DisconnectAsync()
-    {
-        ResetSubscribed();
-        _activeGroup = null;
-        if (!_client.IsConnected)
-        {
-            return;
-        }
-
-        try
-        {
-            // A normal disconnect keeps the session: the broker queues QoS 1 messages until the next start.
-            using var timeout = new CancellationTokenSource(_options.ConnectTimeout);
-            await _client.DisconnectAsync(new MqttClientDisconnectOptions { Reason = MqttClientDisconnectOptionsReason.NormalDisconnection },
-                timeout.Token).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            _logger.LogDebug(e, "MQTT disconnect was not clean");
-        }
-    }
-
-    private TimeSpan Jitter(TimeSpan delay) =>
-        delay + TimeSpan.FromTicks((long)(delay.Ticks * 0.2 * Random.Shared.NextDouble()));
 
     // MQTTnet calls this for one message at a time, in arrival order. It queues the message for its acknowledgement
     // and returns without waiting for the sink: the hand-over runs behind the subject's earlier ones.
@@ -589,7 +495,7 @@ public sealed class TelemetryIngest : IHostedService, IAsyncDisposable
             {
                 _logger.LogError(e, "Observation sink failed; reconnecting so that the broker redelivers from {Source} seq {Sequence} on",
                     observation.Source, observation.Sequence);
-                _ = Task.Run(ForceReconnectAsync, CancellationToken.None);
+                _ = Task.Run(_mqtt.DropAsync, CancellationToken.None);
             }
 
             return false;
@@ -813,19 +719,6 @@ public sealed class TelemetryIngest : IHostedService, IAsyncDisposable
         finally
         {
             _drainTopic = null;
-        }
-    }
-
-    private async Task ForceReconnectAsync()
-    {
-        try
-        {
-            await _client.DisconnectAsync(new MqttClientDisconnectOptions { Reason = MqttClientDisconnectOptionsReason.UnspecifiedError },
-                CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            _logger.LogDebug(e, "MQTT disconnect after a sink failure was not clean");
         }
     }
 }
