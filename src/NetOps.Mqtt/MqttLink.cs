@@ -9,25 +9,6 @@ namespace NetOps.Mqtt;
 /// <summary>A message as a <see cref="MqttLink"/> hands it to its handler.</summary>
 public readonly record struct MqttLinkMessage(string Topic, ReadOnlySequence<byte> Payload, bool Retained);
 
-/// <summary>What a <see cref="MqttLink"/> connects with: will, persistent session, subscriptions.</summary>
-public sealed record MqttLinkOptions
-{
-    /// <summary>Published by the broker when the connection drops without a disconnect (a crash, a cut).</summary>
-    public (string Topic, byte[] Payload)? Will { get; init; }
-
-    /// <summary>Keep the session (and the broker's queue of QoS 1 messages) across reconnects.</summary>
-    public bool PersistentSession { get; init; }
-
-    /// <summary>
-    /// Acknowledge a QoS 1 message only after the handler finished (intake that must not lose work). Readers of a
-    /// feed they can resynchronise from (a clean session anyway) let the client acknowledge on receipt.
-    /// </summary>
-    public bool ManualAcknowledge { get; init; } = true;
-
-    /// <summary>Topic filters subscribed at QoS 1 after every (re)connect.</summary>
-    public IReadOnlyList<string> Subscriptions { get; init; } = [];
-}
-
 /// <summary>
 /// A long-lived MQTT 5 connection for NetOps' own traffic (observations, state feed, presence): connects with
 /// backoff, resubscribes after every reconnect (<see cref="MqttConnection"/>, as the ingest does), acknowledges a QoS 1
