@@ -5,8 +5,10 @@ using System.Text;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using MQTTnet.Formatter;
 using MQTTnet.Protocol;
 using MQTTnet.Server;
+using MQTTnet.Server.Internal.Adapter;
 
 namespace NetOps.Mqtt;
 
@@ -14,6 +16,7 @@ namespace NetOps.Mqtt;
 /// An in-process MQTTnet broker with username/password authentication and in-memory retained messages.
 /// Usable directly (<see cref="StartAsync"/>, <see cref="DisposeAsync"/>) or as a hosted service.
 /// MQTTnet's broker has no shared subscriptions: scale-out ingest needs mosquitto (docs/mqtt.md).
+/// A client that connects with an empty client id gets one assigned, as mosquitto does (MQTT 3.1.1 with a clean session, or MQTT 5).
 /// </summary>
 public sealed class EmbeddedBroker : IHostedService, IAsyncDisposable
 {
@@ -91,7 +94,8 @@ public sealed class EmbeddedBroker : IHostedService, IAsyncDisposable
                 .WithMaxPendingMessagesPerClient(_options.MaxPendingMessagesPerClient)
                 .WithPersistentSessions(_options.PersistentSessions)
                 .Build();
-            var server = factory.CreateMqttServer(serverOptions, new MqttNetLoggerAdapter(_logger));
+            var server = factory.CreateMqttServer(serverOptions, [new ClientIdAssigningServerAdapter(new MqttTcpServerAdapter())],
+                new MqttNetLoggerAdapter(_logger));
             server.ValidatingConnectionAsync += ValidateConnectionAsync;
             server.ApplicationMessageEnqueuedOrDroppedAsync += OnEnqueuedOrDroppedAsync;
             await server.StartAsync().ConfigureAwait(false);
@@ -149,6 +153,13 @@ public sealed class EmbeddedBroker : IHostedService, IAsyncDisposable
         {
             args.ReasonCode = MqttConnectReasonCode.BadUserNameOrPassword;
             _logger.LogWarning("MQTT connection from {Endpoint} refused: bad user name or password", args.RemoteEndPoint?.ToString());
+            return Task.CompletedTask;
+        }
+
+        if (string.IsNullOrEmpty(args.ClientId) && args.ProtocolVersion == MqttProtocolVersion.V500)
+        {
+            // MQTT 5 [MQTT-3.1.3-6]: the broker assigns an id and tells it in the CONNACK. (3.1.1: ClientIdAssigningServerAdapter.)
+            args.AssignedClientIdentifier = ClientIdAssigningServerAdapter.NewClientId();
         }
 
         return Task.CompletedTask;

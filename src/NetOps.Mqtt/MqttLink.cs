@@ -9,41 +9,18 @@ namespace NetOps.Mqtt;
 /// <summary>A message as a <see cref="MqttLink"/> hands it to its handler.</summary>
 public readonly record struct MqttLinkMessage(string Topic, ReadOnlySequence<byte> Payload, bool Retained);
 
-/// <summary>What a <see cref="MqttLink"/> connects with: will, persistent session, subscriptions.</summary>
-public sealed record MqttLinkOptions
-{
-    /// <summary>Published by the broker when the connection drops without a disconnect (a crash, a cut).</summary>
-    public (string Topic, byte[] Payload)? Will { get; init; }
-
-    /// <summary>Keep the session (and the broker's queue of QoS 1 messages) across reconnects.</summary>
-    public bool PersistentSession { get; init; }
-
-    /// <summary>
-    /// Acknowledge a QoS 1 message only after the handler finished (intake that must not lose work). Readers of a
-    /// feed they can resynchronise from (a clean session anyway) let the client acknowledge on receipt.
-    /// </summary>
-    public bool ManualAcknowledge { get; init; } = true;
-
-    /// <summary>Topic filters subscribed at QoS 1 after every (re)connect.</summary>
-    public IReadOnlyList<string> Subscriptions { get; init; } = [];
-}
-
 /// <summary>
 /// A long-lived MQTT 5 connection for NetOps' own traffic (observations, state feed, presence): connects with
-/// backoff, resubscribes after every reconnect, acknowledges a QoS 1 message only after its handler finished,
-/// and publishes QoS 1 messages once the broker accepted them.
+/// backoff, resubscribes after every reconnect (<see cref="MqttConnection"/>, as the ingest does), acknowledges a QoS 1
+/// message only after its handler finished, and publishes QoS 1 messages once the broker accepted them.
 /// </summary>
 public sealed class MqttLink : IAsyncDisposable
 {
-    private readonly MqttOptions _options;
     private readonly MqttLinkOptions _link;
     private readonly Func<MqttLinkMessage, CancellationToken, ValueTask>? _handler;
-    private readonly Func<MqttLink, CancellationToken, Task>? _onConnected;
     private readonly ILogger _logger;
-    private readonly IMqttClient _client;
+    private readonly MqttConnection _connection;
     private readonly CancellationTokenSource _stopping = new();
-    private TaskCompletionSource _connected = NewSignal();
-    private TaskCompletionSource _disconnected = NewSignal();
     private Task? _run;
     private int _disposed;
 
@@ -51,27 +28,22 @@ public sealed class MqttLink : IAsyncDisposable
         Func<MqttLink, CancellationToken, Task>? onConnected = null, ILogger? logger = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        _options = options;
+        ArgumentNullException.ThrowIfNull(link);
         _link = link;
         _handler = handler;
-        _onConnected = onConnected;
         _logger = logger ?? NullLogger.Instance;
-        _client = new MqttClientFactory().CreateMqttClient(new MqttNetLoggerAdapter(_logger));
-        _client.ApplicationMessageReceivedAsync += OnMessageAsync;
-        _client.DisconnectedAsync += _ =>
-        {
-            _disconnected.TrySetResult();
-            return Task.CompletedTask;
-        };
+        _connection = new MqttConnection(options, "link", link.PersistentSession, link.Will, SubscribeAsync, _logger,
+            ready: onConnected is null ? null : cancellationToken => onConnected(this, cancellationToken));
+        _connection.Client.ApplicationMessageReceivedAsync += OnMessageAsync;
     }
 
-    public bool IsConnected => _client.IsConnected && _connected.Task.IsCompletedSuccessfully;
+    public bool IsConnected => _connection.IsReady;
 
     /// <summary>Completes once connected and subscribed.</summary>
-    public Task WaitConnectedAsync(CancellationToken cancellationToken) => _connected.Task.WaitAsync(cancellationToken);
+    public Task WaitConnectedAsync(CancellationToken cancellationToken) => _connection.WaitReadyAsync(cancellationToken);
 
     /// <summary>Starts the connection loop and returns at once.</summary>
-    public void Start() => _run ??= Task.Run(() => RunAsync(_stopping.Token), CancellationToken.None);
+    public void Start() => _run ??= Task.Run(() => _connection.RunAsync(_stopping.Token), CancellationToken.None);
 
     /// <summary>Publishes and, for QoS 1, returns once the broker acknowledged; waits for a connection first.</summary>
     public async Task PublishAsync(string topic, ReadOnlyMemory<byte> payload, bool retain, CancellationToken cancellationToken,
@@ -88,7 +60,7 @@ public sealed class MqttLink : IAsyncDisposable
                 .Build();
             try
             {
-                var result = await _client.PublishAsync(message, cancellationToken).ConfigureAwait(false);
+                var result = await _connection.Client.PublishAsync(message, cancellationToken).ConfigureAwait(false);
                 if (result.IsSuccess || result.ReasonCode == MqttClientPublishReasonCode.NoMatchingSubscribers)
                 {
                     return;
@@ -105,98 +77,20 @@ public sealed class MqttLink : IAsyncDisposable
         }
     }
 
-    private async Task RunAsync(CancellationToken stopping)
+    private async Task SubscribeAsync(MqttClientConnectResult connected, CancellationToken stopping)
     {
-        var delay = _options.ReconnectMinDelay;
-        while (!stopping.IsCancellationRequested)
+        if (_link.Subscriptions.Count == 0)
         {
-            try
-            {
-                _disconnected = NewSignal();
-                await ConnectAsync(stopping).ConfigureAwait(false);
-                delay = _options.ReconnectMinDelay;
-                await _disconnected.Task.WaitAsync(stopping).ConfigureAwait(false);
-                _connected = NewSignal();
-                _logger.LogWarning("MQTT link {ClientId} to {Host}:{Port} lost; reconnecting", _options.ClientId, _options.Host, _options.Port);
-            }
-            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (Exception e) when (e is not OutOfMemoryException)
-            {
-                if (_connected.Task.IsCompleted)
-                {
-                    _connected = NewSignal();
-                }
-
-                _logger.LogWarning("MQTT link {ClientId} to {Host}:{Port} failed ({Error}); retrying in {Delay}",
-                    _options.ClientId, _options.Host, _options.Port, e.Message, delay);
-            }
-
-            try
-            {
-                await Task.Delay(delay, stopping).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
-
-            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.ReconnectMaxDelay.Ticks));
-        }
-    }
-
-    private async Task ConnectAsync(CancellationToken stopping)
-    {
-        var builder = new MqttClientOptionsBuilder()
-            .WithTcpServer(_options.Host, _options.Port)
-            .WithClientId(_options.ClientId)
-            .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
-            .WithKeepAlivePeriod(_options.KeepAlive)
-            .WithTimeout(_options.ConnectTimeout)
-            .WithCleanStart(!_link.PersistentSession)
-            .WithReceiveMaximum(_options.ReceiveMaximum);
-        if (_link.PersistentSession)
-        {
-            builder = builder.WithSessionExpiryInterval((uint)_options.SessionExpiry.TotalSeconds);
+            return;
         }
 
-        if (!string.IsNullOrEmpty(_options.Username))
+        var subscribe = new MqttClientSubscribeOptionsBuilder();
+        foreach (var filter in _link.Subscriptions)
         {
-            builder = builder.WithCredentials(_options.Username, _options.ResolvePassword() ?? string.Empty);
+            subscribe = subscribe.WithTopicFilter(filter, MqttQualityOfServiceLevel.AtLeastOnce);
         }
 
-        var validator = MqttClientOptionsFactory.ApplyTls(builder, _options.Host, _options.ToBrokerTls());
-
-        if (_link.Will is var (willTopic, willPayload))
-        {
-            builder = builder.WithWillTopic(willTopic).WithWillPayload(willPayload)
-                .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithWillRetain(true);
-        }
-
-        var result = await MqttClientOptionsFactory.ConnectAsync(_client, builder.Build(), validator, stopping).ConfigureAwait(false);
-        if (result.ResultCode != MqttClientConnectResultCode.Success)
-        {
-            throw new InvalidOperationException($"the broker refused the connection: {result.ResultCode}");
-        }
-
-        if (_link.Subscriptions.Count > 0)
-        {
-            var subscribe = new MqttClientSubscribeOptionsBuilder();
-            foreach (var filter in _link.Subscriptions)
-            {
-                subscribe = subscribe.WithTopicFilter(filter, MqttQualityOfServiceLevel.AtLeastOnce);
-            }
-
-            await _client.SubscribeAsync(subscribe.Build(), stopping).ConfigureAwait(false);
-        }
-
-        _connected.TrySetResult();
-        if (_onConnected is not null)
-        {
-            await _onConnected(this, stopping).ConfigureAwait(false);
-        }
+        await _connection.SubscribeAsync(subscribe.Build(), stopping).ConfigureAwait(false);
     }
 
     private async Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs args)
@@ -220,7 +114,7 @@ public sealed class MqttLink : IAsyncDisposable
         {
             // Not acknowledged: drop the connection so the broker redelivers this message and those after it, in order.
             _logger.LogError(e, "Handling a message on {Topic} failed; reconnecting for redelivery", args.ApplicationMessage.Topic);
-            _ = _client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().WithReason(MqttClientDisconnectOptionsReason.UnspecifiedError).Build());
+            _ = _connection.DropAsync();
         }
     }
 
@@ -238,9 +132,9 @@ public sealed class MqttLink : IAsyncDisposable
             await _run.ConfigureAwait(false);
         }
 
-        if (_client.IsConnected && graceful)
+        if (graceful)
         {
-            await _client.DisconnectAsync().ConfigureAwait(false);
+            await _connection.DisconnectAsync().ConfigureAwait(false);
         }
     }
 
@@ -252,9 +146,7 @@ public sealed class MqttLink : IAsyncDisposable
             return;
         }
 
-        _client.Dispose();
+        _connection.Dispose();
         _stopping.Dispose();
     }
-
-    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 }
