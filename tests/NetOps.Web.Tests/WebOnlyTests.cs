@@ -57,8 +57,14 @@ public sealed class WebOnlyTests : IAsyncLifetime
             return history.RootElement.EnumerateArray().Any(s => s.GetProperty("points").GetArrayLength() > 0);
         }, TimeSpan.FromSeconds(30), $"{deviceId}'s polls in the web-only process's /api/history\n{Outputs()}");
 
-        // The detail page draws its charts from the same store (prerendered: the charts are in the first response).
-        var page = await web.Http.GetStringAsync(new Uri($"devices/{deviceId}", UriKind.Relative));
+        // The detail page draws its charts from the same store (prerendered: the charts are in the first response). On a
+        // loaded machine the first render may take longer than one request's timeout: ask again until a deadline.
+        var page = "";
+        await Eventually.TrueAsync(async () =>
+        {
+            page = await web.Http.GetStringAsync(new Uri($"devices/{deviceId}", UriKind.Relative));
+            return page.Contains("data-loaded=\"true\"", StringComparison.Ordinal);
+        }, TimeSpan.FromSeconds(60), $"the detail page of {deviceId} rendered with its charts\n{Outputs()}");
         Assert.DoesNotContain("keeps no history", page, StringComparison.Ordinal);
         Assert.Contains("data-chart=\"answering SNMP\"", page, StringComparison.Ordinal);
         Assert.DoesNotContain("data-chart=\"answering SNMP\" data-points=\"0\"", page, StringComparison.Ordinal);
