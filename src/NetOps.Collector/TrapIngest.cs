@@ -103,6 +103,10 @@ public sealed partial class TrapIngest(IOptions<TrapIngestOptions> options, IInv
         }
     }
 
+    /// <summary>Everything the receiver knows, counts included.</summary>
+    public ValueTask<TrapLogReport> ReadAsync(CancellationToken cancellationToken) =>
+        ValueTask.FromResult(new TrapLogReport(Received, Malformed, Refused, Dropped, UnknownSources, Recent, UnknownSenders));
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var settings = options.Value;
@@ -162,7 +166,11 @@ public sealed partial class TrapIngest(IOptions<TrapIngestOptions> options, IInv
 
         try
         {
-            await _sequence.PublishAsync(sink, new DeviceNotificationObservation(_sequence.Source, _sequence.Next(), now, device.Id, kind, trapOid, port, varbinds),
+            await _sequence.PublishAsync(sink, new DeviceNotificationObservation(_sequence.Source, _sequence.Next(), now, device.Id, kind, trapOid, port, varbinds)
+                {
+                    Sender = notification.Source.Address.ToString(),
+                    Version = notification.Version.ToString(),
+                },
                 cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException)

@@ -129,6 +129,19 @@ public static class HostExtensions
 
         if (roles.HasFlag(HostRoles.Web))
         {
+            if (!allInOne && !roles.HasFlag(HostRoles.Engine))
+            {
+                // Web-only: the history another process (the engine's) writes, read-only, without its writer side.
+                services.AddNetOpsHistoryReader(configuration, (sp, name) => sp.GetRequiredService<ICredentialStore>().Require(name));
+            }
+
+            if (!roles.HasFlag(HostRoles.Collector))
+            {
+                // No receiver here: the trap log is what the engine stored. A collector (and all-in-one) keeps its
+                // receiver's own log, which also knows the counts and the senders no device matched.
+                services.AddSingleton<ITrapLog>(sp => new StoredTrapLog(sp.GetRequiredService<IRecentPoints>()));
+            }
+
             health.AddCheck<LiveViewCheck>("live-view", tags: ["ready"]);
             services.AddNetOpsDashboard();
         }

@@ -7,20 +7,40 @@ namespace NetOps.Storage;
 /// per series. Implemented by InfluxDB (durable disk buffer in front of /write, InfluxQL for reads) and by the embedded
 /// SQLite store. It lives in NetOps.Storage for now; Core may take it over once a second project needs it.
 /// </summary>
-public interface ITelemetryStore
+public interface ITelemetryStore : ITelemetryReader
 {
     /// <summary>
     /// Accepts a batch. Once the task completes the points are durable (on disk, fsync'd); it never waits for a server.
     /// Returns how many points were accepted (invalid ones go to the dead letters, past the bound they are dropped).
     /// </summary>
     ValueTask<int> WriteAsync(IReadOnlyList<Point> points, CancellationToken cancellationToken);
+}
 
+/// <summary>
+/// Reading the history: what a dashboard asks. The store a process writes reads too; a web-only process reads the
+/// store another process writes (<see cref="StorageServiceCollectionExtensions.AddNetOpsHistoryReader"/>).
+/// </summary>
+public interface ITelemetryReader
+{
     /// <summary>One field over a time range, aggregated per window, one series per distinct value of the group-by tags.</summary>
     Task<IReadOnlyList<Series>> QueryAsync(SeriesQuery query, CancellationToken cancellationToken);
 
     /// <summary>The latest value of one field in every series matching the filter.</summary>
     Task<IReadOnlyList<LatestValue>> LatestAsync(LatestQuery query, CancellationToken cancellationToken);
 }
+
+/// <summary>The newest points of a measurement as they were written, for logs of events (traps) rather than charts.</summary>
+public interface IRecentPoints
+{
+    /// <summary>At most <paramref name="limit"/> points of <paramref name="measurement"/>, newest first, tags and fields by name.</summary>
+    Task<IReadOnlyList<StoredPoint>> RecentAsync(string measurement, int limit, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// A point read back whole: its time, its tags and its fields by name (tag and field names of one measurement are
+/// distinct in the schema). Strings are given as text, numbers in invariant form.
+/// </summary>
+public sealed record StoredPoint(DateTimeOffset Time, IReadOnlyDictionary<string, string> Values);
 
 /// <summary>How values within a window are combined.</summary>
 public enum Aggregate

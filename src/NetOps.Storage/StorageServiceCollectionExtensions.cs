@@ -23,17 +23,7 @@ public static class StorageServiceCollectionExtensions
     public static IServiceCollection AddNetOpsStorage(this IServiceCollection services, IConfiguration configuration,
         Func<IServiceProvider, string, string?>? resolveCredential = null)
     {
-        services.AddOptions<StorageOptions>()
-            .Bind(configuration.GetSection(StorageOptions.SectionName))
-            .Validate(o => !string.IsNullOrWhiteSpace(o.DataDirectory), "Storage:DataDirectory is required")
-            .Validate(o => o.Retention > TimeSpan.Zero && o.Influx.RawRetention >= TimeSpan.FromHours(1),
-                "Storage:Retention must be positive and Storage:Influx:RawRetention at least one hour")
-            .Validate(o => o.Influx.WritesInFlight is >= 1 and <= 8, "Storage:Influx:WritesInFlight must be between 1 and 8")
-            .Validate(o => o.Kind != StorageKind.InfluxV2 || !string.IsNullOrEmpty(o.Influx.Credential),
-                "Storage:Influx:Credential (the name of the 2.x token) is required for Kind InfluxV2")
-            .ValidateOnStart();
-        services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<StorageOptions>>().Value);
+        AddOptions(services, configuration);
         services.TryAddSingleton(sp => new StorageMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.TryAddSingleton(_ => new ObservationPoints());
         services.TryAddSingleton<ObservationRecorder>();
@@ -59,20 +49,6 @@ public static class StorageServiceCollectionExtensions
         {
             var o = sp.GetRequiredService<StorageOptions>();
             return new DeadLetterFile(Path.Combine(Path.GetFullPath(o.DataDirectory), "influx-dead-letters.jsonl"));
-        });
-        services.TryAddSingleton(sp => new InfluxHttp(new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
-        {
-            Timeout = sp.GetRequiredService<StorageOptions>().Influx.Timeout,
-        }));
-        services.TryAddSingleton(sp =>
-        {
-            var o = sp.GetRequiredService<StorageOptions>();
-            var secret = Secret(sp, o.Influx.Credential, resolveCredential);
-            var credentials = o.Kind == StorageKind.InfluxV2
-                ? new InfluxCredentials(null, null, secret)
-                : new InfluxCredentials(o.Influx.Username, secret, null);
-            return new InfluxV1Client(sp.GetRequiredService<InfluxHttp>().Client, o.Influx.Url, o.Influx.Database, o.Influx.RetentionPolicy,
-                credentials, o.Influx.CompressWrites);
         });
         services.TryAddSingleton(sp => new InfluxV1Setup(sp.GetRequiredService<InfluxV1Client>(), sp.GetRequiredService<StorageOptions>().Influx,
             sp.GetService<ILogger<InfluxV1Setup>>()));
@@ -100,7 +76,72 @@ public static class StorageServiceCollectionExtensions
             _ => new InfluxTelemetryStore(sp.GetRequiredService<DiskBuffer>(), sp.GetRequiredService<DeadLetterFile>(),
                 sp.GetRequiredService<InfluxV1Client>(), sp.GetRequiredService<TimeProvider>(), sp.GetService<ILogger<InfluxTelemetryStore>>()),
         });
+        services.TryAddSingleton<ITelemetryReader>(sp => sp.GetRequiredService<ITelemetryStore>());
+        AddReaders(services, resolveCredential);
         return services;
+    }
+
+    /// <summary>
+    /// Reads the history another process writes, for a web-only host: <see cref="ITelemetryReader"/> and
+    /// <see cref="IRecentPoints"/> on the store of the "Storage" section, without the writer, its buffer, its
+    /// retention or any hosted service. The embedded store's file ("Storage:DataDirectory"/history.db) is opened
+    /// read-only, beside the engine's process that writes it (WAL lets both run); InfluxDB is queried over HTTP.
+    /// </summary>
+    public static IServiceCollection AddNetOpsHistoryReader(this IServiceCollection services, IConfiguration configuration,
+        Func<IServiceProvider, string, string?>? resolveCredential = null)
+    {
+        AddOptions(services, configuration);
+        AddReaders(services, resolveCredential);
+        services.TryAddSingleton<ITelemetryReader>(sp => sp.GetRequiredService<StorageOptions>().Kind == StorageKind.Embedded
+            ? sp.GetRequiredService<SqliteHistoryReader>()
+            : sp.GetRequiredService<InfluxHistoryReader>());
+        return services;
+    }
+
+    /// <summary>The readers of the configured store, and the point log a <see cref="StoredTrapLog"/> reads.</summary>
+    private static void AddReaders(IServiceCollection services, Func<IServiceProvider, string, string?>? resolveCredential)
+    {
+        services.TryAddSingleton(sp => new SqliteHistoryReader(
+            Path.Combine(Path.GetFullPath(sp.GetRequiredService<StorageOptions>().DataDirectory), "history.db")));
+        AddInfluxClient(services, resolveCredential);
+        services.TryAddSingleton(sp => new InfluxHistoryReader(sp.GetRequiredService<InfluxV1Client>()));
+        services.TryAddSingleton<IRecentPoints>(sp => sp.GetRequiredService<StorageOptions>().Kind == StorageKind.Embedded
+            ? sp.GetRequiredService<SqliteHistoryReader>()
+            : sp.GetRequiredService<InfluxHistoryReader>());
+    }
+
+    /// <summary>The InfluxDB v1 API client both the writer's setup and the readers use.</summary>
+    private static void AddInfluxClient(IServiceCollection services, Func<IServiceProvider, string, string?>? resolveCredential)
+    {
+        services.TryAddSingleton(sp => new InfluxHttp(new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
+        {
+            Timeout = sp.GetRequiredService<StorageOptions>().Influx.Timeout,
+        }));
+        services.TryAddSingleton(sp =>
+        {
+            var o = sp.GetRequiredService<StorageOptions>();
+            var secret = Secret(sp, o.Influx.Credential, resolveCredential);
+            var credentials = o.Kind == StorageKind.InfluxV2
+                ? new InfluxCredentials(null, null, secret)
+                : new InfluxCredentials(o.Influx.Username, secret, null);
+            return new InfluxV1Client(sp.GetRequiredService<InfluxHttp>().Client, o.Influx.Url, o.Influx.Database, o.Influx.RetentionPolicy,
+                credentials, o.Influx.CompressWrites);
+        });
+    }
+
+    private static void AddOptions(IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<StorageOptions>()
+            .Bind(configuration.GetSection(StorageOptions.SectionName))
+            .Validate(o => !string.IsNullOrWhiteSpace(o.DataDirectory), "Storage:DataDirectory is required")
+            .Validate(o => o.Retention > TimeSpan.Zero && o.Influx.RawRetention >= TimeSpan.FromHours(1),
+                "Storage:Retention must be positive and Storage:Influx:RawRetention at least one hour")
+            .Validate(o => o.Influx.WritesInFlight is >= 1 and <= 8, "Storage:Influx:WritesInFlight must be between 1 and 8")
+            .Validate(o => o.Kind != StorageKind.InfluxV2 || !string.IsNullOrEmpty(o.Influx.Credential),
+                "Storage:Influx:Credential (the name of the 2.x token) is required for Kind InfluxV2")
+            .ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<StorageOptions>>().Value);
     }
 
     private static string? Secret(IServiceProvider services, string? name, Func<IServiceProvider, string, string?>? resolve)

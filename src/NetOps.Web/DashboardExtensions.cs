@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using NetOps.Core.Observations;
 using NetOps.Core.State;
 using NetOps.Inventory;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using NetOps.Storage;
 using NetOps.Web.Components;
 using NetOps.Web.History;
@@ -25,6 +26,8 @@ public static class DashboardExtensions
         // Detail pages list the last state changes: one log per web process, fed by its live view.
         services.AddSingleton<StateChangeLog>();
         services.AddHostedService(sp => sp.GetRequiredService<StateChangeLog>());
+        // Charts read the store when the host registered one (ITelemetryReader), in any order; without one they say so.
+        services.TryAddSingleton<IHistoryReader>(sp => sp.GetService<ITelemetryReader>() is { } store ? new StoreHistory(store) : NoHistory.Instance);
         return services;
     }
 
@@ -62,11 +65,11 @@ public static class DashboardExtensions
                 }),
             }, Json);
         });
-        api.MapGet("/history/{measurement}/{field}", async (string measurement, string field, HttpContext http, IServiceProvider services,
+        api.MapGet("/history/{measurement}/{field}", async (string measurement, string field, HttpContext http, IHistoryReader history,
             TimeProvider time, CancellationToken cancellationToken) =>
         {
             // Chart data aggregated per window: ids in the query string filter (device=acc-nord), group=port splits the series.
-            if (services.GetService<ITelemetryStore>() is not { } store)
+            if (!history.KeepsHistory)
             {
                 return Results.Problem("this process keeps no history", statusCode: StatusCodes.Status404NotFound);
             }
@@ -79,7 +82,7 @@ public static class DashboardExtensions
             var groupBy = query["group"].ToString().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             var where = query.Where(q => q.Key is not ("range" or "window" or "aggregate" or "group"))
                 .ToDictionary(q => q.Key, q => q.Value.ToString(), StringComparer.Ordinal);
-            var series = await store.QueryAsync(new SeriesQuery(measurement, field, to - range, to, window, aggregate) { Where = where, GroupBy = groupBy },
+            var series = await history.QueryAsync(new SeriesQuery(measurement, field, to - range, to, window, aggregate) { Where = where, GroupBy = groupBy },
                 cancellationToken);
             return Results.Json(series.Select(s => new { tags = s.Tags, points = s.Points.Select(p => new { time = p.Time, value = p.Value }) }), Json);
         });
@@ -98,19 +101,26 @@ public static class DashboardExtensions
                 lastRefusal = inventory.LastRefusal?.Select(e => e.ToString()),
             }, Json);
         });
-        api.MapGet("/traps", (IServiceProvider services) =>
-            // Counts, recent notifications (bindings only: a community never leaves the receiver) and unknown senders.
-            services.GetService<ITrapLog>() is { } traps
-                ? Results.Json(new
-                {
-                    received = traps.Received,
-                    malformed = traps.Malformed,
-                    refused = traps.Refused,
-                    dropped = traps.Dropped,
-                    unknownSources = traps.UnknownSources,
-                    recent = traps.Recent,
-                    unknownSenders = traps.UnknownSenders,
-                }, Json)
-                : Results.Problem("this process receives no traps", statusCode: StatusCodes.Status404NotFound));
+        api.MapGet("/traps", async (IServiceProvider services, CancellationToken cancellationToken) =>
+        {
+            // Counts, recent notifications (bindings only: a community never leaves the receiver) and unknown senders. A
+            // web-only process lists what the engine stored: the receiver's counts and unknown senders are null there.
+            if (services.GetService<ITrapLog>() is not { } traps)
+            {
+                return Results.Problem("this process receives no traps and reads no store", statusCode: StatusCodes.Status404NotFound);
+            }
+
+            var log = await traps.ReadAsync(cancellationToken);
+            return Results.Json(new
+            {
+                received = log.Received,
+                malformed = log.Malformed,
+                refused = log.Refused,
+                dropped = log.Dropped,
+                unknownSources = log.UnknownSources,
+                recent = log.Recent,
+                unknownSenders = log.UnknownSenders,
+            }, Json);
+        });
     }
 }

@@ -7,7 +7,8 @@ namespace NetOps.Web.Tests;
 
 /// <summary>
 /// The all-in-one host (simulated fleet, embedded broker, state engine, dashboard) as its own process on free
-/// ports, with a copy of the demo inventory whose SNMP port is free too and short poll intervals.
+/// ports, with a copy of the demo inventory whose SNMP port is free too and short poll intervals. A test's settings
+/// (the last on the command line win) may make it run other roles ("--NetOps:Roles", "web").
 /// </summary>
 public sealed class AllInOneHost(params string[] settings) : IAsyncLifetime
 {
@@ -19,6 +20,12 @@ public sealed class AllInOneHost(params string[] settings) : IAsyncLifetime
     public string InventoryDirectory { get; } = Path.Combine(Path.GetTempPath(), "netops-test-" + Guid.NewGuid().ToString("N")[..8]);
     public Uri BaseAddress { get; private set; } = null!;
     public HttpClient Http { get; private set; } = null!;
+
+    /// <summary>The port of its embedded broker (unless the test's settings name another).</summary>
+    public int MqttPort { get; } = FreePort.Tcp();
+
+    /// <summary>Where its history goes (unless the test's settings name another directory).</summary>
+    public string DataDirectory => InventoryDirectory + "-data";
     public string Output => _process?.Output ?? "";
 
     public async Task InitializeAsync()
@@ -26,7 +33,6 @@ public sealed class AllInOneHost(params string[] settings) : IAsyncLifetime
         var snmpPort = FreePort.Udp();
         CopyDemoInventory(snmpPort);
         var httpPort = FreePort.Tcp();
-        var mqttPort = FreePort.Tcp();
         BaseAddress = new Uri($"http://127.0.0.1:{httpPort}/");
         var output = RepoPaths.Output("NetOps.Host");
         _process = ExternalProcess.Start("dotnet", [
@@ -34,8 +40,8 @@ public sealed class AllInOneHost(params string[] settings) : IAsyncLifetime
             "--urls", BaseAddress.ToString().TrimEnd('/'),
             "--Inventory:Directory", InventoryDirectory,
             "--Inventory:SecretsFile", Path.Combine(RepoPaths.Root, "config", "secrets.demo.yaml"),
-            "--Mqtt:Port", mqttPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--Storage:DataDirectory", InventoryDirectory + "-data",
+            "--Mqtt:Port", MqttPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--Storage:DataDirectory", DataDirectory,
             "--Collector:PollInterval", "00:00:01",
             "--Collector:Timeout", "00:00:00.500",
             "--Simulator:NodeReportInterval", "00:00:01",
@@ -97,7 +103,7 @@ public sealed class AllInOneHost(params string[] settings) : IAsyncLifetime
         }
 
         Directory.Delete(InventoryDirectory, recursive: true);
-        foreach (var sibling in new[] { InventoryDirectory + "-data", InventoryDirectory + "-logs" })
+        foreach (var sibling in new[] { DataDirectory, InventoryDirectory + "-logs" })
         {
             if (Directory.Exists(sibling))
             {

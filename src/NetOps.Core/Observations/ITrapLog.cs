@@ -15,29 +15,27 @@ public sealed record RecentNotification(
 public sealed record UnknownSender(string Address, long Count, DateTimeOffset LastSeen, string LastTrapOid);
 
 /// <summary>
-/// The notifications a process received, for people to read (the dashboard's trap log, <c>GET /api/traps</c>):
-/// counts, the most recent ones and the senders no inventory device matched. Nothing in it carries a secret.
+/// What a trap log reports: counts, the most recent notifications (newest first) and the senders no inventory device
+/// matched. A count or list is null where this log cannot know it: only the receiving process counts datagrams it
+/// refused or dropped and sees senders that match no device; a log read back from the history store knows the
+/// notifications of inventory devices only.
+/// </summary>
+public sealed record TrapLogReport(
+    long? Received,
+    long? Malformed,
+    long? Refused,
+    long? Dropped,
+    long? UnknownSources,
+    IReadOnlyList<RecentNotification> Recent,
+    IReadOnlyList<UnknownSender>? UnknownSenders);
+
+/// <summary>
+/// The notifications a process can show people (the dashboard's trap log, <c>GET /api/traps</c>): the receiver's own
+/// log in a collector, or the notifications the engine stored, read back by a web-only process. Nothing in it carries
+/// a secret.
 /// </summary>
 public interface ITrapLog
 {
-    /// <summary>Notifications received, counted by the receiver.</summary>
-    long Received { get; }
-
-    /// <summary>Datagrams that did not decode.</summary>
-    long Malformed { get; }
-
-    /// <summary>Notifications refused (unknown community or user).</summary>
-    long Refused { get; }
-
-    /// <summary>Notifications dropped because the ingest fell behind.</summary>
-    long Dropped { get; }
-
-    /// <summary>Notifications whose sender matched no inventory device.</summary>
-    long UnknownSources { get; }
-
-    /// <summary>The most recent notifications, newest first.</summary>
-    IReadOnlyList<RecentNotification> Recent { get; }
-
-    /// <summary>Senders matching no inventory device, most recent first.</summary>
-    IReadOnlyList<UnknownSender> UnknownSenders { get; }
+    /// <summary>The log as it is now (reading it may be I/O: the store).</summary>
+    ValueTask<TrapLogReport> ReadAsync(CancellationToken cancellationToken);
 }

@@ -115,7 +115,14 @@ public sealed record DeviceNotificationObservation(
     NotificationKind Notification,
     string TrapOid,
     string? Port,
-    IReadOnlyList<NotificationVarbind> Varbinds) : Observation(Source, Sequence, ObservedAt);
+    IReadOnlyList<NotificationVarbind> Varbinds) : Observation(Source, Sequence, ObservedAt)
+{
+    /// <summary>The address the notification came from, as the trap log shows it; null from an older collector.</summary>
+    public string? Sender { get; init; }
+
+    /// <summary>The SNMP version it came in (V1, V2c, V3); null from an older collector.</summary>
+    public string? Version { get; init; }
+}
 
 /// <summary>How a mobile node is powered right now.</summary>
 public enum PowerSource

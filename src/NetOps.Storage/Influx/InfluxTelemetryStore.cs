@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using NetOps.Storage.Buffer;
@@ -14,7 +13,7 @@ public sealed class InfluxTelemetryStore : ITelemetryStore
 {
     private readonly DiskBuffer _buffer;
     private readonly DeadLetterFile _deadLetters;
-    private readonly InfluxV1Client _query;
+    private readonly InfluxHistoryReader _reader;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
@@ -22,7 +21,7 @@ public sealed class InfluxTelemetryStore : ITelemetryStore
     {
         _buffer = buffer;
         _deadLetters = deadLetters;
-        _query = query;
+        _reader = new InfluxHistoryReader(query);
         _time = time ?? TimeProvider.System;
         _logger = logger ?? NullLogger.Instance;
     }
@@ -72,79 +71,9 @@ public sealed class InfluxTelemetryStore : ITelemetryStore
         return await _buffer.AppendAsync(lines.WrittenSpan, count).ConfigureAwait(false) ? count : 0;
     }
 
-    public async Task<IReadOnlyList<Series>> QueryAsync(SeriesQuery query, CancellationToken cancellationToken)
-    {
-        using var json = await _query.QueryAsync(InfluxQl.Series(query), cancellationToken).ConfigureAwait(false);
-        var result = new List<Series>();
-        foreach (var series in SeriesOf(json))
-        {
-            var points = new List<SeriesPoint>();
-            foreach (var row in series.GetProperty("values").EnumerateArray())
-            {
-                if (row[1].ValueKind == JsonValueKind.Number)
-                {
-                    points.Add(new SeriesPoint(DateTimeOffset.FromUnixTimeMilliseconds(row[0].GetInt64()), row[1].GetDouble()));
-                }
-            }
+    public Task<IReadOnlyList<Series>> QueryAsync(SeriesQuery query, CancellationToken cancellationToken) =>
+        _reader.QueryAsync(query, cancellationToken);
 
-            result.Add(new Series(TagsOf(series), points));
-        }
-
-        return result;
-    }
-
-    public async Task<IReadOnlyList<LatestValue>> LatestAsync(LatestQuery query, CancellationToken cancellationToken)
-    {
-        using var json = await _query.QueryAsync(InfluxQl.Latest(query), cancellationToken).ConfigureAwait(false);
-        var result = new List<LatestValue>();
-        foreach (var series in SeriesOf(json))
-        {
-            foreach (var row in series.GetProperty("values").EnumerateArray())
-            {
-                var time = DateTimeOffset.FromUnixTimeMilliseconds(row[0].GetInt64());
-                var (value, text) = row[1].ValueKind switch
-                {
-                    JsonValueKind.Number => (row[1].GetDouble(), (string?)null),
-                    JsonValueKind.True => (1d, null),
-                    JsonValueKind.False => (0d, null),
-                    JsonValueKind.String => ((double?)null, row[1].GetString()),
-                    _ => (null, null),
-                };
-                result.Add(new LatestValue(TagsOf(series), time, value, text));
-            }
-        }
-
-        return result;
-    }
-
-    private static IEnumerable<JsonElement> SeriesOf(JsonDocument json)
-    {
-        foreach (var result in json.RootElement.GetProperty("results").EnumerateArray())
-        {
-            if (result.TryGetProperty("series", out var series))
-            {
-                foreach (var s in series.EnumerateArray())
-                {
-                    yield return s;
-                }
-            }
-        }
-    }
-
-    private static Dictionary<string, string> TagsOf(JsonElement series)
-    {
-        var tags = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (series.TryGetProperty("tags", out var t))
-        {
-            foreach (var p in t.EnumerateObject())
-            {
-                if (p.Value.GetString() is { Length: > 0 } v)
-                {
-                    tags[p.Name] = v;
-                }
-            }
-        }
-
-        return tags;
-    }
+    public Task<IReadOnlyList<LatestValue>> LatestAsync(LatestQuery query, CancellationToken cancellationToken) =>
+        _reader.LatestAsync(query, cancellationToken);
 }

@@ -36,6 +36,9 @@ public sealed class ObservationPoints(Func<FleetInventory?>? inventory = null)
                     [new Tag(Schema.Tags.Endpoint, heartbeat.EndpointId), new Tag(Schema.Tags.Quantity, reading.Quantity)],
                     [Field.Float(Schema.Fields.Value, reading.Value)], Point.ToNanoseconds(heartbeat.ObservedAt)));
                 break;
+            case DeviceNotificationObservation notification:
+                into.Add(TrapPoints.ToPoint(notification));
+                break;
             case CameraStatusObservation camera:
                 into.Add(new Point(Schema.CameraStatus, [new Tag(Schema.Tags.Endpoint, camera.EndpointId)],
                     [Field.Integer(Schema.Fields.Online, camera.Online ? 1 : 0)], Point.ToNanoseconds(camera.ObservedAt)));

@@ -24,6 +24,13 @@ public static class Schema
     /// <summary>One point per camera status report. Tags: endpoint. Field: online (integer 0/1).</summary>
     public const string CameraStatus = "camera_status";
 
+    /// <summary>
+    /// One point per trap or inform from an inventory device. Tags: device, kind (link-down, link-up, cold-start,
+    /// warm-start, other), trap_oid. Fields: sender (address), version, port (ifName, when known), varbinds (JSON text:
+    /// [{"oid","value"}]). Never a community or any other secret.
+    /// </summary>
+    public const string Trap = "trap";
+
     public static class Tags
     {
         public const string Endpoint = "endpoint";
@@ -33,6 +40,8 @@ public static class Schema
         public const string Node = "node";
         public const string Event = "event";
         public const string Zone = "zone";
+        public const string Kind = "kind";
+        public const string TrapOid = "trap_oid";
     }
 
     public static class Fields
@@ -77,5 +86,11 @@ public static class Schema
 
         public const string Online = "online";
         public const string Value = "value";
+
+        /// <summary>A trap's port (ifName): a field there, not a tag: it is known only once the device was polled.</summary>
+        public const string Port = "port";
+        public const string Sender = "sender";
+        public const string Version = "version";
+        public const string Varbinds = "varbinds";
     }
 }

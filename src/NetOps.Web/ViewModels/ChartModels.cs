@@ -1,4 +1,5 @@
 using NetOps.Storage;
+using NetOps.Web.History;
 
 namespace NetOps.Web.ViewModels;
 
@@ -33,7 +34,7 @@ public static class ChartRanges
         : TimeSpan.FromHours(1);
 
     /// <summary>Loads one chart from the store.</summary>
-    public static async Task<IReadOnlyList<ChartSeries>> LoadAsync(ITelemetryStore store, ChartSpec spec, DateTimeOffset to, TimeSpan range,
+    public static async Task<IReadOnlyList<ChartSeries>> LoadAsync(IHistoryReader history, ChartSpec spec, DateTimeOffset to, TimeSpan range,
         CancellationToken cancellationToken)
     {
         var query = new SeriesQuery(spec.Measurement, spec.Field, to - range, to, WindowOf(range), spec.CounterToBits ? Aggregate.Max : spec.Aggregate)
@@ -41,7 +42,7 @@ public static class ChartRanges
             Where = spec.Where,
             GroupBy = spec.GroupBy is null ? [] : [spec.GroupBy],
         };
-        var series = await store.QueryAsync(query, cancellationToken).ConfigureAwait(false);
+        var series = await history.QueryAsync(query, cancellationToken).ConfigureAwait(false);
         return series.Select(s => new ChartSeries(
                 spec.GroupBy is { } tag ? s.Tags.GetValueOrDefault(tag) ?? spec.Title : spec.Title,
                 spec.CounterToBits ? Rates(s.Points) : s.Points.Select(p => (p.Time, p.Value)).ToList()))

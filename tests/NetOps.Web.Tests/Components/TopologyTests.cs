@@ -248,6 +248,7 @@ public sealed class TopologyTests : IAsyncLifetime, IDisposable
 
         _context.Services.AddSingleton(_live);
         _context.Services.AddSingleton(log);
+        _context.Services.AddSingleton<IHistoryReader>(NoHistory.Instance);
         _context.Services.AddSingleton<IInventoryProvider>(new FixedInventory(Fleet()));
         _context.Services.AddSingleton(TimeProvider.System);
         var rendered = _context.Render<Detail>(p => p.Add(d => d.DeviceId, "sw-burg"));

@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Components;
 using NetOps.Core.State;
-using NetOps.Inventory;
 using NetOps.Web.History;
 using NetOps.Web.Presentation;
 using NetOps.Web.ViewModels;
@@ -8,16 +7,11 @@ using NetOps.Web.ViewModels;
 namespace NetOps.Web.Components.Pages;
 
 /// <summary>Detail of a device (/devices/{id}), a link (/links/{id}) or a MOGLI node (/nodes/{id}), live.</summary>
-public sealed partial class Detail : IDisposable
+public sealed partial class Detail : LivePage
 {
     private DetailViewModel _model = null!;
-    private IDisposable? _subscription;
-    private bool _interactive;
 
-    [Inject] public required LiveStateView Live { get; init; }
-    [Inject] public required IInventoryProvider Inventory { get; init; }
-    [Inject] public required TimeProvider Time { get; init; }
-    [Inject] public required IServiceProvider Services { get; init; }
+    [Inject] public required StateChangeLog Changes { get; init; }
 
     [Parameter] public string? DeviceId { get; set; }
     [Parameter] public string? LinkId { get; set; }
@@ -30,34 +24,21 @@ public sealed partial class Detail : IDisposable
 
     private string Id => DeviceId ?? LinkId ?? NodeId ?? "";
 
-    protected override void OnInitialized()
-    {
-        _model = new DetailViewModel(Live, Services.GetService(typeof(StateChangeLog)) as StateChangeLog, ReasonText.Berlin);
-    }
+    protected override void OnInitialized() => _model = new DetailViewModel(Live, Changes, ReasonText.Berlin);
 
-    protected override void OnParametersSet() => _model.Load(Kind, Id, Inventory.Current, Time.GetUtcNow());
+    protected override void OnParametersSet() => Refresh();
 
-    protected override void OnAfterRender(bool firstRender)
+    protected override void Refresh() => _model.Load(Kind, Id, Inventory.Current, Time.GetUtcNow());
+
+    /// <summary>Only a change of what the page shows (the entity, its ports, links and related entities) reloads it.</summary>
+    protected override bool Apply(IReadOnlyCollection<EntityRef> changed)
     {
-        if (firstRender)
+        if (!changed.Any(_model.Watched.Contains))
         {
-            _subscription = Live.Subscribe(OnLiveChanged);
-            _interactive = true;
-            StateHasChanged();
+            return false;
         }
-    }
 
-    private void OnLiveChanged(IReadOnlyCollection<EntityRef> changed)
-    {
-        if (changed.Any(_model.Watched.Contains))
-        {
-            _ = InvokeAsync(() =>
-            {
-                _model.Load(Kind, Id, Inventory.Current, Time.GetUtcNow());
-                StateHasChanged();
-            });
-        }
+        Refresh();
+        return true;
     }
-
-    public void Dispose() => _subscription?.Dispose();
 }

@@ -1,14 +1,17 @@
 using Microsoft.AspNetCore.Components;
+using NetOps.Core.Inventory;
 using NetOps.Core.State;
 using NetOps.Inventory;
 
 namespace NetOps.Web.Components.Pages;
 
 /// <summary>
-/// A page that shows the process's live view: rebuilt by <see cref="Refresh"/> on every (coalesced) change and on
-/// inventory reloads. It subscribes only once the circuit is interactive: the prerendered instance never needs updates.
+/// A page that shows the process's live view, the one mechanism every page uses: it subscribes once the circuit is
+/// interactive (the prerendered instance never needs updates), gets the view's coalesced batches of changed entities
+/// and inventory reloads on the renderer's context, re-renders, and stops with the component (subscription, handler,
+/// <see cref="CancellableComponent.DisposalToken"/>).
 /// </summary>
-public abstract class LivePage : ComponentBase, IDisposable
+public abstract class LivePage : CancellableComponent
 {
     private IDisposable? _subscription;
 
@@ -22,32 +25,85 @@ public abstract class LivePage : ComponentBase, IDisposable
     /// <summary>Rebuilds the page's view model from the live view and the inventory in force.</summary>
     protected abstract void Refresh();
 
-    protected override void OnAfterRender(bool firstRender)
+    /// <summary>
+    /// The live view changed these entities: bring the page up to date and say whether its markup must render again.
+    /// By default everything is rebuilt and rendered; a page that updates in place (topology) or watches few entities
+    /// (detail) does less.
+    /// </summary>
+    protected virtual bool Apply(IReadOnlyCollection<EntityRef> changed)
     {
-        if (!firstRender)
+        Refresh();
+        return true;
+    }
+
+    /// <summary>The first interactive render: by default a fresh <see cref="Refresh()"/>; a page that needs the browser starts here.</summary>
+    protected virtual Task StartAsync(CancellationToken cancellationToken)
+    {
+        Refresh();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>The inventory was reloaded: by default a <see cref="Refresh()"/>.</summary>
+    protected virtual Task ReloadAsync(FleetInventory inventory, CancellationToken cancellationToken)
+    {
+        Refresh();
+        return Task.CompletedTask;
+    }
+
+    protected override async Task OnAfterRenderAsync(bool firstRender)
+    {
+        if (!firstRender || IsDisposed)
         {
             return;
         }
 
+        // Subscribe first, then read: a change in between is applied twice, never missed.
         _subscription = Live.Subscribe(OnLiveChanged);
         Inventory.Changed += OnInventoryChanged;
+        await StartAsync(DisposalToken);
         Interactive = true;
-        Refresh();
         StateHasChanged();
     }
 
-    private void OnLiveChanged(IReadOnlyCollection<EntityRef> changed) => _ = InvokeAsync(() =>
+    private void OnLiveChanged(IReadOnlyCollection<EntityRef> changed)
     {
-        Refresh();
-        StateHasChanged();
-    });
+        if (IsDisposed)
+        {
+            return;
+        }
 
-    private void OnInventoryChanged(object? sender, InventoryChangedEventArgs e) => OnLiveChanged([]);
+        _ = InvokeAsync(() =>
+        {
+            if (!IsDisposed && Apply(changed))
+            {
+                StateHasChanged();
+            }
+        });
+    }
 
-    public void Dispose()
+    private void OnInventoryChanged(object? sender, InventoryChangedEventArgs e)
+    {
+        if (IsDisposed)
+        {
+            return;
+        }
+
+        _ = InvokeAsync(async () =>
+        {
+            if (IsDisposed)
+            {
+                return;
+            }
+
+            await ReloadAsync(e.Current, DisposalToken);
+            StateHasChanged();
+        });
+    }
+
+    protected override void Dispose(bool disposing)
     {
         _subscription?.Dispose();
         Inventory.Changed -= OnInventoryChanged;
-        GC.SuppressFinalize(this);
+        base.Dispose(disposing);
     }
 }

@@ -4,7 +4,6 @@ using Blazor.Diagrams.Core.Models.Base;
 using Microsoft.AspNetCore.Components;
 using Microsoft.JSInterop;
 using NetOps.Core.State;
-using NetOps.Inventory;
 using NetOps.Web.Presentation;
 using NetOps.Web.ViewModels;
 
@@ -14,11 +13,9 @@ namespace NetOps.Web.Components.Pages;
 /// The live topology: the Rainbow star with the sites of each ray and the MOGLI nodes of each event folded into groups,
 /// links coloured by health and styled by discovery. Wall mode (?wall=1): full screen, large type, no controls.
 /// </summary>
-public sealed partial class Topology : IDisposable
+public sealed partial class Topology : LivePage
 {
     private TopologyViewModel? _model;
-    private IDisposable? _subscription;
-    private bool _interactive;
     private bool _fitted;
     private string? _centre;
     private string _search = "";
@@ -34,10 +31,7 @@ public sealed partial class Topology : IDisposable
     private IReadOnlyList<(string Value, string Label)> _eventOptions = [];
     private IReadOnlyList<KeyValuePair<StateValue, int>> _summary = [];
 
-    [Inject] public required LiveStateView Live { get; init; }
-    [Inject] public required IInventoryProvider Inventory { get; init; }
     [Inject] public required IJSRuntime Js { get; init; }
-    [Inject] public required TimeProvider Time { get; init; }
 
     /// <summary>"?wall=1": the unattended screen.</summary>
     [SupplyParameterFromQuery(Name = "wall")] public string? WallParameter { get; set; }
@@ -47,21 +41,40 @@ public sealed partial class Topology : IDisposable
     /// <summary>Saved positions are kept per view: the wall's arrangement is not the desk's.</summary>
     private string ViewName => IsWall ? "wall" : "topology";
 
-    protected override async Task OnAfterRenderAsync(bool firstRender)
+    protected override void OnAfterRender(bool firstRender)
     {
         if (!firstRender)
         {
             TryFitOrCentre();
-            return;
+        }
+    }
+
+    /// <summary>The diagram needs the browser (it measures nodes through JS): it is built once the circuit is live.</summary>
+    protected override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        Build(Inventory.Current);
+        await RestoreLayoutAsync(cancellationToken);
+    }
+
+    /// <summary>A full rebuild of the diagram from the inventory in force.</summary>
+    protected override void Refresh() => Build(Inventory.Current);
+
+    /// <summary>The diagram redraws only what changed; the wall's own bar (counts, clock) is page markup and renders again.</summary>
+    protected override bool Apply(IReadOnlyCollection<EntityRef> changed)
+    {
+        _model?.Refresh(changed);
+        if (IsWall)
+        {
+            UpdateSummary();
         }
 
-        // The diagram needs the browser (it measures nodes through JS): build it once the circuit is live.
-        Build(Inventory.Current);
-        _subscription = Live.Subscribe(OnLiveChanged);
-        Inventory.Changed += OnInventoryChanged;
-        await RestoreLayoutAsync();
-        _interactive = true;
-        StateHasChanged();
+        return IsWall;
+    }
+
+    protected override async Task ReloadAsync(NetOps.Core.Inventory.FleetInventory inventory, CancellationToken cancellationToken)
+    {
+        Build(inventory);
+        await RestoreLayoutAsync(cancellationToken);
     }
 
     private void Build(NetOps.Core.Inventory.FleetInventory inventory)
@@ -128,9 +141,9 @@ public sealed partial class Topology : IDisposable
         TryFitOrCentre();
     }
 
-    private async Task RestoreLayoutAsync()
+    private async Task RestoreLayoutAsync(CancellationToken cancellationToken)
     {
-        var json = await Js.InvokeAsync<string?>("netops.loadLayout", ViewName);
+        var json = await Js.InvokeAsync<string?>("netops.loadLayout", cancellationToken, ViewName);
         if (_model is null || string.IsNullOrEmpty(json))
         {
             return;
@@ -157,7 +170,7 @@ public sealed partial class Topology : IDisposable
 
         var json = JsonSerializer.Serialize(_model.ManualPositions.ToDictionary(kv => kv.Key,
             kv => new[] { Math.Round(kv.Value.X, 1), Math.Round(kv.Value.Y, 1) }));
-        _ = InvokeAsync(async () => await Js.InvokeVoidAsync("netops.saveLayout", ViewName, json));
+        _ = InvokeAsync(async () => await Js.InvokeVoidAsync("netops.saveLayout", DisposalToken, ViewName, json));
     }
 
     private async Task ResetLayoutAsync()
@@ -168,7 +181,7 @@ public sealed partial class Topology : IDisposable
         }
 
         _model.ResetLayout();
-        await Js.InvokeVoidAsync("netops.clearLayout", ViewName);
+        await Js.InvokeVoidAsync("netops.clearLayout", DisposalToken, ViewName);
         _model.Diagram.ZoomToFit(30);
     }
 
@@ -261,33 +274,15 @@ public sealed partial class Topology : IDisposable
         _updated = ReasonText.Berlin.Local(Time.GetUtcNow());
     }
 
-    private void OnLiveChanged(IReadOnlyCollection<EntityRef> changed) => _ = InvokeAsync(() =>
+    protected override void Dispose(bool disposing)
     {
-        _model?.Refresh(changed);
-        if (IsWall)
-        {
-            // The wall's own bar (counts, clock) is page markup: re-render it; the diagram redraws only what changed.
-            UpdateSummary();
-            StateHasChanged();
-        }
-    });
-
-    private void OnInventoryChanged(object? sender, InventoryChangedEventArgs e) => _ = InvokeAsync(async () =>
-    {
-        Build(e.Current);
-        await RestoreLayoutAsync();
-        StateHasChanged();
-    });
-
-    public void Dispose()
-    {
-        _subscription?.Dispose();
-        Inventory.Changed -= OnInventoryChanged;
         if (_model is not null)
         {
             _model.LayoutChanged -= OnLayoutChanged;
             _model.Rebuilt -= OnRebuilt;
             _model.Diagram.SelectionChanged -= OnSelectionChanged;
         }
+
+        base.Dispose(disposing);
     }
 }
