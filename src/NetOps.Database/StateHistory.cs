@@ -13,6 +13,9 @@ public sealed class StateHistory(IDbContextFactory<NetOpsDbContext> contexts, Da
     /// <summary>Rows per INSERT: 7 parameters each stays far below SQLite's and PostgreSQL's parameter limits.</summary>
     private const int RowsPerStatement = 500;
 
+    private readonly Lock _gate = new();
+    private ImmutableArray<Action<IReadOnlyCollection<EntityRef>>> _subscribers = [];
+
     /// <summary>
     /// Writes a batch of changes in one transaction and returns how many were new. A change already stored (same entity,
     /// time, values and reason code, written by another process that records the same feed) is skipped, not stored twice.
@@ -42,9 +45,49 @@ public sealed class StateHistory(IDbContextFactory<NetOpsDbContext> contexts, Da
                 }
 
                 await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                Notify(changes);
                 return inserted;
             }
         }
+    }
+
+    public IDisposable Subscribe(Action<IReadOnlyCollection<EntityRef>> recorded)
+    {
+        ArgumentNullException.ThrowIfNull(recorded);
+        lock (_gate)
+        {
+            _subscribers = _subscribers.Add(recorded);
+        }
+
+        return new Subscription(this, recorded);
+    }
+
+    private void Notify(IReadOnlyCollection<StateChange> changes)
+    {
+        var subscribers = _subscribers;
+        if (subscribers.IsEmpty)
+        {
+            return;
+        }
+
+        var entities = changes.Select(c => c.Entity).ToHashSet();
+        foreach (var subscriber in subscribers)
+        {
+            subscriber(entities);
+        }
+    }
+
+    private void Unsubscribe(Action<IReadOnlyCollection<EntityRef>> recorded)
+    {
+        lock (_gate)
+        {
+            _subscribers = _subscribers.Remove(recorded);
+        }
+    }
+
+    private sealed class Subscription(StateHistory history, Action<IReadOnlyCollection<EntityRef>> recorded) : IDisposable
+    {
+        public void Dispose() => history.Unsubscribe(recorded);
     }
 
     private static (string Sql, object[] Parameters) Insert(StateChange[] changes, bool jsonb)

@@ -19,13 +19,13 @@ public static class DashboardExtensions
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
     };
 
-    /// <summary>Blazor Server components and what the pages read besides the live view (recent state changes).</summary>
+    /// <summary>
+    /// Blazor Server components and what the pages read besides the live view: charts from the history store, and the
+    /// last state changes from the operational database (<see cref="IStateHistory"/>, registered by the host).
+    /// </summary>
     public static IServiceCollection AddNetOpsDashboard(this IServiceCollection services)
     {
         services.AddRazorComponents().AddInteractiveServerComponents();
-        // Detail pages list the last state changes: one log per web process, fed by its live view.
-        services.AddSingleton<StateChangeLog>();
-        services.AddHostedService(sp => sp.GetRequiredService<StateChangeLog>());
         // Charts read the store when the host registered one (ITelemetryReader), in any order; without one they say so.
         services.TryAddSingleton<IHistoryReader>(sp => sp.GetService<ITelemetryReader>() is { } store ? new StoreHistory(store) : NoHistory.Instance);
         return services;

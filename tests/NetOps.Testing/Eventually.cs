@@ -36,4 +36,13 @@ public static class Eventually
             await Task.Delay(interval ?? TimeSpan.FromMilliseconds(50)).ConfigureAwait(false);
         }
     }
+
+    /// <summary>Polls until <paramref name="value"/> gives something (not null) and returns it.</summary>
+    public static async Task<T> ValueAsync<T>(Func<Task<T?>> value, TimeSpan timeout, string what, TimeSpan? interval = null)
+        where T : class
+    {
+        T? result = null;
+        await TrueAsync(async () => (result = await value().ConfigureAwait(false)) is not null, timeout, what, interval).ConfigureAwait(false);
+        return result!;
+    }
 }

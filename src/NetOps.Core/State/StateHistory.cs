@@ -14,4 +14,10 @@ public interface IStateHistory
 
     /// <summary>The changes of one entity at or after <paramref name="from"/> and before <paramref name="until"/>, oldest first.</summary>
     Task<IReadOnlyList<StateChange>> ChangesAsync(EntityRef entity, DateTimeOffset from, DateTimeOffset until, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Calls <paramref name="recorded"/> with the entities of each batch this process wrote, once it is stored (a change
+    /// another process stored first counts too), so a page re-reads only when its entities have new changes. Dispose to stop.
+    /// </summary>
+    IDisposable Subscribe(Action<IReadOnlyCollection<EntityRef>> recorded);
 }

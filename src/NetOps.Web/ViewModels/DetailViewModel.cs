@@ -1,6 +1,5 @@
 using NetOps.Core.Inventory;
 using NetOps.Core.State;
-using NetOps.Web.History;
 using NetOps.Web.Presentation;
 
 namespace NetOps.Web.ViewModels;
@@ -31,7 +30,7 @@ public sealed record ChangeRow(string At, string Entity, StateValue From, StateV
 /// values the state carries, ports, related entities, the last changes and which charts to draw. Rebuilt from the live
 /// view when one of the entities it shows changes.
 /// </summary>
-public sealed class DetailViewModel(LiveStateView live, StateChangeLog? changes, ReasonText text)
+public sealed class DetailViewModel(LiveStateView live, IStateHistory history, ReasonText text)
 {
     public bool Found { get; private set; }
     public string Title { get; private set; } = "";
@@ -45,6 +44,9 @@ public sealed class DetailViewModel(LiveStateView live, StateChangeLog? changes,
     public IReadOnlyList<MetricLine> Metrics { get; private set; } = [];
     public IReadOnlyList<PortRow> Ports { get; private set; } = [];
     public IReadOnlyList<RelatedRow> Related { get; private set; } = [];
+    /// <summary>How many of the last changes the page lists.</summary>
+    public const int ChangesShown = 30;
+
     public IReadOnlyList<ChangeRow> Changes { get; private set; } = [];
     public IReadOnlyList<ChartSpec> Charts { get; private set; } = [];
 
@@ -69,7 +71,13 @@ public sealed class DetailViewModel(LiveStateView live, StateChangeLog? changes,
         // Attributes are descriptive values, some of them device-supplied text: shown as text, never as markup.
         Attributes = state?.Attributes.Select(a => new Fact(a.Key, a.Value)).ToList() ?? [];
         Metrics = state is null ? [] : MetricText.Lines(state.Metrics);
-        Changes = changes?.For(watched).Select(c => new ChangeRow(text.Local(c.At), c.Entity.ToString(), c.From, c.To, text.Render(c.Reason))).ToList() ?? [];
+    }
+
+    /// <summary>The last changes of what the page shows, from the operational database (they outlive restarts).</summary>
+    public async Task LoadChangesAsync(CancellationToken cancellationToken)
+    {
+        var changes = await history.LastChangesAsync(Watched, ChangesShown, cancellationToken);
+        Changes = changes.Select(c => new ChangeRow(text.Local(c.At), c.Entity.ToString(), c.From, c.To, text.Render(c.Reason))).ToList();
     }
 
     private bool LoadDevice(string id, FleetInventory inventory, HashSet<EntityRef> watched)

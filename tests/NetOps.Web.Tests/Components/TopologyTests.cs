@@ -241,13 +241,14 @@ public sealed class TopologyTests : IAsyncLifetime, IDisposable
             Attributes = ImmutableSortedDictionary<string, string>.Empty.Add("sysDescr", Hostile),
         };
         await PublishAsync(port, device);
-        var log = new StateChangeLog(_live);
-        await log.StartAsync(default);
-        await PublishAsync(device with { Value = StateValue.Down, Reason = Reason.Of(ReasonCodes.DeviceUnreachable, ("device", "sw-burg"), ("error", "timeout")) });
-        log.Record([EntityRef.Device("sw-burg")]);
+        var down = device with { Value = StateValue.Down, Reason = Reason.Of(ReasonCodes.DeviceUnreachable, ("device", "sw-burg"), ("error", "timeout")) };
+        await PublishAsync(down);
+        // The page reads its last changes from the operational database: a real one (SQLite in a temporary directory).
+        await using var database = await OperationalDatabase.StartAsync();
+        await database.History.WriteAsync([new StateChange(down.Since, down.Entity, StateValue.Up, StateValue.Down, down.Reason)], default);
 
         _context.Services.AddSingleton(_live);
-        _context.Services.AddSingleton(log);
+        _context.Services.AddSingleton<IStateHistory>(database.History);
         _context.Services.AddSingleton<IHistoryReader>(NoHistory.Instance);
         _context.Services.AddSingleton<IInventoryProvider>(new FixedInventory(Fleet()));
         _context.Services.AddSingleton(TimeProvider.System);

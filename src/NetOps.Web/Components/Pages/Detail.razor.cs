@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Components;
 using NetOps.Core.State;
-using NetOps.Web.History;
 using NetOps.Web.Presentation;
 using NetOps.Web.ViewModels;
 
@@ -10,8 +9,10 @@ namespace NetOps.Web.Components.Pages;
 public sealed partial class Detail : LivePage
 {
     private DetailViewModel _model = null!;
+    private IDisposable? _recorded;
 
-    [Inject] public required StateChangeLog Changes { get; init; }
+    /// <summary>The state changes kept in the operational database: the page's "last changes" outlive any restart.</summary>
+    [Inject] public required IStateHistory History { get; init; }
 
     [Parameter] public string? DeviceId { get; set; }
     [Parameter] public string? LinkId { get; set; }
@@ -24,11 +25,23 @@ public sealed partial class Detail : LivePage
 
     private string Id => DeviceId ?? LinkId ?? NodeId ?? "";
 
-    protected override void OnInitialized() => _model = new DetailViewModel(Live, Changes, ReasonText.Berlin);
+    protected override void OnInitialized() => _model = new DetailViewModel(Live, History, ReasonText.Berlin);
 
-    protected override void OnParametersSet() => Refresh();
+    protected override async Task OnParametersSetAsync()
+    {
+        Refresh();
+        await _model.LoadChangesAsync(DisposalToken);
+    }
 
     protected override void Refresh() => _model.Load(Kind, Id, Inventory.Current, Time.GetUtcNow());
+
+    protected override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        // A change reaches the live view before the recorder has stored it: the list is re-read once it is stored.
+        _recorded = History.Subscribe(OnRecorded);
+        Refresh();
+        await _model.LoadChangesAsync(cancellationToken);
+    }
 
     /// <summary>Only a change of what the page shows (the entity, its ports, links and related entities) reloads it.</summary>
     protected override bool Apply(IReadOnlyCollection<EntityRef> changed)
@@ -40,5 +53,32 @@ public sealed partial class Detail : LivePage
 
         Refresh();
         return true;
+    }
+
+    private void OnRecorded(IReadOnlyCollection<EntityRef> entities)
+    {
+        if (IsDisposed || !entities.Any(_model.Watched.Contains))
+        {
+            return;
+        }
+
+        _ = InvokeAsync(async () =>
+        {
+            try
+            {
+                await _model.LoadChangesAsync(DisposalToken);
+                StateHasChanged();
+            }
+            catch (OperationCanceledException) when (DisposalToken.IsCancellationRequested)
+            {
+                // The page closed while reading.
+            }
+        });
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        _recorded?.Dispose();
+        base.Dispose(disposing);
     }
 }
