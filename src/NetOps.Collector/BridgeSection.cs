@@ -24,7 +24,6 @@ public sealed class BridgeSection : IPollSection
     internal static readonly Oid PethPsePortEntry = Oid.Parse("1.3.6.1.2.1.105.1.1.1");
     internal static readonly Oid CpeExtPsePortEntPhyIndex = Oid.Parse("1.3.6.1.4.1.9.9.402.1.2.1.11");
     internal static readonly Oid EntAliasMappingIdentifier = Oid.Parse("1.3.6.1.2.1.47.1.3.2.1.2");
-    private static readonly Oid IfIndexColumn = Oid.Parse("1.3.6.1.2.1.2.2.1.1");
 
     private const uint BasePortIfIndex = 2, FdbPort = 2, FdbStatus = 3, VlanFdbId = 3;
     private const uint PoeAdminEnable = 3, PoeDetectionStatus = 6;
@@ -249,10 +248,9 @@ public sealed class BridgeSection : IPollSection
         {
             // Index: entPhysicalIndex.entAliasLogicalIndexOrZero; value: ifIndex.N (the interface's ifIndex instance).
             var index = binding.Oid.Slice(EntAliasMappingIdentifier.Length);
-            if (index.Length == 2 && binding.Value.Type == SnmpType.ObjectIdentifier && binding.Value.AsOid() is var alias &&
-                alias.IsChildOf(IfIndexColumn) && alias.Length == IfIndexColumn.Length + 1)
+            if (index.Length == 2 && EntityAliasMapping.TryGetIfIndex(binding.Value, out var ifIndex))
             {
-                ifIndexOfEntity.TryAdd(index[0], (int)alias[^1]);
+                ifIndexOfEntity.TryAdd(index[0], ifIndex);
             }
         }
 

@@ -20,9 +20,6 @@ public sealed class OpticsSection : IPollSection
     internal static readonly Oid CiscoSensorThresholdEntry = Oid.Parse("1.3.6.1.4.1.9.9.91.1.2.1.1");
     internal static readonly Oid JuniperDomCurrentEntry = Oid.Parse("1.3.6.1.4.1.2636.3.60.1.1.1.1");
 
-    /// <summary>The ifIndex column an alias mapping points at (ifIndex.N).</summary>
-    private static readonly Oid IfIndexColumn = Oid.Parse("1.3.6.1.2.1.2.2.1.1");
-
     public const string EntitySensorMib = "ENTITY-SENSOR-MIB";
     public const string CiscoEntitySensorMib = "CISCO-ENTITY-SENSOR-MIB";
     public const string JuniperDomMib = "JUNIPER-DOM-MIB";
@@ -102,10 +99,9 @@ public sealed class OpticsSection : IPollSection
         foreach (var row in aliases.Rows)
         {
             // entAliasMappingEntry is indexed by entPhysicalIndex.entAliasLogicalIndexOrZero; the value is ifIndex.N.
-            if (row.Index.Length >= 1 && row.TryGet(AliasMappingIdentifier, out var target) && target.Type == SnmpType.ObjectIdentifier &&
-                target.AsOid() is var oid && oid.IsChildOf(IfIndexColumn) && oid.Length == IfIndexColumn.Length + 1)
+            if (row.Index.Length >= 1 && row.TryGet(AliasMappingIdentifier, out var alias) && EntityAliasMapping.TryGetIfIndex(alias, out var ifIndex))
             {
-                ifIndexOf.TryAdd(row.Index[0], (int)oid[^1]);
+                ifIndexOf.TryAdd(row.Index[0], ifIndex);
             }
         }
 

@@ -146,25 +146,11 @@ public sealed partial class SimulatedSwitch
         {
             var index = portEntity + sensor.Offset;
             Entity(index, 8, module, $"{port} {sensor.Name}", $"{port} {sensor.Name}");
-            View.Set(EntPhySensorEntry.Append(1, index), SnmpValue.Integer(sensor.Type));
-            View.Set(EntPhySensorEntry.Append(2, index), SnmpValue.Integer(sensor.Scale));
-            View.Set(EntPhySensorEntry.Append(3, index), SnmpValue.Integer(sensor.Precision));
-            var value = sensor.Value;
-            var precision = sensor.Precision;
-            View.SetProvider(EntPhySensorEntry.Append(4, index), () => SnmpValue.Integer(Fixed(value(), precision)));
-            View.Set(EntPhySensorEntry.Append(5, index), SnmpValue.Integer(1));
-            if (!cisco)
+            Sensor(EntPhySensorEntry, index, sensor.Type, sensor.Scale, sensor.Precision, sensor.Value);
+            if (cisco)
             {
-                continue;
+                Sensor(CiscoSensorValueEntry, index, sensor.CiscoType, sensor.CiscoScale, sensor.CiscoPrecision, sensor.CiscoValue);
             }
-
-            View.Set(CiscoSensorValueEntry.Append(1, index), SnmpValue.Integer(sensor.CiscoType));
-            View.Set(CiscoSensorValueEntry.Append(2, index), SnmpValue.Integer(sensor.CiscoScale));
-            View.Set(CiscoSensorValueEntry.Append(3, index), SnmpValue.Integer(sensor.CiscoPrecision));
-            var ciscoValue = sensor.CiscoValue;
-            var ciscoPrecision = sensor.CiscoPrecision;
-            View.SetProvider(CiscoSensorValueEntry.Append(4, index), () => SnmpValue.Integer(Fixed(ciscoValue(), ciscoPrecision)));
-            View.Set(CiscoSensorValueEntry.Append(5, index), SnmpValue.Integer(1));
         }
 
         if (cisco)
@@ -213,6 +199,19 @@ public sealed partial class SimulatedSwitch
         Column(22, -10);
         Column(23, 80);
         Column(24, -5);
+    }
+
+    /// <summary>
+    /// One sensor row: entPhySensorEntry (RFC 3433) and Cisco's entSensorValueEntry share their first five columns
+    /// (type, scale, precision, value, status ok).
+    /// </summary>
+    private void Sensor(Oid entry, uint index, int type, int scale, int precision, Func<double> value)
+    {
+        View.Set(entry.Append(1, index), SnmpValue.Integer(type));
+        View.Set(entry.Append(2, index), SnmpValue.Integer(scale));
+        View.Set(entry.Append(3, index), SnmpValue.Integer(precision));
+        View.SetProvider(entry.Append(4, index), () => SnmpValue.Integer(Fixed(value(), precision)));
+        View.Set(entry.Append(5, index), SnmpValue.Integer(1));
     }
 
     /// <summary>A value as a fixed-point integer with <paramref name="decimals"/> decimals.</summary>

@@ -13,7 +13,7 @@ public sealed class InventoryWatcherTests : IAsyncLifetime
     private readonly TempInventory _temp = new();
     private readonly TestMeterFactory _meters = new();
     private readonly CounterRecorder _counters;
-    private readonly ListLogger<InventoryWatcher> _log = new();
+    private readonly CapturingLogger<InventoryWatcher> _log = new();
     private readonly List<InventoryChangedEventArgs> _changes = [];
     private readonly InventoryWatcher _watcher;
 
@@ -101,7 +101,7 @@ public sealed class InventoryWatcherTests : IAsyncLifetime
         Assert.Equal("device 'acc-nord' has no port 'Gi0/9'", error.Message);
         Assert.NotNull(_watcher.LastRefusalAt);
         Assert.True(_counters["netops.inventory.reload.refused"] >= 1);
-        Assert.Contains(_log.Lines, l => l.Level == LogLevel.Error && l.Text.Contains(error.ToString(), StringComparison.Ordinal));
+        Assert.Contains(_log.Entries, l => l.Level == LogLevel.Error && l.Message.Contains(error.ToString(), StringComparison.Ordinal));
 
         _temp.Replace("rainbow.yaml", "b: { device: acc-nord, port: Gi0/9 }", "b: { device: acc-nord, port: Te1/1/2 }");
 
@@ -125,7 +125,7 @@ public sealed class InventoryWatcherTests : IAsyncLifetime
         Assert.StartsWith("YAML syntax error at column ", error.Message, StringComparison.Ordinal);
         Assert.Contains("\n  skipped until this file parses", error.Message, StringComparison.Ordinal);
         // The refusal is published before it is logged.
-        await Eventually.TrueAsync(() => _log.Lines.Any(l => l.Level == LogLevel.Error && l.Text.EndsWith("1 errors\n" + error, StringComparison.Ordinal)),
+        await _log.WaitForAsync(l => l.Level == LogLevel.Error && l.Message.EndsWith("1 errors\n" + error, StringComparison.Ordinal),
             Within, "the refusal is logged with the syntax error alone");
     }
 
@@ -139,7 +139,7 @@ public sealed class InventoryWatcherTests : IAsyncLifetime
 
         await Eventually.TrueAsync(() => _watcher.LastRefusal is null, Within, "the new credential makes the edit good");
         Assert.Equal("mogli-rw", _watcher.Current.Devices["mogli-01-sw"].Snmp.CredentialRef);
-        Assert.DoesNotContain(_log.Lines, l => l.Text.Contains("demo-r", StringComparison.Ordinal));
+        Assert.DoesNotContain(_log.Entries, l => l.Text.Contains("demo-r", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -166,7 +166,7 @@ public sealed class InventoryWatcherBootTests
         var loader = new InventoryLoader(new CredentialStore(temp.SecretsFile, _ => null), TimeProvider.System);
         using var watcher = new InventoryWatcher(
             Options.Create(new InventoryOptions { Directory = temp.Directory, SecretsFile = temp.SecretsFile }),
-            loader, TimeProvider.System, new ListLogger<InventoryWatcher>());
+            loader, TimeProvider.System, new CapturingLogger<InventoryWatcher>());
 
         var exception = await Assert.ThrowsAsync<InventoryException>(() => watcher.StartAsync(CancellationToken.None));
 
@@ -184,7 +184,7 @@ public sealed class InventoryWatcherBootTests
         var loader = new InventoryLoader(new CredentialStore(temp.SecretsFile, _ => null), TimeProvider.System);
         using var watcher = new InventoryWatcher(
             Options.Create(new InventoryOptions { Directory = temp.Directory, SecretsFile = temp.SecretsFile }),
-            loader, TimeProvider.System, new ListLogger<InventoryWatcher>());
+            loader, TimeProvider.System, new CapturingLogger<InventoryWatcher>());
 
         var exception = await Assert.ThrowsAsync<InventoryException>(() => watcher.StartAsync(CancellationToken.None));
 

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
-using Microsoft.Extensions.Logging;
 using NetOps.Testing;
 
 namespace NetOps.Inventory.Tests;
@@ -57,20 +56,6 @@ internal sealed class CounterRecorder : IDisposable
     public long this[string name] => _totals.GetValueOrDefault(name);
 
     public void Dispose() => _listener.Dispose();
-}
-
-/// <summary>Keeps log lines for assertions (what was logged, and that no secret was).</summary>
-internal sealed class ListLogger<T> : ILogger<T>
-{
-    public ConcurrentQueue<(LogLevel Level, string Text)> Lines { get; } = new();
-
-    public IDisposable? BeginScope<TState>(TState state)
-        where TState : notnull => null;
-
-    public bool IsEnabled(LogLevel logLevel) => true;
-
-    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-        Lines.Enqueue((logLevel, formatter(state, exception)));
 }
 
 /// <summary>A copy of the demo inventory in a temporary directory, removed afterwards.</summary>

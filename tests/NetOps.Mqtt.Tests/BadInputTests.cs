@@ -9,11 +9,11 @@ public sealed class BadInputTests
     [Fact]
     public async Task BadMessages_AreCountedByReason_AndGoodOnesAroundThemArriveInOrder()
     {
-        await using var broker = await Brokers.StartEmbeddedAsync(new ListLogger<EmbeddedBroker>());
+        await using var broker = await Brokers.StartEmbeddedAsync(new CapturingLogger<EmbeddedBroker>());
         using var metrics = new MqttMetrics();
         using var probe = new CounterProbe(metrics);
         var sink = new CollectingSink();
-        var ingestLog = new ListLogger<TelemetryIngest>();
+        var ingestLog = new CapturingLogger<TelemetryIngest>();
         var catalog = new StaticNodeCatalog(new HashSet<string> { "mogli-20" });
         await using var ingest = new TelemetryIngest(Brokers.IngestOptions(broker.Port, "ingest-bad") with { MaxPayloadBytes = 1024 },
             sink.Accept, catalog, metrics, ingestLog);
@@ -72,12 +72,12 @@ public sealed class BadInputTests
     [Fact]
     public async Task CameraStatus_BadMessagesAreCountedByReason_AndGoodOnesArriveInOrder()
     {
-        var brokerLog = new ListLogger<EmbeddedBroker>();
+        var brokerLog = new CapturingLogger<EmbeddedBroker>();
         await using var broker = await Brokers.StartEmbeddedAsync(brokerLog);
         using var metrics = new MqttMetrics();
         using var probe = new CounterProbe(metrics);
         var sink = new CollectingSink();
-        var ingestLog = new ListLogger<TelemetryIngest>();
+        var ingestLog = new CapturingLogger<TelemetryIngest>();
         var catalog = new StaticNodeCatalog(new HashSet<string> { "mogli-22", "cam-1" });
         await using var ingest = new TelemetryIngest(Brokers.IngestOptions(broker.Port, "ingest-camera-bad") with { MaxPayloadBytes = 1024 },
             sink.Accept, catalog, metrics, ingestLog);
@@ -133,10 +133,10 @@ public sealed class BadInputTests
     [Fact]
     public async Task RepeatedRejections_FromOneSource_AreLoggedOncePerWindow()
     {
-        await using var broker = await Brokers.StartEmbeddedAsync(new ListLogger<EmbeddedBroker>());
+        await using var broker = await Brokers.StartEmbeddedAsync(new CapturingLogger<EmbeddedBroker>());
         using var metrics = new MqttMetrics();
         using var probe = new CounterProbe(metrics);
-        var ingestLog = new ListLogger<TelemetryIngest>();
+        var ingestLog = new CapturingLogger<TelemetryIngest>();
         await using var ingest = new TelemetryIngest(Brokers.IngestOptions(broker.Port, "ingest-ratelimit") with { RejectionLogWindow = TimeSpan.FromHours(1) },
             new CollectingSink().Accept, null, metrics, ingestLog);
         await ingest.StartAsync(CancellationToken.None);

@@ -16,7 +16,7 @@ public sealed class DeadLetterTests
     [Fact]
     public async Task RejectedMessages_AreForwardedWithTheirReason_AndGoodOnesStillArriveInOrder()
     {
-        await using var broker = await Brokers.StartEmbeddedAsync(new ListLogger<EmbeddedBroker>());
+        await using var broker = await Brokers.StartEmbeddedAsync(new CapturingLogger<EmbeddedBroker>());
         var letters = new ConcurrentQueue<MqttApplicationMessage>();
         using var watcher = new MqttClientFactory().CreateMqttClient();
         watcher.ApplicationMessageReceivedAsync += e =>
@@ -108,7 +108,7 @@ public sealed class PresenceTests
             return ValueTask.CompletedTask;
         }
 
-        await using var broker = await Brokers.StartEmbeddedAsync(new ListLogger<EmbeddedBroker>());
+        await using var broker = await Brokers.StartEmbeddedAsync(new CapturingLogger<EmbeddedBroker>());
         await using var ingest = new TelemetryIngest(Brokers.IngestOptions(broker.Port, "ingest-presence") with { FreshnessMultiplier = 3 },
             Sink, catalog, timeProvider: clock);
         await ingest.StartAsync(CancellationToken.None);
@@ -165,7 +165,7 @@ public sealed class BoundsTests
     public void RejectionLog_LogsOncePerWindowPerSource_WhateverTheReason_AndCapsAFloodOfSources()
     {
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 7, 4, 12, 0, 0, TimeSpan.Zero));
-        var logger = new ListLogger<TelemetryIngest>();
+        var logger = new CapturingLogger<TelemetryIngest>();
         var log = new RejectionLog(logger, clock, TimeSpan.FromMinutes(1));
 
         log.Rejected("mogli-1", MqttRejectionReason.MalformedJson, null);

@@ -16,7 +16,7 @@ public sealed class EmbeddedBrokerClientIdTests
     [InlineData("mqttv5")]
     public async Task MosquittoPub_WithoutClientId_IsAssignedOne_AndItsMessageArrives(string protocol)
     {
-        var brokerLog = new ListLogger<EmbeddedBroker>();
+        var brokerLog = new CapturingLogger<EmbeddedBroker>();
         await using var broker = await Brokers.StartEmbeddedAsync(brokerLog);
         const string topic = "netops/v1/test/anonymous";
         var received = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -42,7 +42,7 @@ public sealed class EmbeddedBrokerClientIdTests
     [Fact]
     public async Task EmptyClientId_Mqtt5_GetsAnAssignedIdInTheConnack()
     {
-        await using var broker = await Brokers.StartEmbeddedAsync(new ListLogger<EmbeddedBroker>());
+        await using var broker = await Brokers.StartEmbeddedAsync(new CapturingLogger<EmbeddedBroker>());
         using var client = new MqttClientFactory().CreateMqttClient();
 
         var result = await client.ConnectAsync(ClientOptions(broker.Port, MqttProtocolVersion.V500, cleanSession: true))
@@ -59,7 +59,7 @@ public sealed class EmbeddedBrokerClientIdTests
     {
         // MQTT 3.1.1 §3.1.3.1 [MQTT-3.1.3-8]: a session of no name cannot be resumed; mosquitto refuses it too. MQTTnet's
         // client will not send such a CONNECT, so it goes over a plain socket.
-        await using var broker = await Brokers.StartEmbeddedAsync(new ListLogger<EmbeddedBroker>());
+        await using var broker = await Brokers.StartEmbeddedAsync(new CapturingLogger<EmbeddedBroker>());
 
         var connack = await ConnectMqtt311Async(broker.Port, cleanSession).WaitAsync(Brokers.Timeout);
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using MQTTnet;
 using NetOps.Core.Observations;
 using NetOps.Testing;
@@ -18,7 +19,7 @@ public sealed class EmbeddedBrokerTests
     [Fact]
     public async Task NodeTelemetry_ArrivesAsObservationWithItsValues()
     {
-        var brokerLog = new ListLogger<EmbeddedBroker>();
+        var brokerLog = new CapturingLogger<EmbeddedBroker>();
         await using var broker = await Brokers.StartEmbeddedAsync(brokerLog);
         var sink = new CollectingSink();
         var catalog = new StaticNodeCatalog(new HashSet<string> { "mogli-01" }, new Dictionary<string, TimeSpan> { ["mogli-01"] = TimeSpan.FromSeconds(20) });
@@ -49,7 +50,7 @@ public sealed class EmbeddedBrokerTests
     [Fact]
     public async Task SwitchOff_MarksTheNodeOfflineThroughItsWill()
     {
-        var brokerLog = new ListLogger<EmbeddedBroker>();
+        var brokerLog = new CapturingLogger<EmbeddedBroker>();
         await using var broker = await Brokers.StartEmbeddedAsync(brokerLog);
         var sink = new CollectingSink();
         await using var ingest = new TelemetryIngest(Brokers.IngestOptions(broker.Port, "ingest-will"), sink.Accept);
@@ -78,7 +79,7 @@ public sealed class EmbeddedBrokerTests
     [Fact]
     public async Task WrongPassword_IsRefused()
     {
-        await using var broker = await Brokers.StartEmbeddedAsync(new ListLogger<EmbeddedBroker>());
+        await using var broker = await Brokers.StartEmbeddedAsync(new CapturingLogger<EmbeddedBroker>());
         await using var node = new NodePublisher(Brokers.NodeOptions(broker.Port, "mogli-03", password: "not-the-password"));
 
         var error = await Assert.ThrowsAnyAsync<Exception>(() => node.SwitchOnAsync());
@@ -90,7 +91,7 @@ public sealed class EmbeddedBrokerTests
     [Fact]
     public async Task ReadyCheck_FollowsTheListener()
     {
-        var broker = await Brokers.StartEmbeddedAsync(new ListLogger<EmbeddedBroker>());
+        var broker = await Brokers.StartEmbeddedAsync(new CapturingLogger<EmbeddedBroker>());
         await using (broker)
         {
             Assert.True(broker.IsAcceptingConnections);
@@ -132,13 +133,13 @@ public sealed class EmbeddedBrokerSharedSubscriptionTests
     [Fact]
     public async Task SharedGroup_OnTheEmbeddedBroker_IsReportedAsUnsupported()
     {
-        await using var broker = await Brokers.StartEmbeddedAsync(new ListLogger<EmbeddedBroker>());
-        var log = new ListLogger<TelemetryIngest>();
+        await using var broker = await Brokers.StartEmbeddedAsync(new CapturingLogger<EmbeddedBroker>());
+        var log = new CapturingLogger<TelemetryIngest>();
         await using var ingest = new TelemetryIngest(Brokers.IngestOptions(broker.Port, "ingest-shared") with { SharedGroup = "g" },
             new CollectingSink().Accept, logger: log);
         await ingest.StartAsync(CancellationToken.None);
 
-        await Eventually.TrueAsync(() => log.Errors.Any(e => e.Contains("shared subscriptions", StringComparison.Ordinal)), Brokers.Timeout,
+        await log.WaitForAsync(e => e.Level >= LogLevel.Error && e.Text.Contains("shared subscriptions", StringComparison.Ordinal), Brokers.Timeout,
             "an error saying the broker has no shared subscriptions");
 
         // It falls back to plain subscriptions: one instance works, it just cannot share the load.

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
 using NetOps.Core.Observations;
 using NetOps.Storage;
 using NetOps.Storage.Embedded;
@@ -64,14 +65,14 @@ public sealed class IngestIntoStoreTests(ITestOutputHelper output) : IDisposable
         // SQLite refuses one message's sample while the test keeps the switch on: the whole group it is in fails.
         await using var control = await RefuseBattery335Async();
         var applied = new Applied();
-        var log = new ListLogger<TelemetryIngest>();
+        var log = new CapturingLogger<TelemetryIngest>();
         await using var ingest = new TelemetryIngest(IngestOptions(broker, "ingest-refused"),
             applied.Through(new ObservationRecorder(store, new ObservationPoints())), logger: log);
         await ingest.StartAsync(CancellationToken.None);
         await ingest.WaitUntilSubscribedAsync(CancellationToken.None).WaitAsync(Brokers.Timeout);
 
         var publishing = PublishAsync(broker, nodes: 5, perNode: 120, battery: (node, seq) => node == 2 && seq == 40 ? 33.5 : seq % 100);
-        await Eventually.TrueAsync(() => log.Errors.Any(e => e.Contains("sink failed", StringComparison.Ordinal)), Long, "the refused commit");
+        await log.WaitForAsync(e => e.Level >= LogLevel.Error && e.Text.Contains("sink failed", StringComparison.Ordinal), Long, "the refused commit");
         await ExecuteAsync(control, "DELETE FROM refusing;");
         await publishing;
 
@@ -112,13 +113,13 @@ public sealed class IngestIntoStoreTests(ITestOutputHelper output) : IDisposable
         await using var store = new SqliteTelemetryStore(DbPath, TimeSpan.FromDays(3650));
         await using var control = await RefuseBattery335Async();
         var live = new LiveModel(new ObservationRecorder(store, new ObservationPoints()));
-        var log = new ListLogger<TelemetryIngest>();
+        var log = new CapturingLogger<TelemetryIngest>();
         await using var ingest = new TelemetryIngest(IngestOptions(broker, "ingest-two-phase-refused"), live, logger: log);
         await ingest.StartAsync(CancellationToken.None);
         await ingest.WaitUntilSubscribedAsync(CancellationToken.None).WaitAsync(Brokers.Timeout);
 
         var publishing = PublishAsync(broker, nodes: 5, perNode: 120, battery: (node, seq) => node == 2 && seq == 40 ? 33.5 : seq % 100);
-        await Eventually.TrueAsync(() => log.Errors.Any(e => e.Contains("sink failed", StringComparison.Ordinal)), Long, "the refused commit");
+        await log.WaitForAsync(e => e.Level >= LogLevel.Error && e.Text.Contains("sink failed", StringComparison.Ordinal), Long, "the refused commit");
         await ExecuteAsync(control, "DELETE FROM refusing;");
         await publishing;
 

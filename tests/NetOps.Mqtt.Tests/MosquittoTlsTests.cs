@@ -74,12 +74,12 @@ public sealed class MosquittoTlsTests
     public async Task Ingest_ThatDoesNotTrustTheCa_LogsWhyAndNeverSubscribes()
     {
         await using var broker = await Mosquitto.StartAsync(new MosquittoSettings { Tls = true });
-        var logger = new ListLogger<TelemetryIngest>();
+        var logger = new CapturingLogger<TelemetryIngest>();
         await using var ingest = new TelemetryIngest(IngestOptions(broker, "ingest-untrusting"), new CollectingSink().Accept, logger: logger);
 
         await ingest.StartAsync(CancellationToken.None);
 
-        await Eventually.TrueAsync(() => logger.Entries.Any(e => e.Text.Contains("is not trusted by this system", StringComparison.Ordinal)),
+        await logger.WaitForAsync(e => e.Text.Contains("is not trusted by this system", StringComparison.Ordinal),
             Brokers.Timeout, "the refused certificate in the log");
         Assert.False(ingest.IsConnected);
         Assert.DoesNotContain(logger.Entries, e => e.Text.Contains(Mosquitto.Password, StringComparison.Ordinal));

@@ -7,23 +7,6 @@ using NetOps.Testing;
 
 namespace NetOps.Mqtt.Tests;
 
-/// <summary>Keeps what was logged, so a test can fail when a server logged an error.</summary>
-internal sealed class ListLogger<T> : ILogger<T>
-{
-    private readonly ConcurrentQueue<(LogLevel Level, string Text)> _entries = new();
-
-    public IReadOnlyList<(LogLevel Level, string Text)> Entries => [.. _entries];
-
-    public IEnumerable<string> Errors => _entries.Where(e => e.Level >= LogLevel.Error).Select(e => e.Text);
-
-    public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-    public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Debug;
-
-    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-        _entries.Enqueue((logLevel, formatter(state, exception) + (exception is null ? string.Empty : " " + exception.Message)));
-}
-
 /// <summary>Collects what the ingest hands on, in order.</summary>
 internal sealed class CollectingSink
 {

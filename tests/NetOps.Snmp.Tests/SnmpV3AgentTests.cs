@@ -69,7 +69,7 @@ public sealed class SnmpV3AgentTests
     {
         var engineId = Convert.FromHexString("800000000401020304");
         var user = Users.Single(u => u.Name == "sha-256-aes");
-        var log = new TestLogger<SnmpClient>();
+        var log = new CapturingLogger<SnmpClient>();
         await using var client = new SnmpClient(logger: log);
         var first = SnmpAgent.Start(new IPEndPoint(IPAddress.Loopback, 0), Mib2.Build(), Options(boots: 7, engineId));
         var endPoint = first.LocalEndPoint;

@@ -33,7 +33,7 @@ public sealed class UsmFailureTests
     {
         const string Wrong = "wrong-pass-phrase-77";
         await using var snmpd = await UsmSnmpd.StartAsync([DesUser, AesUser, AuthUser, NoAuthUser], "error parsing ScopedPDU");
-        var log = new TestLogger<SnmpClient>();
+        var log = new CapturingLogger<SnmpClient>();
         await using var client = new SnmpClient(logger: log);
         var security = mistake switch
         {
@@ -56,7 +56,7 @@ public sealed class UsmFailureTests
         Assert.Equal(security.UserName, e.UserName);
         Assert.Contains(snmpd.Address, e.Message, StringComparison.Ordinal);
         Assert.Contains($"'{security.UserName}'", e.Message, StringComparison.Ordinal);
-        var everything = string.Join('\n', log.Entries.Select(l => l.Message).Append(e.ToString()).Append(target.ToString()));
+        var everything = string.Join('\n', log.Entries.Select(l => l.Text).Append(e.ToString()).Append(target.ToString()));
         foreach (var secret in Secrets(security))
         {
             Assert.DoesNotContain(secret, everything, StringComparison.OrdinalIgnoreCase);
@@ -67,7 +67,7 @@ public sealed class UsmFailureTests
     public async Task AgentReboot_IsFollowedByItself_WithTheNewBoots()
     {
         await using var snmpd = await UsmSnmpd.StartAsync([AesUser]);
-        var log = new TestLogger<SnmpClient>();
+        var log = new CapturingLogger<SnmpClient>();
         await using var client = new SnmpClient(logger: log);
         var target = snmpd.Target(AesUser.Security);
         var bootsOid = Oid.Parse("1.3.6.1.6.3.10.2.1.2.0");

@@ -15,7 +15,7 @@ public sealed class UsmInteropTests(UsmSnmpd snmpd) : IClassFixture<UsmSnmpd>
     public async Task GetAndBulkWalk_EqualSnmpbulkwalk_ForEveryCombination(string name)
     {
         var user = UsmUsers.All.Single(u => u.Name == name);
-        var log = new TestLogger<SnmpClient>();
+        var log = new CapturingLogger<SnmpClient>();
         await using var client = new SnmpClient(logger: log);
         var target = snmpd.Target(user.Security);
 

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -15,7 +14,7 @@ public sealed class StorageHealthLoggingTests : IDisposable
     private const int ProbesPerMinute = 12;
 
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "netops-health-" + Guid.NewGuid().ToString("N")[..8]);
-    private readonly HealthLog _log = new();
+    private readonly CapturingLogger<StorageHealthCheck> _log = new();
 
     public void Dispose()
     {
@@ -55,16 +54,16 @@ public sealed class StorageHealthLoggingTests : IDisposable
             await storage.StopAsync(CancellationToken.None);
         }
 
-        Assert.Collection(_log.Lines,
+        Assert.Collection(_log.Entries,
             line =>
             {
                 Assert.Equal(LogLevel.Warning, line.Level);
-                Assert.Contains("from Healthy to Degraded: InfluxDB not taking writes", line.Text, StringComparison.Ordinal);
+                Assert.Contains("from Healthy to Degraded: InfluxDB not taking writes", line.Message, StringComparison.Ordinal);
             },
             line =>
             {
                 Assert.Equal(LogLevel.Information, line.Level);
-                Assert.Contains("from Degraded to Healthy", line.Text, StringComparison.Ordinal);
+                Assert.Contains("from Degraded to Healthy", line.Message, StringComparison.Ordinal);
             });
     }
 
@@ -86,9 +85,9 @@ public sealed class StorageHealthLoggingTests : IDisposable
             await storage.StopAsync(CancellationToken.None);
         }
 
-        var line = Assert.Single(_log.Lines);
+        var line = Assert.Single(_log.Entries);
         Assert.Equal(LogLevel.Warning, line.Level);
-        Assert.Contains("from Healthy to Degraded: InfluxDB not set up yet", line.Text, StringComparison.Ordinal);
+        Assert.Contains("from Healthy to Degraded: InfluxDB not set up yet", line.Message, StringComparison.Ordinal);
     }
 
     private ServiceProvider Build(Uri influx)
@@ -117,18 +116,4 @@ public sealed class StorageHealthLoggingTests : IDisposable
 
     private static Task ProbeUntilAsync(StorageHealthCheck check, HealthStatus expected, string what) =>
         Eventually.TrueAsync(async () => (await check.CheckHealthAsync(new HealthCheckContext())).Status == expected, TimeSpan.FromSeconds(30), what);
-
-    /// <summary>The health check's log lines, for counting them.</summary>
-    private sealed class HealthLog : ILogger<StorageHealthCheck>
-    {
-        public ConcurrentQueue<(LogLevel Level, string Text)> Lines { get; } = new();
-
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            Lines.Enqueue((logLevel, formatter(state, exception)));
-    }
 }

@@ -32,7 +32,7 @@ public sealed partial class SnmpAgent : IAsyncDisposable
         _measure = new BerWriter(options.Quirks.Encoding);
         View = view;
         LocalEndPoint = (IPEndPoint)socket.LocalEndPoint!;
-        _usm = new AgentUsm(options);
+        _usm = new UsmAuthority(options.EngineId, options.EngineBoots, options.Users);
         _receiving = UdpReceiveLoop.Start(socket, ServeAsync, logger, "SNMP agent");
     }
 
@@ -155,13 +155,15 @@ public sealed partial class SnmpAgent : IAsyncDisposable
         var encoded = Encode(request, response, quirks);
         if (encoded.Length > _options.MaxMessageSize)
         {
-            // RFC 3416 4.2.1: tooBig with an empty binding list (v1 echoes the request's bindings).
-            var tooBig = Error(pdu, SnmpErrorStatus.TooBig, 0) with { VarBinds = request.Version == SnmpVersion.V1 ? pdu.VarBinds : [] };
-            encoded = Encode(request, tooBig, quirks);
+            encoded = Encode(request, TooBig(request.Version, pdu), quirks);
         }
 
         return encoded;
     }
+
+    /// <summary>RFC 3416 4.2.1: the answer that does not fit is tooBig with an empty binding list (v1 echoes the request's).</summary>
+    private static SnmpPdu TooBig(SnmpVersion version, SnmpPdu request) =>
+        Error(request, SnmpErrorStatus.TooBig, 0) with { VarBinds = version == SnmpVersion.V1 ? request.VarBinds : [] };
 
     /// <summary>The response to one request PDU, or null when the PDU type is not one to answer.</summary>
     private SnmpPdu? Serve(SnmpVersion version, SnmpPdu pdu, bool mayWrite, int headerOverhead, AgentQuirks quirks)

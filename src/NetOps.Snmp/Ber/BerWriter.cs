@@ -23,31 +23,28 @@ internal sealed class BerWriter(BerEncoding encoding, int initialCapacity = 1500
     /// <summary>The current length; pass it to <see cref="EndConstructed"/> after writing the content.</summary>
     public int Mark() => Length;
 
-    public void EndConstructed(byte tag, int mark)
+    public void EndConstructed(byte tag, int mark) => WriteHeader(tag, Length - mark);
+
+    /// <summary>Tag and length of an element whose content is already written (back to front, they come after it).</summary>
+    private void WriteHeader(byte tag, int contentLength)
     {
-        WriteLength(Length - mark);
+        WriteLength(contentLength);
         WriteByte(tag);
     }
 
-    public void WriteNull(byte tag = BerTag.Null)
-    {
-        WriteLength(0);
-        WriteByte(tag);
-    }
+    public void WriteNull(byte tag = BerTag.Null) => WriteHeader(tag, 0);
 
     public void WriteOctets(byte tag, ReadOnlySpan<byte> content)
     {
         WriteBytes(content);
-        WriteLength(content.Length);
-        WriteByte(tag);
+        WriteHeader(tag, content.Length);
     }
 
     public void WriteInteger(long value, byte tag = BerTag.Integer)
     {
         if (value == 0 && Encoding.ZeroLengthZeros)
         {
-            WriteLength(0);
-            WriteByte(tag);
+            WriteHeader(tag, 0);
             return;
         }
 
@@ -66,8 +63,7 @@ internal sealed class BerWriter(BerEncoding encoding, int initialCapacity = 1500
             WriteByte((b & 0x80) != 0 ? (byte)0xff : (byte)0x00);
         }
 
-        WriteLength(Length - mark);
-        WriteByte(tag);
+        WriteHeader(tag, Length - mark);
     }
 
     public void WriteUnsigned(ulong value, byte tag, bool thirtyTwoBits)
@@ -80,8 +76,7 @@ internal sealed class BerWriter(BerEncoding encoding, int initialCapacity = 1500
 
         if (value == 0 && Encoding.ZeroLengthZeros)
         {
-            WriteLength(0);
-            WriteByte(tag);
+            WriteHeader(tag, 0);
             return;
         }
 
@@ -100,8 +95,7 @@ internal sealed class BerWriter(BerEncoding encoding, int initialCapacity = 1500
             WriteByte(0);
         }
 
-        WriteLength(Length - mark);
-        WriteByte(tag);
+        WriteHeader(tag, Length - mark);
     }
 
     public void WriteOid(ReadOnlySpan<uint> arcs)
@@ -130,8 +124,7 @@ internal sealed class BerWriter(BerEncoding encoding, int initialCapacity = 1500
             WriteBase128(arcs[0] * 40UL);
         }
 
-        WriteLength(Length - mark);
-        WriteByte(BerTag.ObjectIdentifier);
+        WriteHeader(BerTag.ObjectIdentifier, Length - mark);
     }
 
     public void WriteValue(in SnmpValue value)

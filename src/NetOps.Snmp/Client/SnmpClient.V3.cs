@@ -20,7 +20,7 @@ public sealed partial class SnmpClient
 
     private static readonly Oid SysUpTime = Oid.Parse("1.3.6.1.2.1.1.3.0");
 
-    private readonly ConcurrentDictionary<int, PendingV3Request> _pendingV3 = new();
+    private readonly ConcurrentDictionary<int, PendingRequest<(SnmpV3Message Message, ReadOnlyMemory<byte> Packet)>> _pendingV3 = new();
     private long _saltCounter = Random.Shared.NextInt64();
 
     private async Task<SnmpPdu> SendV3Async(SnmpTarget target, SnmpPdu request, CancellationToken cancellationToken)
@@ -184,59 +184,11 @@ public sealed partial class SnmpClient
     }
 
     /// <summary>Sends what <paramref name="build"/> makes for each attempt's msgID and returns the first answer to any of them.</summary>
-    private async Task<(SnmpV3Message Message, ReadOnlyMemory<byte> Packet)> ExchangeV3Async(SnmpTarget target, DeviceState device,
-        Func<int, byte[]> build, SnmpPduType type, CancellationToken cancellationToken)
-    {
-        var endPoint = Normalize(target.EndPoint);
-        var transport = TransportFor(endPoint);
-        await device.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        var pending = new PendingV3Request(endPoint);
-        var ids = new List<int>(target.Retries + 1);
-        try
-        {
-            for (var attempt = 0; attempt <= target.Retries; attempt++)
-            {
-                var id = NextRequestId();
-                ids.Add(id);
-                _pendingV3[id] = pending;
-                try
-                {
-                    await transport.SendBytesAsync(build(id), endPoint, cancellationToken).ConfigureAwait(false);
-                }
-                catch (SocketException e)
-                {
-                    throw new SnmpException($"cannot send to {FormatEndPoint(target.EndPoint)}: {e.SocketErrorCode}", e);
-                }
-
-                try
-                {
-                    return await pending.Completion.Task.WaitAsync(target.Timeout, cancellationToken).ConfigureAwait(false);
-                }
-                catch (TimeoutException)
-                {
-                    _logger.LogDebug("SNMPv3 {PduType} to {Device} unanswered after attempt {Attempt} of {Attempts}",
-                        type, target.EndPoint, attempt + 1, target.Retries + 1);
-                }
-            }
-
-            if (pending.DecodeError is { } decodeError)
-            {
-                throw new SnmpDecodeException($"{target.EndPoint} answered with a malformed packet: {decodeError.Message}", decodeError);
-            }
-
-            _logger.LogInformation("SNMPv3 {PduType} to {Device} timed out after {Attempts} attempts", type, target.EndPoint, target.Retries + 1);
-            throw new SnmpTimeoutException($"Timeout: No Response from {FormatEndPoint(target.EndPoint)}.");
-        }
-        finally
-        {
-            foreach (var id in ids)
-            {
-                _pendingV3.TryRemove(id, out _);
-            }
-
-            device.Gate.Release();
-        }
-    }
+    private Task<(SnmpV3Message Message, ReadOnlyMemory<byte> Packet)> ExchangeV3Async(SnmpTarget target, DeviceState device,
+        Func<int, byte[]> build, SnmpPduType type, CancellationToken cancellationToken) =>
+        ExchangeAsync(target, device, _pendingV3, build,
+            static async (transport, endPoint, id, build, token) => await transport.SendBytesAsync(build(id), endPoint, token).ConfigureAwait(false),
+            type, cancellationToken);
 
     private void OnV3Datagram(ReadOnlyMemory<byte> packet, IPEndPoint source)
     {
@@ -247,41 +199,16 @@ public sealed partial class SnmpClient
         }
         catch (SnmpDecodeException e)
         {
-            _logger.LogDebug("Dropped a malformed SNMPv3 datagram of {Length} bytes from {Source}: {Reason}", packet.Length, source, e.Message);
-            foreach (var pending in _pendingV3.Values)
-            {
-                if (pending.EndPoint.Equals(source))
-                {
-                    pending.DecodeError = e;
-                }
-            }
-
+            OnMalformed(_pendingV3, SnmpVersion.V3, packet, source, e);
             return;
         }
 
-        if (!_pendingV3.TryGetValue(message.MessageId, out var request))
+        if (!TryMatch(_pendingV3, SnmpVersion.V3, message.MessageId, source, out var request))
         {
-            _logger.LogDebug("Dropped an SNMPv3 message with unknown msgID {MessageId} from {Source}", message.MessageId, source);
-            return;
-        }
-
-        if (_options.RequireMatchingSource && !request.EndPoint.Equals(source))
-        {
-            _logger.LogDebug("Dropped an SNMPv3 message from {Source} to a request sent to {Device}", source, request.EndPoint);
             return;
         }
 
         request.Completion.TrySetResult((message, packet));
-    }
-
-    private sealed class PendingV3Request(IPEndPoint endPoint)
-    {
-        public IPEndPoint EndPoint { get; } = endPoint;
-
-        public TaskCompletionSource<(SnmpV3Message, ReadOnlyMemory<byte>)> Completion { get; } =
-            new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public SnmpDecodeException? DecodeError { get; set; }
     }
 
     /// <summary>

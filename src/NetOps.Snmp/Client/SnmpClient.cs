@@ -15,7 +15,7 @@ public sealed partial class SnmpClient : IAsyncDisposable
 {
     private readonly SnmpClientOptions _options;
     private readonly ILogger _logger;
-    private readonly ConcurrentDictionary<int, PendingRequest> _pending = new();
+    private readonly ConcurrentDictionary<int, PendingRequest<SnmpMessage>> _pending = new();
     private readonly ConcurrentDictionary<IPEndPoint, DeviceState> _devices = new();
     private readonly Lock _socketGate = new();
     private readonly Transport _ipv4;
@@ -100,59 +100,11 @@ public sealed partial class SnmpClient : IAsyncDisposable
             return await SendV3Async(target, request, cancellationToken).ConfigureAwait(false);
         }
 
-        var endPoint = Normalize(target.EndPoint);
-        var transport = TransportFor(endPoint);
-        var device = Device(target.EndPoint);
-        await device.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        var pending = new PendingRequest(endPoint, target.Version);
-        var ids = new List<int>(target.Retries + 1);
-        try
-        {
-            for (var attempt = 0; attempt <= target.Retries; attempt++)
-            {
-                var id = NextRequestId();
-                ids.Add(id);
-                _pending[id] = pending;
-                try
-                {
-                    await transport.SendAsync(new SnmpMessage(target.Version, target.Community, request with { RequestId = id }),
-                        endPoint, cancellationToken).ConfigureAwait(false);
-                }
-                catch (SocketException e)
-                {
-                    throw new SnmpException($"cannot send to {FormatEndPoint(target.EndPoint)}: {e.SocketErrorCode}", e);
-                }
-
-                try
-                {
-                    var response = await pending.Completion.Task.WaitAsync(target.Timeout, cancellationToken).ConfigureAwait(false);
-                    return response.Pdu;
-                }
-                catch (TimeoutException)
-                {
-                    _logger.LogDebug("SNMP {PduType} to {Device} unanswered after attempt {Attempt} of {Attempts}",
-                        request.Type, target.EndPoint, attempt + 1, target.Retries + 1);
-                }
-            }
-
-            if (pending.DecodeError is { } decodeError)
-            {
-                throw new SnmpDecodeException($"{target.EndPoint} answered with a malformed packet: {decodeError.Message}", decodeError);
-            }
-
-            _logger.LogInformation("SNMP {PduType} to {Device} timed out after {Attempts} attempts",
-                request.Type, target.EndPoint, target.Retries + 1);
-            throw new SnmpTimeoutException($"Timeout: No Response from {FormatEndPoint(target.EndPoint)}.");
-        }
-        finally
-        {
-            foreach (var id in ids)
-            {
-                _pending.TryRemove(id, out _);
-            }
-
-            device.Gate.Release();
-        }
+        var answer = await ExchangeAsync(target, Device(target.EndPoint), _pending, (target.Version, target.Community, Request: request),
+            static (transport, endPoint, id, state, token) =>
+                transport.SendAsync(new SnmpMessage(state.Version, state.Community, state.Request with { RequestId = id }), endPoint, token),
+            request.Type, cancellationToken).ConfigureAwait(false);
+        return answer.Pdu;
     }
 
     public async ValueTask DisposeAsync()
@@ -257,15 +209,7 @@ public sealed partial class SnmpClient : IAsyncDisposable
         }
         catch (SnmpDecodeException e)
         {
-            _logger.LogDebug("Dropped a malformed datagram of {Length} bytes from {Source}: {Reason}", packet.Length, source, e.Message);
-            foreach (var pending in _pending.Values)
-            {
-                if (pending.EndPoint.Equals(source))
-                {
-                    pending.DecodeError = e;
-                }
-            }
-
+            OnMalformed(_pending, SnmpVersion.V2c, packet, source, e);
             return;
         }
 
@@ -274,15 +218,8 @@ public sealed partial class SnmpClient : IAsyncDisposable
             return;
         }
 
-        if (!_pending.TryGetValue(message.Pdu.RequestId, out var request))
+        if (!TryMatch(_pending, message.Version, message.Pdu.RequestId, source, out var request))
         {
-            _logger.LogDebug("Dropped a response with unknown request id {RequestId} from {Source}", message.Pdu.RequestId, source);
-            return;
-        }
-
-        if (_options.RequireMatchingSource && !request.EndPoint.Equals(source))
-        {
-            _logger.LogDebug("Dropped a response from {Source} to a request sent to {Device}", source, request.EndPoint);
             return;
         }
 
@@ -293,16 +230,5 @@ public sealed partial class SnmpClient : IAsyncDisposable
         }
 
         request.Completion.TrySetResult(message);
-    }
-
-    private sealed class PendingRequest(IPEndPoint endPoint, SnmpVersion version)
-    {
-        public IPEndPoint EndPoint { get; } = endPoint;
-
-        public SnmpVersion Version { get; } = version;
-
-        public TaskCompletionSource<SnmpMessage> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public SnmpDecodeException? DecodeError { get; set; }
     }
 }

@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using System.Net;
-using System.Security.Cryptography;
 using System.Text;
 
 namespace NetOps.Snmp;
@@ -12,9 +10,9 @@ namespace NetOps.Snmp;
 /// </summary>
 public sealed partial class TrapReceiver
 {
-    private const int TimeWindowSeconds = 150;
     private const int MaxRemoteEngines = 4096;
-    private readonly ReceiverUsm _usm;
+    private readonly UsmAuthority _usm;
+    private readonly SenderKeys _senderKeys = new();
 
     /// <summary>Handles one v3 datagram; returns a report or the inform's acknowledgement, or nothing.</summary>
     private ReadOnlyMemory<byte> HandleV3(ReadOnlyMemory<byte> datagram, SocketAddress address)
@@ -30,71 +28,58 @@ public sealed partial class TrapReceiver
             return default;
         }
 
-        var usm = message.Security;
-        if (!usm.EngineId.Span.SequenceEqual(_usm.EngineId.Span))
-        {
-            if (message.IsReportable)
-            {
-                // Discovery before an inform (RFC 3414 4), or an inform to an engine we are not: tell our engine id.
-                return Report(message, 4, null, SnmpSecurityLevel.NoAuthNoPriv);
-            }
-
-            return HandleV3Trap(datagram, message, address);
-        }
-
-        if (!_usm.Users.TryGetValue(usm.UserName, out var user) || !_usm.LocalKeys.TryGetValue(usm.UserName, out var keys))
-        {
-            CountUnknownSource("user");
-            return Report(message, 3, null, SnmpSecurityLevel.NoAuthNoPriv);
-        }
-
-        if (message.Level > keys.MaxLevel)
-        {
-            CountUnknownSource("level");
-            return Report(message, 1, null, SnmpSecurityLevel.NoAuthNoPriv);
-        }
-
-        var check = keys.Check(message, datagram.Span, out var scoped);
-        if (check == UsmCheck.WrongDigest)
-        {
-            CountUnknownSource("digest");
-            return Report(message, 5, null, SnmpSecurityLevel.NoAuthNoPriv);
-        }
-
         var now = _usm.Time;
-        if (message.IsAuthenticated && (usm.EngineBoots != _usm.Boots || Math.Abs((long)usm.EngineTime - now) > TimeWindowSeconds))
+        var verdict = _usm.Verify(message, datagram.Span, now, out var keys, out var scoped);
+        switch (verdict)
         {
-            // Authenticated, so that the sender may trust the boots and time it carries (RFC 3414 3.2.7 a).
-            CountUnknownSource("time_window");
-            return Report(message, 2, keys, SnmpSecurityLevel.AuthNoPriv);
+            case UsmVerdict.Accepted:
+                break;
+            case UsmVerdict.UnknownEngineId when !message.IsReportable:
+                return HandleV3Trap(datagram, message, address);
+            case UsmVerdict.UnknownEngineId:
+                // Discovery before an inform (RFC 3414 4), or an inform to an engine we are not: tell our engine id.
+                return _usm.Report(message, verdict, keys, now, MaxDatagram);
+            case UsmVerdict.UnsupportedSecurityLevel:
+                CountMalformed("level");
+                return _usm.Report(message, verdict, keys, now, MaxDatagram);
+            case UsmVerdict.DecryptionError:
+                CountMalformed("decryption");
+                return _usm.Report(message, verdict, keys, now, MaxDatagram);
+            default:
+                CountUnknownSource(verdict switch
+                {
+                    UsmVerdict.UnknownUserName => "user",
+                    UsmVerdict.LevelNotConfigured => "level",
+                    UsmVerdict.WrongDigest => "digest",
+                    _ => "time_window",
+                });
+                return _usm.Report(message, verdict, keys, now, MaxDatagram);
         }
 
-        if (check != UsmCheck.Ok || scoped is null)
-        {
-            CountMalformed(check == UsmCheck.UnsupportedSecurityLevel ? "level" : "decryption");
-            return Report(message, check == UsmCheck.UnsupportedSecurityLevel ? 1 : 6, null, SnmpSecurityLevel.NoAuthNoPriv);
-        }
-
-        if (!TryQueueV3(message, scoped, user, UdpReceiveLoop.ToEndPoint(address)) || scoped.Pdu.Type != SnmpPduType.InformRequest)
+        // Accepted: the user's keys and the scoped PDU are known.
+        var (userKeys, inform) = (keys!, scoped!);
+        var user = userKeys.User;
+        if (!TryQueueV3(message, inform, user, UdpReceiveLoop.ToEndPoint(address)) || inform.Pdu.Type != SnmpPduType.InformRequest)
         {
             return default;
         }
 
-        var response = new SnmpPdu(SnmpPduType.Response, scoped.Pdu.RequestId, scoped.Pdu.VarBinds);
+        var response = new SnmpPdu(SnmpPduType.Response, inform.Pdu.RequestId, inform.Pdu.VarBinds);
         Interlocked.Increment(ref _acknowledged);
-        return keys.Protect(message.MessageId, message.MaxSize > 0 ? Math.Min(message.MaxSize, MaxDatagram) : MaxDatagram, message.Level,
-            reportable: false, _usm.Boots, now, scoped with { Pdu = response }, _usm.NextSalt());
+        return _usm.Answer(message, userKeys, message.Level, inform with { Pdu = response }, now,
+            message.MaxSize > 0 ? Math.Min(message.MaxSize, MaxDatagram) : MaxDatagram);
     }
 
     private ReadOnlyMemory<byte> HandleV3Trap(ReadOnlyMemory<byte> datagram, SnmpV3Message message, SocketAddress address)
     {
         var usm = message.Security;
-        if (!_usm.Users.TryGetValue(usm.UserName, out var user))
+        if (!_usm.Keys.TryGetValue(usm.UserName, out var local))
         {
             CountUnknownSource("user");
             return default;
         }
 
+        var user = local.User;
         if (user.EngineId is { } bound && !usm.EngineId.Span.SequenceEqual([.. bound]))
         {
             CountUnknownSource("engine");
@@ -107,7 +92,7 @@ public sealed partial class TrapReceiver
             return default;
         }
 
-        var keys = _usm.RemoteKeys(user, usm.EngineId.Span);
+        var keys = _senderKeys.For(user, usm.EngineId.Span);
         if (keys is null)
         {
             CountUnknownSource("engine");
@@ -155,74 +140,16 @@ public sealed partial class TrapReceiver
         });
     }
 
-    /// <summary>A report of usmStats counter <paramref name="counter"/>, or nothing when the message may not be answered with one.</summary>
-    private ReadOnlyMemory<byte> Report(SnmpV3Message request, int counter, UsmUserKeys? keys, SnmpSecurityLevel level)
+    /// <summary>Trap senders' engines are authoritative for their traps: the users' keys localised to each, on first use.</summary>
+    private sealed class SenderKeys
     {
-        var count = Interlocked.Increment(ref _usm.Stats[counter]);
-        if (!request.IsReportable)
-        {
-            return default;
-        }
-
-        var now = _usm.Time;
-        var oid = new Oid([1, 3, 6, 1, 6, 3, 15, 1, 1, (uint)counter, 0]);
-        var report = new SnmpPdu(SnmpPduType.Report, request.Scoped?.Pdu.RequestId ?? 0, [new VarBind(oid, SnmpValue.Counter32((uint)count))]);
-        var scoped = new ScopedPdu(_usm.EngineId, request.Scoped?.ContextName ?? string.Empty, report);
-        if (keys is not null)
-        {
-            return keys.Protect(request.MessageId, MaxDatagram, level, reportable: false, _usm.Boots, now, scoped, _usm.NextSalt());
-        }
-
-        return SnmpV3Codec.Encode(new SnmpV3Message
-        {
-            MessageId = request.MessageId,
-            MaxSize = MaxDatagram,
-            Flags = 0,
-            Security = new UsmSecurityParameters(_usm.EngineId, _usm.Boots, now, request.Security.UserName,
-                ReadOnlyMemory<byte>.Empty, ReadOnlyMemory<byte>.Empty),
-            Scoped = scoped,
-        }, out _);
-    }
-
-    /// <summary>Our engine, the users, and their keys: localised once to our engine, on first use to each sender's.</summary>
-    private sealed class ReceiverUsm
-    {
-        private readonly long _started = Stopwatch.GetTimestamp();
-        private readonly Dictionary<string, UsmUserKeys> _remoteKeys = new(StringComparer.Ordinal);
-        private long _salt = Random.Shared.NextInt64();
-
-        public ReceiverUsm(TrapReceiverOptions options)
-        {
-            EngineId = EngineIds.ConfiguredOrRandom(options.EngineId);
-
-            Boots = options.EngineBoots;
-            foreach (var user in options.Users)
-            {
-                user.Validate();
-                Users[user.UserName] = user;
-                LocalKeys[user.UserName] = new UsmUserKeys(user, EngineId.Span);
-            }
-        }
-
-        public ReadOnlyMemory<byte> EngineId { get; }
-
-        public int Boots { get; }
-
-        public Dictionary<string, SnmpV3Security> Users { get; } = new(StringComparer.Ordinal);
-
-        public Dictionary<string, UsmUserKeys> LocalKeys { get; } = new(StringComparer.Ordinal);
-
-        public long[] Stats { get; } = new long[7];
-
-        public int Time => (int)Stopwatch.GetElapsedTime(_started).TotalSeconds;
-
-        public ulong NextSalt() => (ulong)Interlocked.Increment(ref _salt);
+        private readonly Dictionary<string, UsmUserKeys> _keys = new(StringComparer.Ordinal);
 
         /// <summary>
         /// The user's keys localised to a sending engine. Only the receive loop calls this. Bounded: past
         /// <see cref="MaxRemoteEngines"/> engines an unknown one is refused rather than letting a sender grow the cache.
         /// </summary>
-        public UsmUserKeys? RemoteKeys(SnmpV3Security user, ReadOnlySpan<byte> engineId)
+        public UsmUserKeys? For(SnmpV3Security user, ReadOnlySpan<byte> engineId)
         {
             if (engineId.IsEmpty || engineId.Length > 32)
             {
@@ -231,18 +158,18 @@ public sealed partial class TrapReceiver
 
             var key = new StringBuilder(user.UserName.Length + 1 + (engineId.Length * 2))
                 .Append(user.UserName).Append('/').Append(Convert.ToHexString(engineId)).ToString();
-            if (_remoteKeys.TryGetValue(key, out var keys))
+            if (_keys.TryGetValue(key, out var keys))
             {
                 return keys;
             }
 
-            if (_remoteKeys.Count >= MaxRemoteEngines)
+            if (_keys.Count >= MaxRemoteEngines)
             {
                 return null;
             }
 
             keys = new UsmUserKeys(user, engineId);
-            _remoteKeys[key] = keys;
+            _keys[key] = keys;
             return keys;
         }
     }

@@ -48,7 +48,7 @@ public sealed partial class TrapReceiver : IAsyncDisposable
         _options = options;
         _logger = logger;
         _communities = new HashSet<string>(options.Communities, StringComparer.Ordinal);
-        _usm = new ReceiverUsm(options);
+        _usm = new UsmAuthority(options.EngineId, options.EngineBoots, options.Users);
         // Wait is the full mode so that TryWrite says "full" and the loop can count the drop and withhold an inform's ack.
         _channel = Channel.CreateBounded<SnmpNotification>(new BoundedChannelOptions(options.Capacity)
         {

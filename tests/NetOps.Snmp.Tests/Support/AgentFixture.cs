@@ -1,11 +1,12 @@
 using System.Net;
+using NetOps.Testing;
 
 namespace NetOps.Snmp.Tests.Support;
 
 /// <summary>One of our agents on a free loopback port, with a client; both disposed with the test.</summary>
 internal sealed class AgentFixture : IAsyncDisposable
 {
-    private AgentFixture(SnmpAgent agent, SnmpClient client, TestLogger<SnmpAgent> agentLog, TestLogger<SnmpClient> clientLog)
+    private AgentFixture(SnmpAgent agent, SnmpClient client, CapturingLogger<SnmpAgent> agentLog, CapturingLogger<SnmpClient> clientLog)
     {
         Agent = agent;
         Client = client;
@@ -17,9 +18,9 @@ internal sealed class AgentFixture : IAsyncDisposable
 
     public SnmpClient Client { get; }
 
-    public TestLogger<SnmpAgent> AgentLog { get; }
+    public CapturingLogger<SnmpAgent> AgentLog { get; }
 
-    public TestLogger<SnmpClient> ClientLog { get; }
+    public CapturingLogger<SnmpClient> ClientLog { get; }
 
     public MibView View => Agent.View;
 
@@ -31,8 +32,8 @@ internal sealed class AgentFixture : IAsyncDisposable
 
     public static AgentFixture Start(MibView? view = null, SnmpAgentOptions? options = null, IPAddress? address = null)
     {
-        var agentLog = new TestLogger<SnmpAgent>();
-        var clientLog = new TestLogger<SnmpClient>();
+        var agentLog = new CapturingLogger<SnmpAgent>();
+        var clientLog = new CapturingLogger<SnmpClient>();
         var agent = SnmpAgent.Start(new IPEndPoint(address ?? IPAddress.Loopback, 0), view ?? new MibView(), options, agentLog);
         return new AgentFixture(agent, new SnmpClient(logger: clientLog), agentLog, clientLog);
     }

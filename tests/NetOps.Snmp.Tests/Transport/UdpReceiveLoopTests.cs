@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
-using NetOps.Snmp.Tests.Support;
+using NetOps.Testing;
 
 namespace NetOps.Snmp.Tests.Transport;
 
@@ -14,7 +14,7 @@ public sealed class UdpReceiveLoopTests
     [Fact]
     public async Task AHandlerThatThrowsOnAMalformedDatagram_DoesNotStopTheLoop()
     {
-        var log = new TestLogger<UdpReceiveLoop>();
+        var log = new CapturingLogger<UdpReceiveLoop>();
         var handled = Channel.CreateUnbounded<byte[]>();
         await using var loop = UdpReceiveLoop.Start(BoundSocket(), (datagram, _, _) =>
         {
@@ -31,7 +31,7 @@ public sealed class UdpReceiveLoopTests
 
         using var timeout = new CancellationTokenSource(Deadline);
         Assert.Equal(valid, await handled.Reader.ReadAsync(timeout.Token));
-        var error = Assert.Single(log.Errors);
+        var error = Assert.Single(log.Errors).Message;
         Assert.StartsWith("Test receiver on 127.0.0.1:", error, StringComparison.Ordinal);
         Assert.Contains($"failed on a datagram from {sender.LocalEndPoint}", error, StringComparison.Ordinal);
     }
@@ -39,7 +39,7 @@ public sealed class UdpReceiveLoopTests
     [Fact]
     public async Task EachDatagram_ComesWithItsSender_AndAnAnswerReachesIt()
     {
-        var log = new TestLogger<UdpReceiveLoop>();
+        var log = new CapturingLogger<UdpReceiveLoop>();
         UdpReceiveLoop? loop = null;
         loop = UdpReceiveLoop.Start(BoundSocket(), async (datagram, source, token) =>
         {
@@ -65,7 +65,7 @@ public sealed class UdpReceiveLoopTests
     [Fact]
     public async Task AnIcmpPortUnreachable_ForAnEarlierSend_DoesNotStopTheLoop()
     {
-        var log = new TestLogger<UdpReceiveLoop>();
+        var log = new CapturingLogger<UdpReceiveLoop>();
         var handled = Channel.CreateUnbounded<byte[]>();
         await using var loop = UdpReceiveLoop.Start(BoundSocket(), (datagram, _, _) =>
         {
@@ -90,7 +90,7 @@ public sealed class UdpReceiveLoopTests
     [Fact]
     public async Task Disposing_CancelsTheHandlerInHand_StopsReceiving_AndClosesTheSocket()
     {
-        var log = new TestLogger<UdpReceiveLoop>();
+        var log = new CapturingLogger<UdpReceiveLoop>();
         var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var handlerSawCancellation = false;
         var loop = UdpReceiveLoop.Start(BoundSocket(), async (_, _, token) =>
@@ -123,7 +123,7 @@ public sealed class UdpReceiveLoopTests
     [Fact]
     public async Task Disposing_AnIdleLoop_EndsItPromptly()
     {
-        var log = new TestLogger<UdpReceiveLoop>();
+        var log = new CapturingLogger<UdpReceiveLoop>();
         var loop = UdpReceiveLoop.Start(BoundSocket(), (_, _, _) => ValueTask.CompletedTask, log, "Test receiver");
 
         await loop.DisposeAsync().AsTask().WaitAsync(Deadline);
