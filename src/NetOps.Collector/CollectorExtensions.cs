@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using NetOps.Core.Observations;
@@ -27,7 +28,9 @@ public static class CollectorExtensions
             .Validate(o => o.FreshnessFactor is >= 1.5 and <= 100, "Collector:FreshnessFactor must be 1.5 to 100")
             .Validate(o => o.ShardCount >= 1 && o.ShardIndex >= 0 && o.ShardIndex < o.ShardCount, "Collector:ShardIndex must be 0 to ShardCount-1")
             .ValidateOnStart();
+        services.AddMetrics();
         services.AddSingleton<PollQueue>();
+        services.TryAddSingleton<TrapMetrics>();
         services.AddSingleton(sp => new SnmpClient(new SnmpClientOptions
         {
             MaxInFlightPerDevice = 4,
@@ -53,7 +56,7 @@ public static class CollectorExtensions
         services.AddHostedService(sp => sp.GetRequiredService<TrapIngest>());
 
         services.AddSingleton<INodeCatalog, InventoryNodeCatalog>();
-        services.AddSingleton(sp => new MqttMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
+        services.TryAddSingleton<MqttMetrics>();
         services.AddSingleton(sp =>
         {
             var options = configuration.GetSection(MqttOptions.SectionName).Get<MqttOptions>() ?? new MqttOptions();

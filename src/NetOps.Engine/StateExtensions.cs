@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Configuration;
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -38,8 +40,9 @@ public static class StateExtensions
     /// </summary>
     public static IServiceCollection AddNetOpsMqttStateFeed(this IServiceCollection services, IConfiguration configuration)
     {
+        services.AddMetrics();
         services.AddSingleton(sp => new MqttStateFeed(MqttSettings(sp, configuration), InstanceName(configuration),
-            TimeSpan.FromSeconds(5), sp.GetRequiredService<ILogger<MqttStateFeed>>()));
+            TimeSpan.FromSeconds(5), sp.GetRequiredService<ILogger<MqttStateFeed>>(), sp.GetRequiredService<IMeterFactory>()));
         services.AddSingleton<IStateFeed>(sp => sp.GetRequiredService<MqttStateFeed>());
         services.AddSingleton<IHostedService>(sp => new StartStop(() => sp.GetRequiredService<MqttStateFeed>().Start(), () => sp.GetRequiredService<MqttStateFeed>().DisposeAsync()));
         AddLiveView(services);
@@ -117,6 +120,8 @@ public static class StateExtensions
 
     private static void AddEngine(IServiceCollection services, bool standby)
     {
+        services.AddMetrics();
+        services.TryAddSingleton<StateMetrics>();
         services.AddSingleton(sp => new StateEngineService(
             sp.GetRequiredService<ObservationChannel>(),
             sp.GetRequiredService<IInventoryProvider>(),
@@ -127,6 +132,7 @@ public static class StateExtensions
             sp.GetRequiredService<IOptions<StateEngineOptions>>(),
             sp.GetRequiredService<IHostApplicationLifetime>(),
             sp.GetRequiredService<ILogger<StateEngineService>>(),
+            sp.GetRequiredService<StateMetrics>(),
             standby ? sp.GetRequiredService<LiveStateView>() : null));
         services.AddHostedService(sp => sp.GetRequiredService<StateEngineService>());
     }

@@ -1,6 +1,8 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using OpenTelemetry.Metrics;
+using Scalar.AspNetCore;
 using NetOps.Collector;
 using NetOps.Core.Observations;
 using NetOps.Core.State;
@@ -49,8 +51,9 @@ public static class HostExtensions
         }
 
         services.AddSingleton(TimeProvider.System);
-        // Listening starts before any instrument records, so nothing counted at start-up is missed.
-        services.AddSingleton(new Metrics.PrometheusExporter());
+        AddNetOpsMetrics(services);
+        // The REST API (dashboard and simulator) described at /openapi/v1.json, browsable at /scalar.
+        services.AddOpenApi();
         services.AddSingleton(new HostDescription(allInOne, roles));
 
         // Hosted services start in registration order: inventory, broker, state, simulator, collector.
@@ -162,9 +165,25 @@ public static class HostExtensions
             Predicate = check => check.Tags.Contains("ready"),
             ResponseWriter = WriteHealthAsync,
         });
-        app.MapGet("/metrics", (Metrics.PrometheusExporter exporter) => Results.Text(exporter.Scrape(), "text/plain; version=0.0.4; charset=utf-8"));
+        app.MapPrometheusScrapingEndpoint("/metrics");
+        app.MapOpenApi();
+        app.MapScalarApiReference(options => options.WithTitle("NetOps API"));
         return app;
     }
+
+    /// <summary>
+    /// Every instrument of the "NetOps" meter and the .NET runtime's ("System.Runtime") on /metrics, in the Prometheus
+    /// text format by OpenTelemetry's exporter. Without scope labels and target_info the names and labels are the ones
+    /// the hand-written exporter produced: dots become underscores, seconds get <c>_seconds</c>, counters <c>_total</c>.
+    /// </summary>
+    private static void AddNetOpsMetrics(IServiceCollection services) =>
+        services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter("NetOps", "System.Runtime")
+            .AddPrometheusExporter(options =>
+            {
+                options.ScopeInfoEnabled = false;
+                options.TargetInfoEnabled = false;
+            }));
 
     private static Task WriteHealthAsync(HttpContext context, HealthReport report)
     {

@@ -1,4 +1,3 @@
-using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -56,7 +55,8 @@ public static class MqttServiceCollectionExtensions
             .BindConfiguration(MqttOptions.SectionName)
             .Validate(o => o.Validate().Count == 0, "Mqtt options are invalid")
             .ValidateOnStart();
-        services.TryAddSingleton(sp => new MqttMetrics(sp.GetService<IMeterFactory>()));
+        services.AddMetrics();
+        services.TryAddSingleton<MqttMetrics>();
         services.TryAddSingleton(sp => create(sp,
             sp.GetRequiredService<IOptions<MqttOptions>>().Value,
             sp.GetService<INodeCatalog>(),

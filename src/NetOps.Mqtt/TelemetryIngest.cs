@@ -33,8 +33,8 @@ public sealed class TelemetryIngest : IHostedService, IAsyncDisposable
     // Outer: accepted (in order per subject); inner: durable. A one-phase sink's accepted is durable.
     private readonly Func<Observation, CancellationToken, ValueTask<ValueTask>> _sink;
     private readonly INodeCatalog _catalog;
-    private readonly MqttMetrics _metrics;
-    private readonly bool _ownsMetrics;
+    /// <summary>Null when built without the container's metrics (tests, tools): nothing is counted then.</summary>
+    private readonly MqttMetrics? _metrics;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly MqttPayloadParser _parser;
@@ -102,8 +102,7 @@ public sealed class TelemetryIngest : IHostedService, IAsyncDisposable
         _options = options;
         _sink = sink;
         _catalog = catalog ?? StaticNodeCatalog.AcceptAll;
-        _ownsMetrics = metrics is null;
-        _metrics = metrics ?? new MqttMetrics();
+        _metrics = metrics;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _time = timeProvider ?? TimeProvider.System;
         _parser = new MqttPayloadParser(options.ToParserOptions());
@@ -203,10 +202,6 @@ public sealed class TelemetryIngest : IHostedService, IAsyncDisposable
         await StopAsync(CancellationToken.None).ConfigureAwait(false);
         _client.Dispose();
         _stopping.Dispose();
-        if (_ownsMetrics)
-        {
-            _metrics.Dispose();
-        }
     }
 
     private static Func<Observation, CancellationToken, ValueTask> ToSink(ChannelWriter<Observation> writer)
@@ -426,7 +421,7 @@ public sealed class TelemetryIngest : IHostedService, IAsyncDisposable
 
         var receivedAt = _time.GetUtcNow();
         var result = _parser.Parse(message.Topic, message.Payload, receivedAt, _catalog);
-        _metrics.Received(result.Kind);
+        _metrics?.Received(result.Kind);
         if (result.Rejection is { } rejection)
         {
             Reject(result.SubjectId, rejection.Reason, rejection.Field);
@@ -681,7 +676,7 @@ public sealed class TelemetryIngest : IHostedService, IAsyncDisposable
 
     private void Reject(string? subject, MqttRejectionReason reason, string? field)
     {
-        _metrics.Rejected(reason);
+        _metrics?.Rejected(reason);
         _rejectionLog.Rejected(subject, reason, field);
     }
 
@@ -712,7 +707,7 @@ public sealed class TelemetryIngest : IHostedService, IAsyncDisposable
         var payload = size <= _options.MaxPayloadBytes ? original.ToArray() : [];
         if (!_deadLetters.Writer.TryWrite(new DeadLetter(topic, payload, size, reason, field, receivedAt)))
         {
-            _metrics.DeadLetter(forwarded: false);
+            _metrics?.DeadLetter(forwarded: false);
         }
     }
 
@@ -725,7 +720,8 @@ public sealed class TelemetryIngest : IHostedService, IAsyncDisposable
             {
                 while (reader.TryRead(out var letter))
                 {
-                    _metrics.DeadLetter(await TryForwardAsync(prefix, letter, stopping).ConfigureAwait(false));
+                    var forwarded = await TryForwardAsync(prefix, letter, stopping).ConfigureAwait(false);
+                    _metrics?.DeadLetter(forwarded);
                 }
             }
         }

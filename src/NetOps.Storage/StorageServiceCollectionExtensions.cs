@@ -34,7 +34,8 @@ public static class StorageServiceCollectionExtensions
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<StorageOptions>>().Value);
-        services.TryAddSingleton(sp => new StorageMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
+        services.AddMetrics();
+        services.TryAddSingleton<StorageMetrics>();
         services.TryAddSingleton(_ => new ObservationPoints());
         services.TryAddSingleton<ObservationRecorder>();
         services.TryAddSingleton<StorageService>();
