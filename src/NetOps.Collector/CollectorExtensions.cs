@@ -57,14 +57,10 @@ public static class CollectorExtensions
 
         services.AddSingleton<INodeCatalog, InventoryNodeCatalog>();
         services.TryAddSingleton<MqttMetrics>();
+        services.AddNetOpsMqttOptions(CredentialStoreExtensions.ResolveCredential);
         services.AddSingleton(sp =>
         {
-            var options = configuration.GetSection(MqttOptions.SectionName).Get<MqttOptions>() ?? new MqttOptions();
-            if (configuration["Mqtt:Credential"] is { Length: > 0 } credential)
-            {
-                options = options with { Password = sp.GetRequiredService<ICredentialStore>().Require(credential) };
-            }
-
+            var options = sp.GetRequiredService<IOptions<MqttOptions>>().Value;
             var sink = sp.GetRequiredService<IObservationSink>();
             return new TelemetryIngest(options, sink, sp.GetRequiredService<INodeCatalog>(),
                 sp.GetRequiredService<MqttMetrics>(), sp.GetService<ILogger<TelemetryIngest>>(), sp.GetService<TimeProvider>());

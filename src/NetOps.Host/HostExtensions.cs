@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 using Scalar.AspNetCore;
 using NetOps.Collector;
@@ -58,14 +59,21 @@ public static class HostExtensions
 
         // Hosted services start in registration order: inventory, broker, state, simulator, collector.
         services.AddNetOpsInventory(configuration);
+        // Every MQTT client and the embedded broker read one binding of "Mqtt"; its password comes from "Mqtt:Credential".
+        services.AddNetOpsMqttOptions(CredentialStoreExtensions.ResolveCredential);
         if (configuration.GetValue("Mqtt:Embedded", allInOne))
         {
-            services.AddSingleton(sp => new EmbeddedBroker(new EmbeddedBrokerOptions
+            // The embedded broker serves the account the clients log in with, on the port they connect to.
+            services.AddSingleton(sp =>
             {
-                Port = configuration.GetValue("Mqtt:Port", 18830),
-                Username = configuration["Mqtt:Username"] ?? "netops",
-                Password = StateExtensions.MqttSettings(sp, configuration).Password,
-            }, sp.GetService<ILogger<EmbeddedBroker>>()));
+                var mqtt = sp.GetRequiredService<IOptions<MqttOptions>>().Value;
+                return new EmbeddedBroker(new EmbeddedBrokerOptions
+                {
+                    Port = mqtt.Port,
+                    Username = mqtt.Username ?? "",
+                    Password = mqtt.ResolvePassword(),
+                }, sp.GetService<ILogger<EmbeddedBroker>>());
+            });
             services.AddHostedService(sp => sp.GetRequiredService<EmbeddedBroker>());
         }
 
@@ -76,7 +84,7 @@ public static class HostExtensions
             health.AddCheck<StateEngineCheck>("state-engine", tags: ["ready"]);
 
             // History: every observation goes to the live model first, then to the store (embedded SQLite by default).
-            services.AddNetOpsStorage(configuration, (sp, name) => sp.GetRequiredService<ICredentialStore>().Require(name));
+            services.AddNetOpsStorage(configuration, CredentialStoreExtensions.ResolveCredential);
             services.AddSingleton<IObservationSink>(sp => new ObservationTee(
                 sp.GetRequiredService<ObservationChannel>(), sp.GetRequiredService<ObservationRecorder>()));
             health.AddCheck<StorageHealthCheck>("store", tags: ["ready"]);
@@ -94,7 +102,7 @@ public static class HostExtensions
                 health.AddCheck<StateEngineCheck>("state-engine", tags: ["ready"]);
 
                 // The engine process keeps the history: it sees every observation exactly once, in order.
-                services.AddNetOpsStorage(configuration, (sp, name) => sp.GetRequiredService<ICredentialStore>().Require(name));
+                services.AddNetOpsStorage(configuration, CredentialStoreExtensions.ResolveCredential);
                 services.AddSingleton(sp => new EngineIntake(new ObservationTee(
                     sp.GetRequiredService<ObservationChannel>(), sp.GetRequiredService<ObservationRecorder>())));
                 health.AddCheck<StorageHealthCheck>("store", tags: ["ready"]);
@@ -108,11 +116,11 @@ public static class HostExtensions
 
         if (roles.HasFlag(HostRoles.Simulator) || (allInOne && configuration.GetValue("Simulator:Enabled", false)))
         {
-            services.AddNetOpsSimulator(configuration, sp => new SimulatorBroker(
-                configuration["Mqtt:Host"] ?? "127.0.0.1",
-                configuration.GetValue("Mqtt:Port", 18830),
-                configuration["Mqtt:Username"] ?? "netops",
-                StateExtensions.MqttSettings(sp, configuration).Password));
+            services.AddNetOpsSimulator(configuration, sp =>
+            {
+                var mqtt = sp.GetRequiredService<IOptions<MqttOptions>>().Value;
+                return new SimulatorBroker(mqtt.Host, mqtt.Port, mqtt.Username, mqtt.ResolvePassword());
+            });
         }
 
         if (roles.HasFlag(HostRoles.Collector))
