@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using NetOps.Core.Observations;
@@ -27,7 +28,9 @@ public static class CollectorExtensions
             .Validate(o => o.FreshnessFactor is >= 1.5 and <= 100, "Collector:FreshnessFactor must be 1.5 to 100")
             .Validate(o => o.ShardCount >= 1 && o.ShardIndex >= 0 && o.ShardIndex < o.ShardCount, "Collector:ShardIndex must be 0 to ShardCount-1")
             .ValidateOnStart();
+        services.AddMetrics();
         services.AddSingleton<PollQueue>();
+        services.TryAddSingleton<TrapMetrics>();
         services.AddSingleton(sp => new SnmpClient(new SnmpClientOptions
         {
             MaxInFlightPerDevice = 4,
@@ -53,15 +56,11 @@ public static class CollectorExtensions
         services.AddHostedService(sp => sp.GetRequiredService<TrapIngest>());
 
         services.AddSingleton<INodeCatalog, InventoryNodeCatalog>();
-        services.AddSingleton(sp => new MqttMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
+        services.TryAddSingleton<MqttMetrics>();
+        services.AddNetOpsMqttOptions(CredentialStoreExtensions.ResolveCredential);
         services.AddSingleton(sp =>
         {
-            var options = configuration.GetSection(MqttOptions.SectionName).Get<MqttOptions>() ?? new MqttOptions();
-            if (configuration["Mqtt:Credential"] is { Length: > 0 } credential)
-            {
-                options = options with { Password = sp.GetRequiredService<ICredentialStore>().Require(credential) };
-            }
-
+            var options = sp.GetRequiredService<IOptions<MqttOptions>>().Value;
             var sink = sp.GetRequiredService<IObservationSink>();
             return new TelemetryIngest(options, sink, sp.GetRequiredService<INodeCatalog>(),
                 sp.GetRequiredService<MqttMetrics>(), sp.GetService<ILogger<TelemetryIngest>>(), sp.GetService<TimeProvider>());

@@ -21,11 +21,13 @@ public readonly record struct PollLateness(string DeviceId, PollSections Section
 /// </summary>
 public sealed class PollQueue
 {
-    private static readonly Meter Meter = new("NetOps");
-    private static readonly Counter<long> Skipped = Meter.CreateCounter<long>("netops.poll.skipped",
-        description: "Scheduled polls not started because the device's queued or running poll already covers them");
-    private static readonly Histogram<double> LatenessSeconds = Meter.CreateHistogram<double>("netops.poll.lateness_seconds", "s",
-        "Poll start minus the scheduled fire time of the earliest schedule it serves");
+    public const string MeterName = "NetOps";
+
+    /// <summary>Histogram buckets in seconds, from a millisecond to half a minute: polls, lateness.</summary>
+    internal static readonly double[] SecondsBuckets = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+    private readonly Counter<long> _skipped;
+    private readonly Histogram<double> _lateness;
 
     private readonly Channel<string> _due = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Dictionary<string, Slot> _slots = new(StringComparer.Ordinal);
@@ -33,10 +35,17 @@ public sealed class PollQueue
     private readonly TimeProvider _time;
     private long _queued;
 
-    public PollQueue(TimeProvider? time = null)
+    public PollQueue(IMeterFactory meterFactory, TimeProvider? time = null)
     {
+        ArgumentNullException.ThrowIfNull(meterFactory);
         _time = time ?? TimeProvider.System;
-        Meter.CreateObservableGauge("netops.poll.queued", () => Interlocked.Read(ref _queued), description: "Devices due and waiting for a poll slot");
+        var meter = meterFactory.Create(MeterName);
+        _skipped = meter.CreateCounter<long>("netops.poll.skipped",
+            description: "Scheduled polls not started because the device's queued or running poll already covers them");
+        _lateness = meter.CreateHistogram("netops.poll.lateness_seconds", "s", "Poll start minus the scheduled fire time of the earliest schedule it serves",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = SecondsBuckets });
+        // Reads a field only: safe whenever the meter is read.
+        meter.CreateObservableGauge("netops.poll.queued", () => Interlocked.Read(ref _queued), description: "Devices due and waiting for a poll slot");
     }
 
     /// <summary>Every poll that started on a schedule, with its lateness (raised on the poller's thread; keep handlers quick).</summary>
@@ -91,7 +100,7 @@ public sealed class PollQueue
         if (request.ScheduledAt is { } scheduled)
         {
             var started = _time.GetUtcNow();
-            LatenessSeconds.Record(Math.Max(0, (started - scheduled).TotalSeconds));
+            _lateness.Record(Math.Max(0, (started - scheduled).TotalSeconds));
             PollStarted?.Invoke(new PollLateness(deviceId, request.Sections, scheduled, started));
         }
 
@@ -142,7 +151,7 @@ public sealed class PollQueue
                 // Not started yet: it will read the device after this request was made, so it serves it too.
                 slot.Sections |= sections;
                 slot.ScheduledAt = Earliest(slot.ScheduledAt, scheduledAt);
-                Skipped.Add(1);
+                _skipped.Add(1);
                 return false;
             }
 
@@ -151,7 +160,7 @@ public sealed class PollQueue
                 var missing = followRunning ? sections : sections & ~slot.RunningSections;
                 if (missing == PollSections.None)
                 {
-                    Skipped.Add(1);
+                    _skipped.Add(1);
                     return false;
                 }
 

@@ -19,11 +19,13 @@ public sealed partial class PollerService(
     IInventoryProvider inventory,
     IObservationSink sink,
     IOptions<CollectorOptions> options,
-    ILogger<PollerService> logger) : BackgroundService
+    ILogger<PollerService> logger,
+    IMeterFactory meterFactory) : BackgroundService
 {
-    private static readonly Meter Meter = new("NetOps");
-    private static readonly Histogram<double> Duration = Meter.CreateHistogram<double>("netops.poll.duration", "s", "Duration of one device poll");
-    private static readonly Counter<long> Failures = Meter.CreateCounter<long>("netops.poll.failures", description: "Polls that got no answer");
+    private readonly Histogram<double> _duration = meterFactory.Create(PollQueue.MeterName).CreateHistogram("netops.poll.duration", "s",
+        "Duration of one device poll", advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = PollQueue.SecondsBuckets });
+    private readonly Counter<long> _failures = meterFactory.Create(PollQueue.MeterName).CreateCounter<long>("netops.poll.failures",
+        description: "Polls that got no answer");
 
     /// <summary>What a port changing its status may have changed too: who is patched there, and what powers it.</summary>
     private const PollSections AfterPortChange = PollSections.Neighbours | PollSections.Forwarding | PollSections.Poe;
@@ -77,10 +79,10 @@ public sealed partial class PollerService(
             var started = Stopwatch.GetTimestamp();
             var interval = PollScheduler.IntervalOf(fleet, device, options.Value);
             var observation = await poller.PollAsync(device, request.Sections, interval, stoppingToken).ConfigureAwait(false);
-            Duration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("class", device.Class.ToString()));
+            _duration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("class", device.Class.ToString()));
             if (!observation.Reachable)
             {
-                Failures.Add(1);
+                _failures.Add(1);
             }
 
             await poller.PublishAsync(sink, observation, stoppingToken).ConfigureAwait(false);

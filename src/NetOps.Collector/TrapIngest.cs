@@ -41,7 +41,7 @@ public sealed record TrapIngestOptions
 /// counted on netops.traps.unknown_source (reason "no_device"), logged and listed in <see cref="UnknownSenders"/>.
 /// </summary>
 public sealed partial class TrapIngest(IOptions<TrapIngestOptions> options, IInventoryProvider inventory, ICredentialStore credentials,
-    PollQueue polls, SnmpDevicePoller poller, IObservationSink sink, TimeProvider time, ILogger<TrapIngest> logger)
+    PollQueue polls, SnmpDevicePoller poller, IObservationSink sink, TimeProvider time, ILogger<TrapIngest> logger, TrapMetrics metrics)
     : BackgroundService, ITrapLog
 {
     /// <summary>How many notifications <see cref="Recent"/> keeps.</summary>
@@ -121,7 +121,7 @@ public sealed partial class TrapIngest(IOptions<TrapIngestOptions> options, IInv
         var users = settings.Users.Select(name => SnmpV3Credential.TryParse(credentials.Require(name), out var user, out var error)
             ? user
             : throw new InvalidOperationException($"Traps:Users: credential '{name}' is not an SNMPv3 credential: {error}")).ToList();
-        var receiver = TrapReceiver.Start(new TrapReceiverOptions { EndPoint = endPoint, Communities = communities, Users = users }, logger);
+        var receiver = TrapReceiver.Start(new TrapReceiverOptions { EndPoint = endPoint, Communities = communities, Users = users, Metrics = metrics }, logger);
         _receiver = receiver;
         await using (receiver.ConfigureAwait(false))
         {
@@ -159,7 +159,7 @@ public sealed partial class TrapIngest(IOptions<TrapIngestOptions> options, IInv
         {
             Interlocked.Increment(ref _unknownSources);
             RememberUnknown(notification.Source.Address, trapOid, now);
-            TrapReceiver.RecordUnknownSource("no_device");
+            metrics.UnknownSource("no_device");
             LogUnknownSource(notification.Source.Address, trapOid);
             return;
         }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using NetOps.Core.State;
@@ -17,14 +18,19 @@ public sealed partial class MqttStateFeed : IStateFeed, IAsyncDisposable
     private readonly MqttLink _link;
     private readonly DeltaFanOut _subscribers = new();
     private readonly ConcurrentDictionary<string, TaskCompletionSource<StateSnapshot>> _waiting = new(StringComparer.Ordinal);
+    private readonly Counter<long> _received;
     private SnapshotMessage? _latest;
     private long _lastDeltaVersion;
 
-    public MqttStateFeed(MqttOptions options, string reader, TimeSpan snapshotTimeout, ILogger<MqttStateFeed> logger)
+    public MqttStateFeed(MqttOptions options, string reader, TimeSpan snapshotTimeout, ILogger<MqttStateFeed> logger, IMeterFactory meterFactory)
     {
+        ArgumentNullException.ThrowIfNull(meterFactory);
         _snapshotTimeout = snapshotTimeout;
         _logger = logger;
-        StateMetrics.Meter.CreateObservableGauge("netops.state.feed.last_delta_version", () => Interlocked.Read(ref _lastDeltaVersion),
+        var meter = meterFactory.Create(StateMetrics.MeterName);
+        _received = meter.CreateCounter<long>("netops.state.feed.received", description: "Deltas and snapshots this process received over the broker");
+        // Reads a field only: safe to call after the feed is disposed.
+        meter.CreateObservableGauge("netops.state.feed.last_delta_version", () => Interlocked.Read(ref _lastDeltaVersion),
             description: "Version of the last delta this process received from the broker");
         _link = new MqttLink(options with { ClientId = $"netops-state-reader-{reader}" }, new MqttLinkOptions
         {
@@ -70,13 +76,13 @@ public sealed partial class MqttStateFeed : IStateFeed, IAsyncDisposable
             var json = message.Payload;
             if (message.Topic == StateWire.DeltaTopic && StateWire.Deserialize<DeltaMessage>(json) is { } delta)
             {
-                StateMetrics.FeedReceived.Add(1, new KeyValuePair<string, object?>("kind", "delta"));
+                _received.Add(1, new KeyValuePair<string, object?>("kind", "delta"));
                 Interlocked.Exchange(ref _lastDeltaVersion, delta.Delta.Version);
                 _subscribers.Publish(delta.Delta);
             }
             else if (message.Topic == StateWire.SnapshotTopic && StateWire.Deserialize<SnapshotMessage>(json) is { } snapshot)
             {
-                StateMetrics.FeedReceived.Add(1, new KeyValuePair<string, object?>("kind", "snapshot"));
+                _received.Add(1, new KeyValuePair<string, object?>("kind", "snapshot"));
                 Volatile.Write(ref _latest, snapshot);
                 foreach (var id in snapshot.Answers)
                 {

@@ -12,14 +12,16 @@ public sealed class ObservationChannel : IObservationSink
 {
     private readonly Channel<Observation> _channel;
 
-    public ObservationChannel(int capacity = 10_000)
+    public ObservationChannel(IMeterFactory meterFactory, int capacity = 10_000)
     {
+        ArgumentNullException.ThrowIfNull(meterFactory);
         _channel = Channel.CreateBounded<Observation>(new BoundedChannelOptions(capacity)
         {
             FullMode = BoundedChannelFullMode.Wait,
             SingleReader = true,
         });
-        StateMetrics.Meter.CreateObservableGauge("netops.observations.queued", () => _channel.Reader.Count,
+        // Reading a channel's count is safe at any time, even after the engine stopped reading it.
+        meterFactory.Create(StateMetrics.MeterName).CreateObservableGauge("netops.observations.queued", () => _channel.Reader.Count,
             description: "Observations waiting for the state engine");
     }
 

@@ -47,6 +47,7 @@ public sealed partial class StateEngineService(
     IOptions<StateEngineOptions> options,
     IHostApplicationLifetime lifetime,
     ILogger<StateEngineService> logger,
+    StateMetrics metrics,
     LiveStateView? standbyView = null) : BackgroundService
 {
     private readonly TaskCompletionSource _running = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -154,8 +155,8 @@ public sealed partial class StateEngineService(
             {
                 var started = Stopwatch.GetTimestamp();
                 var delta = engine.Apply(observation);
-                StateMetrics.ApplySeconds.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
-                StateMetrics.Applied.Add(1);
+                metrics.ApplySeconds.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
+                metrics.Applied.Add(1);
                 await PublishAsync(delta, stoppingToken).ConfigureAwait(false);
             }
 
@@ -172,7 +173,7 @@ public sealed partial class StateEngineService(
             return;
         }
 
-        StateMetrics.Deltas.Add(1);
+        metrics.Deltas.Add(1);
         await publisher.PublishAsync(delta, cancellationToken).ConfigureAwait(false);
     }
 

@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Configuration;
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -38,8 +40,10 @@ public static class StateExtensions
     /// </summary>
     public static IServiceCollection AddNetOpsMqttStateFeed(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddSingleton(sp => new MqttStateFeed(MqttSettings(sp, configuration), InstanceName(configuration),
-            TimeSpan.FromSeconds(5), sp.GetRequiredService<ILogger<MqttStateFeed>>()));
+        services.AddNetOpsMqttOptions(CredentialStoreExtensions.ResolveCredential);
+        services.AddMetrics();
+        services.AddSingleton(sp => new MqttStateFeed(Mqtt(sp), InstanceName(configuration),
+            TimeSpan.FromSeconds(5), sp.GetRequiredService<ILogger<MqttStateFeed>>(), sp.GetRequiredService<IMeterFactory>()));
         services.AddSingleton<IStateFeed>(sp => sp.GetRequiredService<MqttStateFeed>());
         services.AddSingleton<IHostedService>(sp => new StartStop(() => sp.GetRequiredService<MqttStateFeed>().Start(), () => sp.GetRequiredService<MqttStateFeed>().DisposeAsync()));
         AddLiveView(services);
@@ -53,13 +57,14 @@ public static class StateExtensions
     /// </summary>
     public static IServiceCollection AddNetOpsDistributedEngine(this IServiceCollection services, IConfiguration configuration)
     {
+        services.AddNetOpsMqttOptions(CredentialStoreExtensions.ResolveCredential);
         AddEngineOptions(services, configuration);
         services.AddSingleton<ObservationChannel>();
-        services.AddSingleton(sp => new MqttStatePublisher(MqttSettings(sp, configuration), InstanceName(configuration),
+        services.AddSingleton(sp => new MqttStatePublisher(Mqtt(sp), InstanceName(configuration),
             sp.GetRequiredService<IOptions<StateEngineOptions>>().Value.SnapshotInterval, sp.GetRequiredService<ILogger<MqttStatePublisher>>()));
         services.AddSingleton<IStatePublisher>(sp => sp.GetRequiredService<MqttStatePublisher>());
         services.AddSingleton(sp => new EngineIntake(sp.GetRequiredService<ObservationChannel>()));
-        services.AddSingleton(sp => new MqttObservationSource(MqttSettings(sp, configuration), sp.GetRequiredService<EngineIntake>(),
+        services.AddSingleton(sp => new MqttObservationSource(Mqtt(sp), sp.GetRequiredService<EngineIntake>(),
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<MqttObservationSource>>()));
         services.AddSingleton<IEngineTransport>(sp => new MqttEngineTransport(sp.GetRequiredService<MqttStatePublisher>(), sp.GetRequiredService<MqttObservationSource>()));
         services.AddSingleton<IEngineLease>(sp =>
@@ -90,21 +95,16 @@ public static class StateExtensions
     /// </summary>
     public static IServiceCollection AddNetOpsMqttObservationSink(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddSingleton(sp => new MqttObservationSink(MqttSettings(sp, configuration), configuration["Collector:Name"] ?? "collector",
+        services.AddNetOpsMqttOptions(CredentialStoreExtensions.ResolveCredential);
+        services.AddSingleton(sp => new MqttObservationSink(Mqtt(sp), configuration["Collector:Name"] ?? "collector",
             sp.GetRequiredService<ILogger<MqttObservationSink>>()));
         services.AddSingleton<IObservationSink>(sp => sp.GetRequiredService<MqttObservationSink>());
         services.AddHostedService(sp => sp.GetRequiredService<MqttObservationSink>());
         return services;
     }
 
-    /// <summary>The broker settings of section "Mqtt", the password resolved from the credential named "Mqtt:Credential".</summary>
-    public static MqttOptions MqttSettings(IServiceProvider services, IConfiguration configuration)
-    {
-        var options = configuration.GetSection(MqttOptions.SectionName).Get<MqttOptions>() ?? new MqttOptions();
-        return configuration["Mqtt:Credential"] is { Length: > 0 } credential
-            ? options with { Password = services.GetRequiredService<ICredentialStore>().Require(credential) }
-            : options;
-    }
+    /// <summary>The broker settings of section "Mqtt" (bound and validated once), the password resolved from "Mqtt:Credential".</summary>
+    private static MqttOptions Mqtt(IServiceProvider services) => services.GetRequiredService<IOptions<MqttOptions>>().Value;
 
     private static string InstanceName(IConfiguration configuration) =>
         configuration["State:Name"] ?? configuration["Collector:Name"] ?? $"{Environment.MachineName}-{Environment.ProcessId}";
@@ -117,6 +117,8 @@ public static class StateExtensions
 
     private static void AddEngine(IServiceCollection services, bool standby)
     {
+        services.AddMetrics();
+        services.TryAddSingleton<StateMetrics>();
         services.AddSingleton(sp => new StateEngineService(
             sp.GetRequiredService<ObservationChannel>(),
             sp.GetRequiredService<IInventoryProvider>(),
@@ -127,6 +129,7 @@ public static class StateExtensions
             sp.GetRequiredService<IOptions<StateEngineOptions>>(),
             sp.GetRequiredService<IHostApplicationLifetime>(),
             sp.GetRequiredService<ILogger<StateEngineService>>(),
+            sp.GetRequiredService<StateMetrics>(),
             standby ? sp.GetRequiredService<LiveStateView>() : null));
         services.AddHostedService(sp => sp.GetRequiredService<StateEngineService>());
     }

@@ -1,6 +1,9 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
+using Scalar.AspNetCore;
 using NetOps.Collector;
 using NetOps.Core.Observations;
 using NetOps.Core.State;
@@ -50,20 +53,28 @@ public static class HostExtensions
         }
 
         services.AddSingleton(TimeProvider.System);
-        // Listening starts before any instrument records, so nothing counted at start-up is missed.
-        services.AddSingleton(new Metrics.PrometheusExporter());
+        AddNetOpsMetrics(services);
+        // The REST API (dashboard and simulator) described at /openapi/v1.json, browsable at /scalar.
+        services.AddOpenApi();
         services.AddSingleton(new HostDescription(allInOne, roles));
 
         // Hosted services start in registration order: inventory, broker, state, simulator, collector.
         services.AddNetOpsInventory(configuration);
+        // Every MQTT client and the embedded broker read one binding of "Mqtt"; its password comes from "Mqtt:Credential".
+        services.AddNetOpsMqttOptions(CredentialStoreExtensions.ResolveCredential);
         if (configuration.GetValue("Mqtt:Embedded", allInOne))
         {
-            services.AddSingleton(sp => new EmbeddedBroker(new EmbeddedBrokerOptions
+            // The embedded broker serves the account the clients log in with, on the port they connect to.
+            services.AddSingleton(sp =>
             {
-                Port = configuration.GetValue("Mqtt:Port", 18830),
-                Username = configuration["Mqtt:Username"] ?? "netops",
-                Password = StateExtensions.MqttSettings(sp, configuration).Password,
-            }, sp.GetService<ILogger<EmbeddedBroker>>()));
+                var mqtt = sp.GetRequiredService<IOptions<MqttOptions>>().Value;
+                return new EmbeddedBroker(new EmbeddedBrokerOptions
+                {
+                    Port = mqtt.Port,
+                    Username = mqtt.Username ?? "",
+                    Password = mqtt.ResolvePassword(),
+                }, sp.GetService<ILogger<EmbeddedBroker>>());
+            });
             services.AddHostedService(sp => sp.GetRequiredService<EmbeddedBroker>());
         }
 
@@ -81,7 +92,7 @@ public static class HostExtensions
             health.AddCheck<StateEngineCheck>("state-engine", tags: ["ready"]);
 
             // History: every observation goes to the live model first, then to the store (embedded SQLite by default).
-            services.AddNetOpsStorage(configuration, (sp, name) => sp.GetRequiredService<ICredentialStore>().Require(name));
+            services.AddNetOpsStorage(configuration, CredentialStoreExtensions.ResolveCredential);
             services.AddSingleton<IObservationSink>(sp => new ObservationTee(
                 sp.GetRequiredService<ObservationChannel>(), sp.GetRequiredService<ObservationRecorder>()));
             health.AddCheck<StorageHealthCheck>("store", tags: ["ready"]);
@@ -99,7 +110,7 @@ public static class HostExtensions
                 health.AddCheck<StateEngineCheck>("state-engine", tags: ["ready"]);
 
                 // The engine process keeps the history: it sees every observation exactly once, in order.
-                services.AddNetOpsStorage(configuration, (sp, name) => sp.GetRequiredService<ICredentialStore>().Require(name));
+                services.AddNetOpsStorage(configuration, CredentialStoreExtensions.ResolveCredential);
                 services.AddSingleton(sp => new EngineIntake(new ObservationTee(
                     sp.GetRequiredService<ObservationChannel>(), sp.GetRequiredService<ObservationRecorder>())));
                 health.AddCheck<StorageHealthCheck>("store", tags: ["ready"]);
@@ -113,11 +124,11 @@ public static class HostExtensions
 
         if (roles.HasFlag(HostRoles.Simulator) || (allInOne && configuration.GetValue("Simulator:Enabled", false)))
         {
-            services.AddNetOpsSimulator(configuration, sp => new SimulatorBroker(
-                configuration["Mqtt:Host"] ?? "127.0.0.1",
-                configuration.GetValue("Mqtt:Port", 18830),
-                configuration["Mqtt:Username"] ?? "netops",
-                StateExtensions.MqttSettings(sp, configuration).Password));
+            services.AddNetOpsSimulator(configuration, sp =>
+            {
+                var mqtt = sp.GetRequiredService<IOptions<MqttOptions>>().Value;
+                return new SimulatorBroker(mqtt.Host, mqtt.Port, mqtt.Username, mqtt.ResolvePassword());
+            });
         }
 
         if (roles.HasFlag(HostRoles.Collector))
@@ -190,9 +201,25 @@ public static class HostExtensions
             Predicate = check => check.Tags.Contains("ready"),
             ResponseWriter = WriteHealthAsync,
         });
-        app.MapGet("/metrics", (Metrics.PrometheusExporter exporter) => Results.Text(exporter.Scrape(), "text/plain; version=0.0.4; charset=utf-8"));
+        app.MapPrometheusScrapingEndpoint("/metrics");
+        app.MapOpenApi();
+        app.MapScalarApiReference(options => options.WithTitle("NetOps API"));
         return app;
     }
+
+    /// <summary>
+    /// Every instrument of the "NetOps" meter and the .NET runtime's ("System.Runtime") on /metrics, in the Prometheus
+    /// text format by OpenTelemetry's exporter. Without scope labels and target_info the names and labels are the ones
+    /// the hand-written exporter produced: dots become underscores, seconds get <c>_seconds</c>, counters <c>_total</c>.
+    /// </summary>
+    private static void AddNetOpsMetrics(IServiceCollection services) =>
+        services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter("NetOps", "System.Runtime")
+            .AddPrometheusExporter(options =>
+            {
+                options.ScopeInfoEnabled = false;
+                options.TargetInfoEnabled = false;
+            }));
 
     private static Task WriteHealthAsync(HttpContext context, HealthReport report)
     {

@@ -20,6 +20,7 @@ public static class InventoryServiceCollectionExtensions
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<InventoryOptions>, InventoryOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
+        services.AddMetrics();
         services.TryAddSingleton<ICredentialStore>(sp =>
             new CredentialStore(sp.GetRequiredService<IOptions<InventoryOptions>>().Value.SecretsFile));
         services.TryAddSingleton<InventoryLoader>();

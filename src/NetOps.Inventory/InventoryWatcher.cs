@@ -26,7 +26,6 @@ public sealed class InventoryWatcher : IInventoryProvider, IHostedService, IDisp
     private readonly InventoryLoader _loader;
     private readonly TimeProvider _time;
     private readonly ILogger<InventoryWatcher> _logger;
-    private readonly Meter? _ownedMeter;
     private readonly Counter<long> _applied;
     private readonly Counter<long> _refused;
     private readonly SemaphoreSlim _reloadGate = new(1, 1);
@@ -46,23 +45,15 @@ public sealed class InventoryWatcher : IInventoryProvider, IHostedService, IDisp
         InventoryLoader loader,
         TimeProvider time,
         ILogger<InventoryWatcher> logger,
-        IMeterFactory? meterFactory = null)
+        IMeterFactory meterFactory)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(meterFactory);
         _options = options.Value;
         _loader = loader;
         _time = time;
         _logger = logger;
-        Meter meter;
-        if (meterFactory is null)
-        {
-            _ownedMeter = meter = new Meter("NetOps");
-        }
-        else
-        {
-            meter = meterFactory.Create("NetOps");
-        }
-
+        var meter = meterFactory.Create("NetOps");
         _applied = meter.CreateCounter<long>("netops.inventory.reload.applied", "{reload}", "Inventory edits applied without a restart");
         _refused = meter.CreateCounter<long>("netops.inventory.reload.refused", "{reload}", "Inventory edits refused; the last good inventory stayed in force");
         _debounce = time.CreateTimer(_ => OnQuiet(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
@@ -126,7 +117,6 @@ public sealed class InventoryWatcher : IInventoryProvider, IHostedService, IDisp
         _debounce.Dispose();
         _stopping.Cancel();
         _stopping.Dispose();
-        _ownedMeter?.Dispose();
     }
 
     /// <summary>Reloads now, as a change in the directory would after the debounce.</summary>

@@ -17,12 +17,12 @@ namespace NetOps.Mqtt;
 internal sealed class IngestRejections
 {
     private readonly MqttOptions _options;
-    private readonly MqttMetrics _metrics;
+    private readonly MqttMetrics? _metrics;
     private readonly RejectionLog _rejectionLog;
     private readonly ILogger _logger;
     private readonly Channel<DeadLetter>? _deadLetters;
 
-    public IngestRejections(MqttOptions options, MqttMetrics metrics, ILogger logger, TimeProvider time)
+    public IngestRejections(MqttOptions options, MqttMetrics? metrics, ILogger logger, TimeProvider time)
     {
         _options = options;
         _metrics = metrics;
@@ -44,7 +44,7 @@ internal sealed class IngestRejections
     /// <summary>Counts and logs a rejection that is no dead letter (a device time not believed: the message is applied).</summary>
     public void Reject(string? subject, MqttRejectionReason reason, string? field)
     {
-        _metrics.Rejected(reason);
+        _metrics?.Rejected(reason);
         _rejectionLog.Rejected(subject, reason, field);
     }
 
@@ -72,7 +72,7 @@ internal sealed class IngestRejections
         var payload = size <= _options.MaxPayloadBytes ? original.ToArray() : [];
         if (!_deadLetters.Writer.TryWrite(new DeadLetter(topic, payload, size, reason, field, receivedAt)))
         {
-            _metrics.DeadLetter(forwarded: false);
+            _metrics?.DeadLetter(forwarded: false);
         }
     }
 
@@ -85,7 +85,8 @@ internal sealed class IngestRejections
             {
                 while (reader.TryRead(out var letter))
                 {
-                    _metrics.DeadLetter(await TryForwardAsync(client, prefix, letter, stopping).ConfigureAwait(false));
+                    var forwarded = await TryForwardAsync(client, prefix, letter, stopping).ConfigureAwait(false);
+                    _metrics?.DeadLetter(forwarded);
                 }
             }
         }

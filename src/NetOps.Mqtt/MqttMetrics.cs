@@ -8,23 +8,22 @@ namespace NetOps.Mqtt;
 /// <c>netops.mqtt.rejected</c> (tag <c>reason</c>, see <see cref="MqttRejectionReasonTags"/>) and
 /// <c>netops.mqtt.dead_letter</c> (tag <c>outcome</c>).
 /// </summary>
-public sealed class MqttMetrics : IDisposable
+public sealed class MqttMetrics
 {
     public const string MeterName = "NetOps";
     public const string ReceivedName = "netops.mqtt.received";
     public const string RejectedName = "netops.mqtt.rejected";
     public const string DeadLetterName = "netops.mqtt.dead_letter";
 
-    private readonly bool _ownsMeter;
     private readonly Counter<long> _received;
     private readonly Counter<long> _rejected;
     private readonly Counter<long> _deadLetter;
 
-    /// <summary>Creates the instruments on a meter from <paramref name="meterFactory"/>, or on a meter of its own.</summary>
-    public MqttMetrics(IMeterFactory? meterFactory = null)
+    /// <summary>Creates the instruments once, on the "NetOps" meter of <paramref name="meterFactory"/> (which disposes it).</summary>
+    public MqttMetrics(IMeterFactory meterFactory)
     {
-        _ownsMeter = meterFactory is null;
-        Meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
+        ArgumentNullException.ThrowIfNull(meterFactory);
+        Meter = meterFactory.Create(MeterName);
         _received = Meter.CreateCounter<long>(ReceivedName, "{message}", "MQTT messages received by the ingest");
         _rejected = Meter.CreateCounter<long>(RejectedName, "{message}",
             "MQTT messages (or their device times) rejected by the ingest, by reason");
@@ -53,12 +52,4 @@ public sealed class MqttMetrics : IDisposable
         MqttTopicKind.CameraStatus => "camera_status",
         _ => "unknown",
     };
-
-    public void Dispose()
-    {
-        if (_ownsMeter)
-        {
-            Meter.Dispose();
-        }
-    }
 }

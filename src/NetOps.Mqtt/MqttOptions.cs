@@ -10,12 +10,20 @@ public sealed record MqttOptions
 
     public string Host { get; init; } = "127.0.0.1";
 
-    public int Port { get; init; } = 1883;
+    /// <summary>NetOps's broker port: unprivileged, and clear of a system mosquitto on 1883.</summary>
+    public int Port { get; init; } = 18830;
 
-    public string? Username { get; init; }
+    /// <summary>The one account NetOps's clients log in with (the embedded broker's only account).</summary>
+    public string? Username { get; init; } = "netops";
 
-    /// <summary>The password itself; prefer <see cref="PasswordRef"/> outside tests.</summary>
-    public string? Password { get; init; }
+    /// <summary>
+    /// The password itself; prefer <see cref="Credential"/> or <see cref="PasswordRef"/> outside tests. Set from
+    /// <see cref="Credential"/> when the options are bound (<see cref="MqttServiceCollectionExtensions.AddNetOpsMqttOptions"/>).
+    /// </summary>
+    public string? Password { get; set; }
+
+    /// <summary>Name of the credential that holds the password ("Mqtt:Credential"), resolved by the host's credential store.</summary>
+    public string? Credential { get; init; }
 
     /// <summary>Where the password is: <c>env:VARIABLE</c> or <c>file:/path</c> (first line).</summary>
     public string? PasswordRef { get; init; }
@@ -136,7 +144,7 @@ public sealed record MqttOptions
 
         if (Password is not null && PasswordRef is not null)
         {
-            problems.Add("Mqtt: set Password or PasswordRef, not both");
+            problems.Add("Mqtt: set Password, PasswordRef or Credential, not two of them");
         }
 
         if (ReceiveMaximum == 0)

@@ -1,4 +1,3 @@
-using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -19,8 +18,8 @@ public static class MqttServiceCollectionExtensions
     {
         services.AddOptions<EmbeddedBrokerOptions>()
             .BindConfiguration(EmbeddedBrokerOptions.SectionName)
-            .Validate(o => o.Validate().Count == 0, "Mqtt:Broker options are invalid")
             .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EmbeddedBrokerOptions>, EmbeddedBrokerOptionsValidator>());
         services.TryAddSingleton(sp => new EmbeddedBroker(
             sp.GetRequiredService<IOptions<EmbeddedBrokerOptions>>().Value,
             sp.GetService<ILogger<EmbeddedBroker>>()));
@@ -49,14 +48,43 @@ public static class MqttServiceCollectionExtensions
             new TelemetryIngest(options, sinkFactory(sp), catalog, metrics, logger, time));
     }
 
+    /// <summary>
+    /// Binds section "Mqtt" to <see cref="MqttOptions"/>, validated at start (each problem names its key). With
+    /// <paramref name="resolveCredential"/>, "Mqtt:Credential" names the password: it is resolved once, when the options are
+    /// first read. Every MQTT client of the process reads these options; register the resolver once, in the host.
+    /// </summary>
+    public static OptionsBuilder<MqttOptions> AddNetOpsMqttOptions(this IServiceCollection services,
+        Func<IServiceProvider, string, string?>? resolveCredential = null)
+    {
+        var builder = services.AddOptions<MqttOptions>();
+        if (!services.Any(d => d.ServiceType == typeof(IValidateOptions<MqttOptions>) && d.ImplementationType == typeof(MqttOptionsValidator)))
+        {
+            builder.BindConfiguration(MqttOptions.SectionName).ValidateOnStart();
+            services.AddSingleton<IValidateOptions<MqttOptions>, MqttOptionsValidator>();
+        }
+
+        // Several registrations (host, engine, collector) ask for the resolver: the credential is looked up once.
+        if (resolveCredential is not null && !services.Any(d => d.ServiceType == typeof(CredentialResolution)))
+        {
+            services.AddSingleton<CredentialResolution>();
+            builder.PostConfigure<IServiceProvider>((options, sp) =>
+            {
+                if (options.Credential is { Length: > 0 } name)
+                {
+                    options.Password = resolveCredential(sp, name);
+                }
+            });
+        }
+
+        return builder;
+    }
+
     private static IServiceCollection AddIngest(this IServiceCollection services,
         Func<IServiceProvider, MqttOptions, INodeCatalog?, MqttMetrics, ILogger<TelemetryIngest>?, TimeProvider?, TelemetryIngest> create)
     {
-        services.AddOptions<MqttOptions>()
-            .BindConfiguration(MqttOptions.SectionName)
-            .Validate(o => o.Validate().Count == 0, "Mqtt options are invalid")
-            .ValidateOnStart();
-        services.TryAddSingleton(sp => new MqttMetrics(sp.GetService<IMeterFactory>()));
+        services.AddNetOpsMqttOptions();
+        services.AddMetrics();
+        services.TryAddSingleton<MqttMetrics>();
         services.TryAddSingleton(sp => create(sp,
             sp.GetRequiredService<IOptions<MqttOptions>>().Value,
             sp.GetService<INodeCatalog>(),
@@ -67,3 +95,20 @@ public static class MqttServiceCollectionExtensions
         return services;
     }
 }
+
+/// <summary>Every problem of the "Mqtt" section, each naming its key, so that a bad value stops the host with that name.</summary>
+internal sealed class MqttOptionsValidator : IValidateOptions<MqttOptions>
+{
+    public ValidateOptionsResult Validate(string? name, MqttOptions options) =>
+        options.Validate() is { Count: > 0 } problems ? ValidateOptionsResult.Fail(problems) : ValidateOptionsResult.Success;
+}
+
+/// <summary>Every problem of the "Mqtt:Broker" section, each naming its key.</summary>
+internal sealed class EmbeddedBrokerOptionsValidator : IValidateOptions<EmbeddedBrokerOptions>
+{
+    public ValidateOptionsResult Validate(string? name, EmbeddedBrokerOptions options) =>
+        options.Validate() is { Count: > 0 } problems ? ValidateOptionsResult.Fail(problems) : ValidateOptionsResult.Success;
+}
+
+/// <summary>Marks that the "Mqtt:Credential" resolver is registered, so that it is registered once.</summary>
+internal sealed class CredentialResolution;

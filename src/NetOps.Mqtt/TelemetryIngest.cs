@@ -28,8 +28,8 @@ public sealed class TelemetryIngest : IHostedService, IAsyncDisposable
 {
     private readonly MqttOptions _options;
     private readonly INodeCatalog _catalog;
-    private readonly MqttMetrics _metrics;
-    private readonly bool _ownsMetrics;
+    /// <summary>Null when built without the container's metrics (tests, tools): nothing is counted then.</summary>
+    private readonly MqttMetrics? _metrics;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly MqttPayloadParser _parser;
@@ -85,8 +85,7 @@ public sealed class TelemetryIngest : IHostedService, IAsyncDisposable
 
         _options = options;
         _catalog = catalog ?? StaticNodeCatalog.AcceptAll;
-        _ownsMetrics = metrics is null;
-        _metrics = metrics ?? new MqttMetrics();
+        _metrics = metrics;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _time = timeProvider ?? TimeProvider.System;
         _parser = new MqttPayloadParser(options.ToParserOptions());
@@ -175,10 +174,6 @@ public sealed class TelemetryIngest : IHostedService, IAsyncDisposable
         await StopAsync(CancellationToken.None).ConfigureAwait(false);
         _mqtt.Dispose();
         _stopping.Dispose();
-        if (_ownsMetrics)
-        {
-            _metrics.Dispose();
-        }
     }
 
     private static Func<Observation, CancellationToken, ValueTask> ToSink(ChannelWriter<Observation> writer)
@@ -263,7 +258,7 @@ public sealed class TelemetryIngest : IHostedService, IAsyncDisposable
 
         var receivedAt = _time.GetUtcNow();
         var result = _parser.Parse(message.Topic, message.Payload, receivedAt, _catalog);
-        _metrics.Received(result.Kind);
+        _metrics?.Received(result.Kind);
         if (result.Rejection is { } rejection)
         {
             _rejections.Reject(result.SubjectId, rejection.Reason, rejection.Field, message.Topic, message.Payload, receivedAt);

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 
 namespace NetOps.Simulator;
@@ -10,28 +11,43 @@ public static class SimulatorApi
     /// <summary>Field events on demand: cut and restore links, switch nodes off and on.</summary>
     public static IEndpointRouteBuilder MapNetOpsSimulatorApi(this IEndpointRouteBuilder app)
     {
-        var simulator = app.MapGroup("/api/simulator");
-        simulator.MapPost("/links/{id}/cut", (string id, SimulatedFleet fleet) => fleet.CutLink(id) ? Results.NoContent() : Results.NotFound());
-        simulator.MapPost("/links/{id}/restore", (string id, SimulatedFleet fleet) => fleet.RestoreLink(id) ? Results.NoContent() : Results.NotFound());
-        simulator.MapPost("/nodes/{id}/off", async (string id, SimulatedFleet fleet, CancellationToken ct) =>
-            await fleet.SwitchOffNodeAsync(id, ct) ? Results.NoContent() : Results.NotFound());
-        simulator.MapPost("/nodes/{id}/on", async (string id, SimulatedFleet fleet, CancellationToken ct) =>
-            await fleet.SwitchOnNodeAsync(id, ct) ? Results.NoContent() : Results.NotFound());
+        // Every action answers 204 when done and 404 when the simulated fleet has no such link, node, device, port or endpoint.
+        var simulator = app.MapGroup("/api/simulator").WithTags("Simulator");
+        simulator.MapPost("/links/{id}/cut", (string id, SimulatedFleet fleet) => Done(fleet.CutLink(id)))
+            .WithName("CutLink").WithSummary("Cut a link: both ends go down");
+        simulator.MapPost("/links/{id}/restore", (string id, SimulatedFleet fleet) => Done(fleet.RestoreLink(id)))
+            .WithName("RestoreLink").WithSummary("Restore a cut link");
+        simulator.MapPost("/nodes/{id}/off", async (string id, SimulatedFleet fleet, CancellationToken ct) => Done(await fleet.SwitchOffNodeAsync(id, ct)))
+            .WithName("SwitchNodeOff").WithSummary("Switch a MOGLI node off: its switch stops answering and its publisher goes away");
+        simulator.MapPost("/nodes/{id}/on", async (string id, SimulatedFleet fleet, CancellationToken ct) => Done(await fleet.SwitchOnNodeAsync(id, ct)))
+            .WithName("SwitchNodeOn").WithSummary("Switch a MOGLI node on again");
         // Optics: port names hold slashes, so the port travels in the query (?port=Te1/0/1&dbm=-16.5).
-        simulator.MapPost("/devices/{id}/rx-power", (string id, string port, double dbm, SimulatedFleet fleet) =>
-            fleet.SetRxPower(id, port, dbm) ? Results.NoContent() : Results.NotFound());
-        simulator.MapPost("/devices/{id}/rx-power/restore", (string id, string port, SimulatedFleet fleet) =>
-            fleet.RestoreRxPower(id, port) ? Results.NoContent() : Results.NotFound());
-        simulator.MapPost("/endpoints/{id}/unplug", (string id, SimulatedFleet fleet) => fleet.UnplugEndpoint(id) ? Results.NoContent() : Results.NotFound());
-        simulator.MapPost("/endpoints/{id}/poe-fault", (string id, SimulatedFleet fleet) => fleet.PoeFault(id) ? Results.NoContent() : Results.NotFound());
-        simulator.MapPost("/endpoints/{id}/repatch", (string id, string port, SimulatedFleet fleet) => fleet.Repatch(id, port) ? Results.NoContent() : Results.NotFound());
-        simulator.MapPost("/endpoints/{id}/restore", (string id, SimulatedFleet fleet) => fleet.RestoreEndpoint(id) ? Results.NoContent() : Results.NotFound());
+        simulator.MapPost("/devices/{id}/rx-power", (string id, string port, double dbm, SimulatedFleet fleet) => Done(fleet.SetRxPower(id, port, dbm)))
+            .WithName("SetRxPower").WithSummary("Set a port's optical receive power (dBm); the port goes in the query");
+        simulator.MapPost("/devices/{id}/rx-power/restore", (string id, string port, SimulatedFleet fleet) => Done(fleet.RestoreRxPower(id, port)))
+            .WithName("RestoreRxPower").WithSummary("Restore a port's healthy receive power");
+        simulator.MapPost("/endpoints/{id}/unplug", (string id, SimulatedFleet fleet) => Done(fleet.UnplugEndpoint(id)))
+            .WithName("UnplugEndpoint").WithSummary("Unplug a camera or sensor from its port");
+        simulator.MapPost("/endpoints/{id}/poe-fault", (string id, SimulatedFleet fleet) => Done(fleet.PoeFault(id)))
+            .WithName("PoeFault").WithSummary("Fail the PoE supply of an endpoint's port");
+        simulator.MapPost("/endpoints/{id}/repatch", (string id, string port, SimulatedFleet fleet) => Done(fleet.Repatch(id, port)))
+            .WithName("RepatchEndpoint").WithSummary("Move an endpoint to another port of its switch; the port goes in the query");
+        simulator.MapPost("/endpoints/{id}/restore", (string id, SimulatedFleet fleet) => Done(fleet.RestoreEndpoint(id)))
+            .WithName("RestoreEndpoint").WithSummary("Plug an endpoint back into its planned port with power");
         // LLDP wiring (ports go in the query: their names hold slashes): ?end=a&port=Gi1/0/7, ?port=…&sysName=…
-        simulator.MapPost("/links/{id}/miswire", (string id, string end, string port, SimulatedFleet fleet) =>
-            fleet.Miswire(id, end, port) ? Results.NoContent() : Results.NotFound());
+        simulator.MapPost("/links/{id}/miswire", (string id, string end, string port, SimulatedFleet fleet) => Done(fleet.Miswire(id, end, port)))
+            .WithName("MiswireLink").WithSummary("Patch one end of a link (end=a or b) into another port, as LLDP then reports it");
         simulator.MapPost("/devices/{id}/foreign-neighbour", (string id, string port, string sysName, SimulatedFleet fleet) =>
-            fleet.AddUnexpectedNeighbour(id, port, sysName) ? Results.NoContent() : Results.NotFound());
-        simulator.MapPost("/wiring/restore", (SimulatedFleet fleet) => { fleet.RestoreWiring(); return Results.NoContent(); });
+                Done(fleet.AddUnexpectedNeighbour(id, port, sysName)))
+            .WithName("AddForeignNeighbour").WithSummary("Make a port see an LLDP neighbour the inventory does not know");
+        simulator.MapPost("/wiring/restore", (SimulatedFleet fleet) =>
+            {
+                fleet.RestoreWiring();
+                return Done(true);
+            })
+            .WithName("RestoreWiring").WithSummary("Undo every miswiring and foreign neighbour");
         return app;
     }
+
+    private static Results<NoContent, NotFound> Done(bool found) => found ? TypedResults.NoContent() : TypedResults.NotFound();
 }

@@ -13,7 +13,7 @@ public sealed class StorageMetrics : IDisposable
 {
     public const string MeterName = "NetOps";
 
-    private readonly bool _ownsMeter;
+    private int _disposed;
     private readonly Counter<long> _accepted;
     private readonly Counter<long> _written;
     private readonly Counter<long> _replayed;
@@ -22,10 +22,11 @@ public sealed class StorageMetrics : IDisposable
     private readonly Counter<long> _failures;
     private readonly List<DiskBuffer> _buffers = [];
 
-    public StorageMetrics(IMeterFactory? meterFactory = null)
+    /// <summary>Creates the instruments once, on the "NetOps" meter of <paramref name="meterFactory"/> (which disposes it).</summary>
+    public StorageMetrics(IMeterFactory meterFactory)
     {
-        _ownsMeter = meterFactory is null;
-        Meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
+        ArgumentNullException.ThrowIfNull(meterFactory);
+        Meter = meterFactory.Create(MeterName);
         Meter.CreateObservableGauge("netops.storage.buffered", ObserveBuffered, "{point}",
             "Points on disk in the storage buffer, not yet confirmed by InfluxDB");
         _accepted = Meter.CreateCounter<long>("netops.storage.accepted", "{point}", "Points accepted (fsync'd) by the storage buffer");
@@ -47,11 +48,25 @@ public sealed class StorageMetrics : IDisposable
         }
     }
 
-    private long ObserveBuffered()
+    internal void ForgetBuffer(DiskBuffer buffer)
     {
         lock (_buffers)
         {
-            return _buffers.Sum(b => b.PendingPoints);
+            _buffers.Remove(buffer);
+        }
+    }
+
+    private IEnumerable<Measurement<long>> ObserveBuffered()
+    {
+        // The factory's meter outlives this object (it is disposed with the container): once disposed, report nothing.
+        if (Volatile.Read(ref _disposed) == 1)
+        {
+            return [];
+        }
+
+        lock (_buffers)
+        {
+            return [new Measurement<long>(_buffers.Sum(b => b.PendingPoints))];
         }
     }
 
@@ -66,9 +81,10 @@ public sealed class StorageMetrics : IDisposable
 
     public void Dispose()
     {
-        if (_ownsMeter)
+        Volatile.Write(ref _disposed, 1);
+        lock (_buffers)
         {
-            Meter.Dispose();
+            _buffers.Clear();
         }
     }
 }

@@ -24,7 +24,8 @@ public static class StorageServiceCollectionExtensions
         Func<IServiceProvider, string, string?>? resolveCredential = null)
     {
         AddOptions(services, configuration);
-        services.TryAddSingleton(sp => new StorageMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
+        services.AddMetrics();
+        services.TryAddSingleton<StorageMetrics>();
         services.TryAddSingleton(_ => new ObservationPoints());
         services.TryAddSingleton<ObservationRecorder>();
         services.TryAddSingleton<StorageService>();

@@ -1,10 +1,13 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using NetOps.Core.Observations;
 using NetOps.Core.State;
 using NetOps.Inventory;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using NetOps.Storage;
+using NetOps.Web.Api;
 using NetOps.Web.Components;
 using NetOps.Web.History;
 using NetOps.Web.Presentation;
@@ -26,6 +29,8 @@ public static class DashboardExtensions
     public static IServiceCollection AddNetOpsDashboard(this IServiceCollection services)
     {
         services.AddRazorComponents().AddInteractiveServerComponents();
+        // The OpenAPI document describes enums as the API writes them (kebab-case strings).
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower)));
         // Charts read the store when the host registered one (ITelemetryReader), in any order; without one they say so.
         services.TryAddSingleton<IHistoryReader>(sp => sp.GetService<ITelemetryReader>() is { } store ? new StoreHistory(store) : NoHistory.Instance);
         return services;
@@ -42,85 +47,80 @@ public static class DashboardExtensions
         return app;
     }
 
-    private static void MapNetOpsApi(this IEndpointRouteBuilder app)
+    /// <summary>The REST API under /api: state, history, inventory, traps.</summary>
+    public static IEndpointRouteBuilder MapNetOpsApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api");
+        var api = app.MapGroup("/api").WithTags("Dashboard");
         api.MapGet("/state", (LiveStateView live) =>
         {
             var text = ReasonText.Berlin;
-            return Results.Json(new
-            {
-                version = live.Version,
-                states = live.States.OrderBy(s => s.Entity.ToString(), StringComparer.Ordinal).Select(s => new
-                {
-                    entity = s.Entity.ToString(),
-                    value = s.Value,
-                    reason = new { code = s.Reason.Code, args = s.Reason.Args, text = text.Render(s.Reason) },
-                    since = s.Since,
-                    observedAt = s.ObservedAt,
-                    source = s.Source,
-                    freshForSeconds = s.FreshFor.TotalSeconds,
-                    metrics = s.Metrics,
-                    attributes = s.Attributes,
-                }),
-            }, Json);
-        });
-        api.MapGet("/history/{measurement}/{field}", async (string measurement, string field, HttpContext http, IHistoryReader history,
-            TimeProvider time, CancellationToken cancellationToken) =>
+            return TypedResults.Json(new StateListResponse(live.Version,
+                live.States.OrderBy(s => s.Entity.ToString(), StringComparer.Ordinal).Select(s => new StateResponse(
+                    s.Entity.ToString(), s.Value, new ReasonResponse(s.Reason.Code, s.Reason.Args, text.Render(s.Reason)),
+                    s.Since, s.ObservedAt, s.Source, s.FreshFor.TotalSeconds, s.Metrics, s.Attributes))), Json);
+        })
+            .WithName("GetState")
+            .Produces<StateListResponse>()
+            .WithSummary("Every entity's state in the live model")
+            .WithDescription("Devices, ports, links, nodes and endpoints with value, reason (code, values, text), since, source and freshness.");
+        api.MapGet("/history/{measurement}/{field}", async Task<Results<JsonHttpResult<IReadOnlyList<Series>>, ProblemHttpResult>> (
+            string measurement, string field, string? range, string? window, string? aggregate, string? group,
+            HttpContext http, IHistoryReader history, TimeProvider time, CancellationToken cancellationToken) =>
         {
-            // Chart data aggregated per window: ids in the query string filter (device=acc-nord), group=port splits the series.
             if (!history.KeepsHistory)
             {
-                return Results.Problem("this process keeps no history", statusCode: StatusCodes.Status404NotFound);
+                return TypedResults.Problem("this process keeps no history", statusCode: StatusCodes.Status404NotFound);
             }
 
-            var query = http.Request.Query;
             var to = time.GetUtcNow();
-            var range = TimeSpan.TryParse(query["range"], System.Globalization.CultureInfo.InvariantCulture, out var r) ? r : TimeSpan.FromHours(1);
-            var window = TimeSpan.TryParse(query["window"], System.Globalization.CultureInfo.InvariantCulture, out var w) ? w : TimeSpan.FromMinutes(1);
-            var aggregate = Enum.TryParse<Aggregate>(query["aggregate"], ignoreCase: true, out var a) ? a : Aggregate.Mean;
-            var groupBy = query["group"].ToString().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            var where = query.Where(q => q.Key is not ("range" or "window" or "aggregate" or "group"))
+            var span = TimeSpan.TryParse(range, CultureInfo.InvariantCulture, out var r) ? r : TimeSpan.FromHours(1);
+            var step = TimeSpan.TryParse(window, CultureInfo.InvariantCulture, out var w) ? w : TimeSpan.FromMinutes(1);
+            var how = Enum.TryParse<Aggregate>(aggregate, ignoreCase: true, out var a) ? a : Aggregate.Mean;
+            var groupBy = (group ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            // Any other query parameter filters by that tag (device=acc-nord).
+            var where = http.Request.Query.Where(q => q.Key is not ("range" or "window" or "aggregate" or "group"))
                 .ToDictionary(q => q.Key, q => q.Value.ToString(), StringComparer.Ordinal);
-            var series = await history.QueryAsync(new SeriesQuery(measurement, field, to - range, to, window, aggregate) { Where = where, GroupBy = groupBy },
+            var series = await history.QueryAsync(new SeriesQuery(measurement, field, to - span, to, step, how) { Where = where, GroupBy = groupBy },
                 cancellationToken);
-            return Results.Json(series.Select(s => new { tags = s.Tags, points = s.Points.Select(p => new { time = p.Time, value = p.Value }) }), Json);
-        });
+            return TypedResults.Json(series, Json);
+        })
+            .WithName("GetHistory")
+            .Produces<IReadOnlyList<Series>>()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .WithSummary("A measurement's field from the history, aggregated per window")
+            .WithDescription("range (default 01:00:00) back from now, window (default 00:01:00), aggregate (mean, max, min, last, ...), " +
+                "group: comma list of tags that split the series; any other query parameter filters by that tag (device=acc-nord). " +
+                "404 when this process keeps no history.");
         api.MapGet("/inventory", (IInventoryProvider inventory) =>
         {
             // Names of credentials only; secrets never leave the credential store.
             var current = inventory.Current;
-            return Results.Json(new
-            {
-                sites = current.Sites.Values,
-                devices = current.Devices.Values,
-                links = current.Links.Values,
-                nodes = current.Nodes.Values,
-                endpoints = current.Endpoints.Values,
-                events = current.Events.Values,
-                lastRefusal = inventory.LastRefusal?.Select(e => e.ToString()),
-            }, Json);
-        });
-        api.MapGet("/traps", async (IServiceProvider services, CancellationToken cancellationToken) =>
+            return TypedResults.Json(new InventoryResponse(current.Sites.Values, current.Devices.Values, current.Links.Values,
+                current.Nodes.Values, current.Endpoints.Values, current.Events.Values,
+                inventory.LastRefusal?.Select(e => e.ToString())), Json);
+        })
+            .WithName("GetInventory")
+            .Produces<InventoryResponse>()
+            .WithSummary("The inventory in force: sites, devices, links, nodes, endpoints, events")
+            .WithDescription("Credentials appear by name only. lastRefusal lists the errors of the last refused edit, if any.");
+        api.MapGet("/traps", async Task<Results<JsonHttpResult<TrapLogReport>, ProblemHttpResult>> (IServiceProvider services,
+            CancellationToken cancellationToken) =>
         {
             // Counts, recent notifications (bindings only: a community never leaves the receiver) and unknown senders. A
             // web-only process lists what the engine stored: the receiver's counts and unknown senders are null there.
             if (services.GetService<ITrapLog>() is not { } traps)
             {
-                return Results.Problem("this process receives no traps and reads no store", statusCode: StatusCodes.Status404NotFound);
+                return TypedResults.Problem("this process receives no traps and reads no store", statusCode: StatusCodes.Status404NotFound);
             }
 
-            var log = await traps.ReadAsync(cancellationToken);
-            return Results.Json(new
-            {
-                received = log.Received,
-                malformed = log.Malformed,
-                refused = log.Refused,
-                dropped = log.Dropped,
-                unknownSources = log.UnknownSources,
-                recent = log.Recent,
-                unknownSenders = log.UnknownSenders,
-            }, Json);
-        });
+            return TypedResults.Json(await traps.ReadAsync(cancellationToken), Json);
+        })
+            .WithName("GetTraps")
+            .Produces<TrapLogReport>()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .WithSummary("Trap receiver counts, recent notifications and unknown senders")
+            .WithDescription("In a process that receives traps, its counts and log; in a web-only process the notifications the engine " +
+                "stored, with the receiver's counts and unknown senders null. 404 when the process neither receives traps nor reads a store.");
+        return app;
     }
 }

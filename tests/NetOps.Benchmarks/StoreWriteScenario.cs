@@ -135,7 +135,8 @@ public sealed class StoreWriteScenario : IBenchScenario
     private static async Task<double> NetOpsAsync(HttpClient http, string db, List<Point> points, int batchLines, bool gzip, int inFlight, string bufferDirectory,
         CancellationToken cancellationToken)
     {
-        using var metrics = new StorageMetrics();
+        using var meters = new TestMeterFactory();
+        using var metrics = new StorageMetrics(meters);
         using var buffer = new DiskBuffer(new DiskBufferOptions(bufferDirectory), metrics);
         var client = new InfluxV1Client(http, http.BaseAddress!, db, null, InfluxCredentials.None, gzip);
         var deadLetters = new DeadLetterFile(Path.Combine(bufferDirectory, "dead.jsonl"));

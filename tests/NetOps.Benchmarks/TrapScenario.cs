@@ -64,8 +64,8 @@ public sealed class TrapScenario : IBenchScenario
         }
 
         var sink = new CountingSink();
-        var ingest = new TrapIngest(Options.Create(new TrapIngestOptions()), new FixedInventoryProvider(fleet), new NoCredentials(), new PollQueue(), poller,
-            sink, TimeProvider.System, NullLogger<TrapIngest>.Instance);
+        var ingest = new TrapIngest(Options.Create(new TrapIngestOptions()), new FixedInventoryProvider(fleet), new NoCredentials(), new PollQueue(new TestMeterFactory()), poller,
+            sink, TimeProvider.System, NullLogger<TrapIngest>.Instance, new TrapMetrics(new TestMeterFactory()));
 
         // A mix as a network sends it: mostly link changes, some restarts, some vendor traps.
         var random = new Random(6);

@@ -121,10 +121,10 @@ public sealed class BridgeSectionTests : IAsyncLifetime
         var fleet = Fleet();
         var simulated = new SimulatedSwitch(fleet.Devices["mogli-01-sw"], new Random(1), new HashSet<string> { "xe-0/0/0" }, fleet);
         var (poller, device) = Serve(simulated.View, "mogli-01-sw", fleet.Devices["mogli-01-sw"].Ports);
-        var queue = new PollQueue();
+        var queue = new PollQueue(new TestMeterFactory());
         var sink = new RecordingSink();
         using var service = new PollerService(queue, poller, new FixedInventoryProvider(new FleetInventory([], [device], [], [], [], [])), sink,
-            Options.Create(new CollectorOptions { Name = "test-collector" }), NullLogger<PollerService>.Instance);
+            Options.Create(new CollectorOptions { Name = "test-collector" }), NullLogger<PollerService>.Instance, new TestMeterFactory());
         await service.StartAsync(CancellationToken.None);
         try
         {

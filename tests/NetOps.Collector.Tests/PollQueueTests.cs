@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Time.Testing;
 using NetOps.Core.Inventory;
+using NetOps.Testing;
 
 namespace NetOps.Collector.Tests;
 
@@ -10,7 +11,7 @@ public sealed class PollQueueTests
     [Fact]
     public void ScheduledPoll_WhileOneIsRunning_IsSkipped()
     {
-        var queue = new PollQueue();
+        var queue = new PollQueue(new TestMeterFactory());
         Assert.True(queue.TryEnqueue("acc"));
         Assert.True(queue.Due.TryRead(out _));
         queue.Start("acc");
@@ -24,7 +25,7 @@ public sealed class PollQueueTests
     [Fact]
     public void RequestedPoll_WhileOneIsRunning_FollowsIt()
     {
-        var queue = new PollQueue();
+        var queue = new PollQueue(new TestMeterFactory());
         Assert.True(queue.TryEnqueue("acc"));
         Assert.True(queue.Due.TryRead(out _));
         queue.Start("acc");
@@ -44,7 +45,7 @@ public sealed class PollQueueTests
     public void RequestsForAQueuedDevice_AreMergedIntoOnePoll_WithTheirSectionsAndTheEarliestFireTime()
     {
         var clock = new FakeTimeProvider(T0.AddSeconds(3));
-        var queue = new PollQueue(clock);
+        var queue = new PollQueue(new TestMeterFactory(), clock);
         var lateness = new List<PollLateness>();
         queue.PollStarted += lateness.Add;
 
@@ -68,7 +69,7 @@ public sealed class PollQueueTests
     [Fact]
     public void ScheduledPollOfOtherSections_WhileOneIsRunning_FollowsIt_AndTheDeviceIsNeverPolledTwiceAtOnce()
     {
-        var queue = new PollQueue();
+        var queue = new PollQueue(new TestMeterFactory());
         queue.TryEnqueue("acc", PollSections.Interfaces);
         queue.Due.TryRead(out _);
         queue.Start("acc");

@@ -157,6 +157,7 @@ public sealed class InProcessStateFeedContract : StateFeedContract
 public sealed class MqttStateFeedContract : StateFeedContract
 {
     private readonly List<IAsyncDisposable> _owned = [];
+    private readonly TestMeterFactory _meters = new();
     private Mosquitto _broker = null!;
     private MqttStatePublisher _publisher = null!;
     private int _readers;
@@ -178,12 +179,13 @@ public sealed class MqttStateFeedContract : StateFeedContract
 
         await _publisher.DisposeAsync();
         await _broker.DisposeAsync();
+        _meters.Dispose();
     }
 
     protected override async Task<IStateFeed> NewReaderAsync()
     {
         var feed = new MqttStateFeed(Options("reader"), $"reader-{Interlocked.Increment(ref _readers)}", TimeSpan.FromSeconds(5),
-            NullLogger<MqttStateFeed>.Instance);
+            NullLogger<MqttStateFeed>.Instance, _meters);
         _owned.Add(feed);
         feed.Start();
         await Eventually.TrueAsync(() => feed.IsConnected, Wait, "reader connected");

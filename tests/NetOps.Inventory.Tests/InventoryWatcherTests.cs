@@ -164,9 +164,10 @@ public sealed class InventoryWatcherBootTests
         temp.Replace("rainbow.yaml", "address: 127.77.1.2", "address: 127.77.1");
         temp.Replace("mogli.yaml", "ac:cc:8e:4b:01:01", "ac:cc:8e:4b:01");
         var loader = new InventoryLoader(new CredentialStore(temp.SecretsFile, _ => null), TimeProvider.System);
+        using var meters = new TestMeterFactory();
         using var watcher = new InventoryWatcher(
             Options.Create(new InventoryOptions { Directory = temp.Directory, SecretsFile = temp.SecretsFile }),
-            loader, TimeProvider.System, new CapturingLogger<InventoryWatcher>());
+            loader, TimeProvider.System, new CapturingLogger<InventoryWatcher>(), meters);
 
         var exception = await Assert.ThrowsAsync<InventoryException>(() => watcher.StartAsync(CancellationToken.None));
 
@@ -182,9 +183,10 @@ public sealed class InventoryWatcherBootTests
         using var temp = new TempInventory();
         temp.Replace("fleet.yaml", "    port: 16161", "    port: [16161");
         var loader = new InventoryLoader(new CredentialStore(temp.SecretsFile, _ => null), TimeProvider.System);
+        using var meters = new TestMeterFactory();
         using var watcher = new InventoryWatcher(
             Options.Create(new InventoryOptions { Directory = temp.Directory, SecretsFile = temp.SecretsFile }),
-            loader, TimeProvider.System, new CapturingLogger<InventoryWatcher>());
+            loader, TimeProvider.System, new CapturingLogger<InventoryWatcher>(), meters);
 
         var exception = await Assert.ThrowsAsync<InventoryException>(() => watcher.StartAsync(CancellationToken.None));
 

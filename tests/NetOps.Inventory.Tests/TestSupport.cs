@@ -12,28 +12,6 @@ internal sealed class FakeTimeProvider(DateTimeOffset now) : TimeProvider
     public override DateTimeOffset GetUtcNow() => Now;
 }
 
-/// <summary>Meters of one test only, so parallel tests do not see each other's counts.</summary>
-internal sealed class TestMeterFactory : IMeterFactory
-{
-    private readonly List<Meter> _meters = [];
-
-    public Meter Create(MeterOptions options)
-    {
-        options.Scope = this;
-        var meter = new Meter(options);
-        _meters.Add(meter);
-        return meter;
-    }
-
-    public void Dispose()
-    {
-        foreach (var meter in _meters)
-        {
-            meter.Dispose();
-        }
-    }
-}
-
 /// <summary>Sums the counters of one <see cref="TestMeterFactory"/>.</summary>
 internal sealed class CounterRecorder : IDisposable
 {

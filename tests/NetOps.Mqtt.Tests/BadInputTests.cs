@@ -10,7 +10,8 @@ public sealed class BadInputTests
     public async Task BadMessages_AreCountedByReason_AndGoodOnesAroundThemArriveInOrder()
     {
         await using var broker = await Brokers.StartEmbeddedAsync(new CapturingLogger<EmbeddedBroker>());
-        using var metrics = new MqttMetrics();
+        using var meters = new TestMeterFactory();
+        var metrics = new MqttMetrics(meters);
         using var probe = new CounterProbe(metrics);
         var sink = new CollectingSink();
         var ingestLog = new CapturingLogger<TelemetryIngest>();
@@ -74,7 +75,8 @@ public sealed class BadInputTests
     {
         var brokerLog = new CapturingLogger<EmbeddedBroker>();
         await using var broker = await Brokers.StartEmbeddedAsync(brokerLog);
-        using var metrics = new MqttMetrics();
+        using var meters = new TestMeterFactory();
+        var metrics = new MqttMetrics(meters);
         using var probe = new CounterProbe(metrics);
         var sink = new CollectingSink();
         var ingestLog = new CapturingLogger<TelemetryIngest>();
@@ -134,7 +136,8 @@ public sealed class BadInputTests
     public async Task RepeatedRejections_FromOneSource_AreLoggedOncePerWindow()
     {
         await using var broker = await Brokers.StartEmbeddedAsync(new CapturingLogger<EmbeddedBroker>());
-        using var metrics = new MqttMetrics();
+        using var meters = new TestMeterFactory();
+        var metrics = new MqttMetrics(meters);
         using var probe = new CounterProbe(metrics);
         var ingestLog = new CapturingLogger<TelemetryIngest>();
         await using var ingest = new TelemetryIngest(Brokers.IngestOptions(broker.Port, "ingest-ratelimit") with { RejectionLogWindow = TimeSpan.FromHours(1) },

@@ -92,7 +92,8 @@ public sealed class MosquittoRestartTests(ITestOutputHelper output)
     private async Task<Outcome> StreamThroughRestartAsync(bool graceful)
     {
         await using var broker = await Mosquitto.StartAsync(Persistent);
-        using var metrics = new MqttMetrics();
+        using var meters = new TestMeterFactory();
+        var metrics = new MqttMetrics(meters);
         using var probe = new CounterProbe(metrics);
         var applied = new ConcurrentQueue<long>();
         ValueTask Sink(Observation observation, CancellationToken cancellationToken)

@@ -41,6 +41,41 @@ public sealed class OptionsTests
     }
 
     [Fact]
+    public void BadValue_FailsValidation_NamingTheKey()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Mqtt:Port"] = "0",
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(configuration);
+        services.AddNetOpsMqttOptions();
+        using var provider = services.BuildServiceProvider();
+
+        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<MqttOptions>>().Value);
+        Assert.Contains("Mqtt:Port must be 1..65535", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Credential_IsResolvedOnce_IntoThePassword_AndDefaultsComeFromTheClass()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Mqtt:Credential"] = "mqtt-demo",
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(configuration);
+        var asked = new List<string>();
+        services.AddNetOpsMqttOptions((_, name) => { asked.Add(name); return "secret"; });
+        using var provider = services.BuildServiceProvider();
+
+        var mqtt = provider.GetRequiredService<IOptions<MqttOptions>>().Value;
+        _ = provider.GetRequiredService<IOptions<MqttOptions>>().Value;
+        Assert.Equal(("127.0.0.1", 18830, "netops", "secret"), (mqtt.Host, mqtt.Port, mqtt.Username, mqtt.Password));
+        Assert.Equal(["mqtt-demo"], asked);
+    }
+
+    [Fact]
     public void ToString_NeverShowsThePassword()
     {
         var mqtt = new MqttOptions { Username = "u", Password = "hunter2" };

@@ -28,7 +28,7 @@ public sealed class LoadedInflux : IAsyncLifetime
         Options.RawRetention = TimeSpan.FromDays(365 * 20);
         Options.RollupRetention = TimeSpan.FromDays(365 * 20);
         await new InfluxV1Setup(Client, Options).RunAsync(CancellationToken.None);
-        _metrics = new StorageMetrics();
+        _metrics = new StorageMetrics(new TestMeterFactory());
         _diskBuffer = new DiskBuffer(new DiskBufferOptions(_buffer), _metrics);
         var dead = new DeadLetterFile(Path.Combine(_buffer, "dead.jsonl"));
         Store = new InfluxTelemetryStore(_diskBuffer, dead, Client);

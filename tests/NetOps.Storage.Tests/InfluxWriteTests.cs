@@ -33,7 +33,7 @@ public sealed class InfluxWriteTests : IAsyncLifetime
 
         public Pipeline(string directory, InfluxV1Client client, int batchLines = 5000)
         {
-            Metrics = new StorageMetrics();
+            Metrics = new StorageMetrics(new TestMeterFactory());
             Buffer = new DiskBuffer(new DiskBufferOptions(directory) { SegmentBytes = 256 * 1024 }, Metrics);
             DeadLetters = new DeadLetterFile(Path.Combine(directory, "dead.jsonl"));
             Sender = new InfluxSender(Buffer, client, DeadLetters, new SenderOptions
@@ -212,7 +212,8 @@ public sealed class InfluxWriteTests : IAsyncLifetime
     [Fact]
     public async Task PastTheBound_NewPointsAreDropped_AcceptedOnesKept()
     {
-        using var metrics = new StorageMetrics();
+        using var meters = new TestMeterFactory();
+        using var metrics = new StorageMetrics(meters);
         using var buffer = new DiskBuffer(new DiskBufferOptions(_bufferDirectory) { MaxBytes = 4096, SegmentBytes = 1024 }, metrics);
         var line = Encoding.UTF8.GetBytes(new string('x', 1000) + "\n");
         var accepted = 0;

@@ -38,7 +38,8 @@ public sealed class PipelinedSenderTests : IDisposable
     [Fact]
     public async Task SecondBatchConfirmedFirst_IsRemovedOnlyAfterTheFirst()
     {
-        using var metrics = new StorageMetrics();
+        using var meters = new TestMeterFactory();
+        using var metrics = new StorageMetrics(meters);
         using var buffer = new DiskBuffer(new DiskBufferOptions(_directory), metrics);
         Assert.True(await buffer.AppendAsync("m v=1i 1\n"u8, 1));
         Assert.True(await buffer.AppendAsync("m v=2i 2\n"u8, 1));
@@ -65,7 +66,8 @@ public sealed class PipelinedSenderTests : IDisposable
     [Fact]
     public async Task CancelledWithTwoInFlight_KeepsBothForTheNextDrain()
     {
-        using var metrics = new StorageMetrics();
+        using var meters = new TestMeterFactory();
+        using var metrics = new StorageMetrics(meters);
         using var buffer = new DiskBuffer(new DiskBufferOptions(_directory), metrics);
         Assert.True(await buffer.AppendAsync("m v=1i 1\n"u8, 1));
         Assert.True(await buffer.AppendAsync("m v=2i 2\n"u8, 1));

@@ -2,6 +2,7 @@ using System.Globalization;
 using NetOps.Storage.Buffer;
 using NetOps.Storage.Influx;
 using NetOps.Storage.Points;
+using NetOps.Testing;
 
 namespace NetOps.Storage.Tests;
 
@@ -29,7 +30,8 @@ public static class WriterProcess
 
         var from = int.Parse(fromText, CultureInfo.InvariantCulture);
         var to = int.Parse(toText, CultureInfo.InvariantCulture);
-        using var metrics = new StorageMetrics();
+        using var meters = new TestMeterFactory();
+        using var metrics = new StorageMetrics(meters);
         using var buffer = new DiskBuffer(new DiskBufferOptions(directory) { SegmentBytes = 64 * 1024 }, metrics);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         var client = new InfluxV1Client(http, new Uri(url), "netops", null, InfluxCredentials.None);

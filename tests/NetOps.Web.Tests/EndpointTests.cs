@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using NetOps.Engine;
 using NetOps.Testing;
 
@@ -34,13 +35,19 @@ public sealed class EndpointTests : IAsyncLifetime
         await Eventually.TrueAsync(async () =>
         {
             text = await _host.Http.GetStringAsync(new Uri("metrics", UriKind.Relative));
-            return text.Contains("netops_state_observations_applied_total ", StringComparison.Ordinal) &&
+            // A series without labels may be written with empty braces: netops_state_observations_applied_total{} 42.
+            return Regex.IsMatch(text, @"^netops_state_observations_applied_total(\{\})? [1-9]", RegexOptions.Multiline) &&
                    text.Contains("netops_mqtt_received_total{kind=\"telemetry\"}", StringComparison.Ordinal) &&
                    text.Contains("netops_poll_duration_seconds_count{class=\"Core\"}", StringComparison.Ordinal);
         }, TimeSpan.FromSeconds(20), "polls, telemetry and state in /metrics");
 
         Assert.Contains("# TYPE netops_poll_duration_seconds histogram", text, StringComparison.Ordinal);
-        Assert.Contains("netops_metrics_scrape_errors_total 0", text, StringComparison.Ordinal);
+        // Seconds buckets from a millisecond to half a minute, as before the exporter was OpenTelemetry's.
+        Assert.Contains("netops_poll_duration_seconds_bucket{class=\"Core\",le=\"0.001\"}", text, StringComparison.Ordinal);
+        Assert.Contains("netops_poll_duration_seconds_bucket{class=\"Core\",le=\"30\"}", text, StringComparison.Ordinal);
+        Assert.Contains("# TYPE netops_poll_queued gauge", text, StringComparison.Ordinal);
+        // The .NET runtime's own meter.
+        Assert.Contains("dotnet_gc_collections_total", text, StringComparison.Ordinal);
     }
 
     [Fact]

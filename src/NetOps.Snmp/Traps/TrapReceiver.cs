@@ -1,4 +1,3 @@
-using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Sockets;
 using System.Threading.Channels;
@@ -19,16 +18,6 @@ namespace NetOps.Snmp;
 public sealed partial class TrapReceiver : IAsyncDisposable
 {
     private const int MaxDatagram = 65535;
-
-    private static readonly Meter Meter = new("NetOps");
-    private static readonly Counter<long> ReceivedCounter = Meter.CreateCounter<long>("netops.traps.received",
-        description: "Notifications received and queued, by version and PDU type");
-    private static readonly Counter<long> MalformedCounter = Meter.CreateCounter<long>("netops.traps.malformed",
-        description: "Datagrams on the trap port that are no valid notification, by reason");
-    private static readonly Counter<long> UnknownSourceCounter = Meter.CreateCounter<long>("netops.traps.unknown_source",
-        description: "Notifications refused or unresolved because their sender is not known, by reason");
-    private static readonly Counter<long> DroppedCounter = Meter.CreateCounter<long>("netops.traps.dropped",
-        description: "Notifications dropped because the queue to the consumer was full");
 
     private readonly Socket _socket;
     private readonly TrapReceiverOptions _options;
@@ -180,33 +169,25 @@ public sealed partial class TrapReceiver : IAsyncDisposable
         if (!_channel.Writer.TryWrite(notification))
         {
             Interlocked.Increment(ref _dropped);
-            DroppedCounter.Add(1);
+            _options.Metrics?.Dropped();
             return false;
         }
 
         Interlocked.Increment(ref _received);
-        ReceivedCounter.Add(1, new KeyValuePair<string, object?>("version", VersionTag(notification.Version)),
-            new KeyValuePair<string, object?>("pdu", notification.IsInform ? "inform" : "trap"));
+        _options.Metrics?.Received(VersionTag(notification.Version), notification.IsInform ? "inform" : "trap");
         return true;
     }
-
-    /// <summary>
-    /// Counts a notification whose sender a consumer could not resolve (to an inventory device, say) on
-    /// netops.traps.unknown_source, the counter the receiver uses for unknown communities and users.
-    /// </summary>
-    public static void RecordUnknownSource(string reason) =>
-        UnknownSourceCounter.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
     private void CountMalformed(string reason)
     {
         Interlocked.Increment(ref _malformed);
-        MalformedCounter.Add(1, new KeyValuePair<string, object?>("reason", reason));
+        _options.Metrics?.Malformed(reason);
     }
 
     private void CountUnknownSource(string reason)
     {
         Interlocked.Increment(ref _unknownSource);
-        UnknownSourceCounter.Add(1, new KeyValuePair<string, object?>("reason", reason));
+        _options.Metrics?.UnknownSource(reason);
     }
 
     private static string VersionTag(SnmpVersion version) => version switch

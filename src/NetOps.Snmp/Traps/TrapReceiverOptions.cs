@@ -20,6 +20,9 @@ public sealed record TrapReceiverOptions
     /// </summary>
     public IReadOnlyList<string> Communities { get; init; } = [];
 
+    /// <summary>Where the receiver counts on the "NetOps" meter; null counts in the receiver's properties only.</summary>
+    public TrapMetrics? Metrics { get; init; }
+
     /// <summary>
     /// v3 users. A trap is authenticated with the user's keys localised to the sender's engine id: set
     /// <see cref="SnmpV3Security.EngineId"/> to accept that user's traps from that engine only (net-snmp's

@@ -479,6 +479,7 @@ public sealed class DiskBuffer : IDisposable
             }
 
             _disposed = true;
+            _metrics.ForgetBuffer(this);
 
             // Flush on dispose: what was handed in before is written and fsync'd.
             while (_flushing)
