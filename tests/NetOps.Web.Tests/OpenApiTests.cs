@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using NetOps.Core.State;
 using NetOps.Inventory;
 using NetOps.Simulator;
+using NetOps.Web.History;
 
 namespace NetOps.Web.Tests;
 
@@ -63,6 +64,7 @@ public sealed class OpenApiTests : IAsyncLifetime
         // The handlers' services bind from the container; registering their types is enough to map them.
         builder.Services.AddSingleton(_ => (LiveStateView)null!);
         builder.Services.AddSingleton(_ => (IInventoryProvider)null!);
+        builder.Services.AddSingleton(_ => (IHistoryReader)null!);
         builder.Services.AddSingleton(_ => (SimulatedFleet)null!);
         builder.Services.AddSingleton(TimeProvider.System);
         var app = builder.Build();

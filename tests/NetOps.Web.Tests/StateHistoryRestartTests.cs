@@ -56,6 +56,7 @@ public sealed partial class StateHistoryRestartTests
     private static List<string> DownRows(string html) =>
         [.. DownRow().Matches(html).Select(m => m.Groups["at"].Value)];
 
-    [GeneratedRegex("""<tr data-entity="link:core-acc-nord" data-to="down"><td class="since">(?<at>[^<]+)</td>""")]
+    // Scoped CSS adds an attribute (b-…) to each element: the pattern allows more attributes after the ones it names.
+    [GeneratedRegex("""<tr data-entity="link:core-acc-nord" data-to="down"[^>]*><td class="since"[^>]*>(?<at>[^<]+)</td>""")]
     private static partial Regex DownRow();
 }
