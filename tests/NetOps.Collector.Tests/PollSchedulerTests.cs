@@ -25,6 +25,7 @@ public sealed class PollSchedulerTests
         ]);
         var fleet = new FleetInventory([new Site("lab", "Lab")], [Access], [], [], [], [], new HealthPolicy([plan], [LinkClassPolicy.Default]));
         var services = new ServiceCollection();
+        services.AddMetrics();
         services.AddSingleton<PollQueue>();
         services.AddQuartz();
         await using var provider = services.BuildServiceProvider();

@@ -57,6 +57,6 @@ public sealed partial class StateHistoryRestartTests
         [.. DownRow().Matches(html).Select(m => m.Groups["at"].Value)];
 
     // Scoped CSS adds an attribute (b-…) to each element: the pattern allows more attributes after the ones it names.
-    [GeneratedRegex("""<tr data-entity="link:core-acc-nord" data-to="down"[^>]*><td class="since"[^>]*>(?<at>[^<]+)</td>""")]
+    [GeneratedRegex("""<tr data-change-of="link:core-acc-nord" data-change-to="down"[^>]*><td class="since"[^>]*>(?<at>[^<]+)</td>""")]
     private static partial Regex DownRow();
 }
