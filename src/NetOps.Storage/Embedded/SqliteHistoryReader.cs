@@ -14,10 +14,9 @@ public sealed class SqliteHistoryReader : ITelemetryReader, IRecentPoints
 {
     private readonly string _connectionString;
     private readonly Lock _seriesGate = new();
-    private readonly List<SeriesRow> _series = [];
+    private readonly List<SqliteSeries> _series = [];
     private long _lastSeriesId;
 
-    private sealed record SeriesRow(long Id, string Measurement, IReadOnlyDictionary<string, string> Tags);
 
     public SqliteHistoryReader(string path)
     {
@@ -31,87 +30,28 @@ public sealed class SqliteHistoryReader : ITelemetryReader, IRecentPoints
     public async Task<IReadOnlyList<Series>> QueryAsync(SeriesQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
-        var result = new List<Series>();
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         if (connection is null)
         {
-            return result;
+            return [];
         }
 
-        var window = Math.Max(1, query.Window.Ticks * 100);
-        var (fn, extra) = query.Aggregate switch
-        {
-            Aggregate.Min => ("min(v)", ""),
-            Aggregate.Max => ("max(v)", ""),
-            Aggregate.Sum => ("sum(v)", ""),
-            Aggregate.Count => ("count(v)", ""),
-            Aggregate.Last => ("v", ", max(ts)"),
-            _ => ("avg(v)", ""),
-        };
-        foreach (var (tags, ids) in await GroupsAsync(connection, query.Measurement, query.Where, query.GroupBy, cancellationToken).ConfigureAwait(false))
-        {
-            await using var command = connection.CreateCommand();
-            command.CommandText = $"""
-                SELECT ts / $w AS bucket, {fn}{extra} FROM (
-                  SELECT ts, json_extract(fields, $f) AS v FROM all_points
-                  WHERE series_id IN ({string.Join(',', ids)}) AND ts >= $from AND ts < $to)
-                WHERE typeof(v) IN ('integer', 'real')
-                GROUP BY bucket ORDER BY bucket
-                """;
-            command.Parameters.AddWithValue("$w", window);
-            command.Parameters.AddWithValue("$f", JsonPath(query.Field));
-            command.Parameters.AddWithValue("$from", Point.ToNanoseconds(query.From));
-            command.Parameters.AddWithValue("$to", Point.ToNanoseconds(query.To));
-            var points = new List<SeriesPoint>();
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                if (!reader.IsDBNull(1))
-                {
-                    points.Add(new SeriesPoint(FromNanoseconds(reader.GetInt64(0) * window), reader.GetDouble(1)));
-                }
-            }
-
-            if (points.Count > 0)
-            {
-                result.Add(new Series(tags, points));
-            }
-        }
-
-        return result;
+        var groups = await GroupsAsync(connection, query.Measurement, query.Where, query.GroupBy, cancellationToken).ConfigureAwait(false);
+        return await SqliteSeriesQueries.QueryAsync(connection, groups, query, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlyList<LatestValue>> LatestAsync(LatestQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
-        var result = new List<LatestValue>();
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         if (connection is null)
         {
-            return result;
+            return [];
         }
 
         var groupBy = query.GroupBy.Count == 0 ? null : query.GroupBy;
-        foreach (var (tags, ids) in await GroupsAsync(connection, query.Measurement, query.Where, groupBy, cancellationToken).ConfigureAwait(false))
-        {
-            await using var command = connection.CreateCommand();
-            command.CommandText = $"""
-                SELECT v, max(ts) FROM (
-                  SELECT ts, json_extract(fields, $f) AS v FROM all_points WHERE series_id IN ({string.Join(',', ids)}))
-                WHERE v IS NOT NULL
-                """;
-            command.Parameters.AddWithValue("$f", JsonPath(query.Field));
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false) && !reader.IsDBNull(1))
-            {
-                var time = FromNanoseconds(reader.GetInt64(1));
-                result.Add(reader.GetValue(0) is string text
-                    ? new LatestValue(tags, time, null, text)
-                    : new LatestValue(tags, time, reader.GetDouble(0), null));
-            }
-        }
-
-        return result;
+        var groups = await GroupsAsync(connection, query.Measurement, query.Where, groupBy, cancellationToken).ConfigureAwait(false);
+        return await SqliteSeriesQueries.LatestAsync(connection, groups, query.Field, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlyList<StoredPoint>> RecentAsync(string measurement, int limit, CancellationToken cancellationToken)
@@ -149,7 +89,7 @@ public sealed class SqliteHistoryReader : ITelemetryReader, IRecentPoints
                 }
             }
 
-            result.Add(new StoredPoint(FromNanoseconds(reader.GetInt64(1)), values));
+            result.Add(new StoredPoint(SqliteSeriesQueries.FromNanoseconds(reader.GetInt64(1)), values));
         }
 
         return result;
@@ -181,25 +121,10 @@ public sealed class SqliteHistoryReader : ITelemetryReader, IRecentPoints
         string measurement, IReadOnlyDictionary<string, string> where, IReadOnlyList<string>? groupBy, CancellationToken cancellationToken)
     {
         await LoadNewSeriesAsync(connection, cancellationToken).ConfigureAwait(false);
-        List<SeriesRow> matching;
         lock (_seriesGate)
         {
-            matching = _series.Where(s => s.Measurement == measurement &&
-                where.All(w => s.Tags.TryGetValue(w.Key, out var v) && v == w.Value)).ToList();
+            return SqliteSeriesQueries.Groups(_series, measurement, where, groupBy);
         }
-
-        if (groupBy is null)
-        {
-            return matching.Select(s => (s.Tags, new List<long> { s.Id })).ToList();
-        }
-
-        return matching
-            .GroupBy(s => string.Join('\u0001', groupBy.Select(g => s.Tags.GetValueOrDefault(g, ""))))
-            .Select(g => ((IReadOnlyDictionary<string, string>)groupBy
-                    .Where(k => g.First().Tags.ContainsKey(k))
-                    .ToDictionary(k => k, k => g.First().Tags[k], StringComparer.Ordinal),
-                g.Select(s => s.Id).ToList()))
-            .ToList();
     }
 
     /// <summary>Series the writer added since the last read; it never deletes one, so ids only grow.</summary>
@@ -209,10 +134,10 @@ public sealed class SqliteHistoryReader : ITelemetryReader, IRecentPoints
         command.CommandText = "SELECT id, measurement, tags FROM series WHERE id > $last ORDER BY id";
         command.Parameters.AddWithValue("$last", Volatile.Read(ref _lastSeriesId));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        var added = new List<SeriesRow>();
+        var added = new List<SqliteSeries>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            added.Add(new SeriesRow(reader.GetInt64(0), reader.GetString(1),
+            added.Add(new SqliteSeries(reader.GetInt64(0), reader.GetString(1),
                 JsonSerializer.Deserialize(reader.GetString(2), SqliteJson.Default.DictionaryStringString) ?? []));
         }
 
@@ -226,8 +151,4 @@ public sealed class SqliteHistoryReader : ITelemetryReader, IRecentPoints
             }
         }
     }
-
-    private static string JsonPath(string field) => "$.\"" + field.Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
-
-    private static DateTimeOffset FromNanoseconds(long ns) => DateTimeOffset.UnixEpoch.AddTicks(ns / 100);
 }

@@ -6,7 +6,6 @@ namespace NetOps.Storage.Embedded;
 // The series cache: every series id by its canonical tags and by the tags as a point gives them, and the rows queries filter.
 public sealed partial class SqliteTelemetryStore
 {
-    private sealed record SeriesRow(long Id, string Measurement, IReadOnlyDictionary<string, string> Tags);
 
     /// <summary>Reads every series of the file into the cache.</summary>
     private void LoadSeries()
@@ -37,7 +36,7 @@ public sealed partial class SqliteTelemetryStore
         _seriesIds[(measurement, tags)] = id;
         lock (_series)
         {
-            _series.Add(new SeriesRow(id, measurement, ParseTags(tags)));
+            _series.Add(new SqliteSeries(id, measurement, ParseTags(tags)));
         }
     }
 

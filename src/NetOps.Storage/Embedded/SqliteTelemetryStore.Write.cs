@@ -71,7 +71,7 @@ public sealed partial class SqliteTelemetryStore
         {
             lock (_series)
             {
-                _series.Add(new SeriesRow(id, measurement, ParseTags(tags)));
+                _series.Add(new SqliteSeries(id, measurement, ParseTags(tags)));
             }
         }
 

@@ -40,7 +40,7 @@ public sealed partial class SqliteTelemetryStore : ITelemetryStore, IAsyncDispos
     private readonly Dictionary<(string Measurement, string Tags), long> _seriesIds = [];
     // The same series by a point's tags as given, so that a known series costs no canonical form per point.
     private readonly Dictionary<SeriesKey, long> _seriesByTags = new(SeriesKeyComparer.Instance);
-    private readonly List<SeriesRow> _series = [];
+    private readonly List<SqliteSeries> _series = [];
     private readonly SqliteConnection _writer;
     private readonly Channel<PendingWrite> _pending;
     private readonly Task _committer;
