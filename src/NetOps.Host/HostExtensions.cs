@@ -48,7 +48,7 @@ public static class HostExtensions
         ResolvePaths(builder);
         if (File.Exists(Path.Combine(AppContext.BaseDirectory, $"{builder.Environment.ApplicationName}.staticwebassets.runtime.json")))
         {
-            // Run from a build output (tests, `dotnet NetOps.Web.dll`): serve the framework's static assets too.
+            // Run from a build output (tests, `dotnet NetOps.Host.dll`): serve the framework's static assets too.
             builder.WebHost.UseStaticWebAssets();
         }
 

@@ -13,7 +13,7 @@ namespace NetOps.Benchmarks;
 /// drawn) of the default collapsed view of a generated 2,000-device fleet, of the fully expanded 200- and 2,000-device
 /// views, and the delay from a state change (the poll that saw a cut fibre) to the red link on screen (demo fleet with
 /// the simulator). Options: --repeats N (default 3), --devices N (default 2000), --small N (default 200).
-/// Needs `dotnet build -c Release src/NetOps.Web` first.
+/// Needs `dotnet build -c Release src/NetOps.Host` first.
 /// </summary>
 public sealed class TopologyRenderScenario : IBenchScenario
 {
