@@ -143,7 +143,7 @@ public static class HostExtensions
             if (!allInOne && !roles.HasFlag(HostRoles.Engine))
             {
                 // Web-only: the history another process (the engine's) writes, read-only, without its writer side.
-                services.AddNetOpsHistoryReader(configuration, (sp, name) => sp.GetRequiredService<ICredentialStore>().Require(name));
+                services.AddNetOpsHistoryReader(configuration, CredentialStoreExtensions.ResolveCredential);
             }
 
             if (!roles.HasFlag(HostRoles.Collector))
