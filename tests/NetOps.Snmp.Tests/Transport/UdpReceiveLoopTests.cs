@@ -98,7 +98,12 @@ public sealed class UdpReceiveLoopTests
             entered.TrySetResult();
             try
             {
-                await Task.Delay(Timeout.Infinite, token);
+                // Holds the datagram until the loop's token is cancelled: the signal this test is about.
+                var cancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                using (token.Register(() => cancelled.TrySetCanceled(token)))
+                {
+                    await cancelled.Task;
+                }
             }
             catch (OperationCanceledException)
             {
