@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests need (Debian packages, only when missing) and runs every test of NetOps.
-# The tests start their own servers (snmpd, snmpsimd, mosquitto, influxd, PostgreSQL, Chromium) on free loopback ports.
+# The tests start their own servers (snmpd, snmpsimd, mosquitto, influxd, PostgreSQL, Alertmanager, an SMTP listener,
+# Chromium) on free loopback ports.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,13 +15,15 @@ packages=(
   "influxdb:/usr/bin/influxd"
   "docker-compose:/usr/bin/docker-compose"
   "postgresql:/usr/lib/postgresql/*/bin/postgres"
+  "prometheus-alertmanager:/usr/bin/prometheus-alertmanager"
+  "python3-aiosmtpd:/usr/lib/python3/dist-packages/aiosmtpd/__init__.py"
 )
 missing=()
 for entry in "${packages[@]}"; do
   found=""
   IFS='|' read -ra paths <<<"${entry#*:}"
   for pattern in "${paths[@]}"; do
-    for path in $pattern; do [ -x "$path" ] && found=1; done
+    for path in $pattern; do [ -e "$path" ] && found=1; done
   done
   [ -n "$found" ] || missing+=("${entry%%:*}")
 done

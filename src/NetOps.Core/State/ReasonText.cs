@@ -1,7 +1,6 @@
 using System.Globalization;
-using NetOps.Core.State;
 
-namespace NetOps.Web.Presentation;
+namespace NetOps.Core.State;
 
 /// <summary>
 /// Renders reason codes with their values to English text, times in Europe/Berlin. A German UI is a second
