@@ -41,33 +41,4 @@ public sealed partial class StateEngine
             }
         }
     }
-
-    /// <summary>For each device, the links on its shortest path from a core device (breadth first over planned links).</summary>
-    private static Dictionary<string, IReadOnlyList<string>> PathsFromCore(FleetInventory inventory)
-    {
-        var adjacent = inventory.Links.Values
-            .SelectMany(l => new[] { (From: l.A.DeviceId, To: l.B.DeviceId, Link: l.Id), (From: l.B.DeviceId, To: l.A.DeviceId, Link: l.Id) })
-            .ToLookup(e => e.From, StringComparer.Ordinal);
-        var paths = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
-        var queue = new Queue<string>();
-        foreach (var core in inventory.Devices.Values.Where(d => d.Class == DeviceClass.Core).OrderBy(d => d.Id, StringComparer.Ordinal))
-        {
-            paths[core.Id] = [];
-            queue.Enqueue(core.Id);
-        }
-
-        while (queue.TryDequeue(out var device))
-        {
-            foreach (var edge in adjacent[device].OrderBy(e => e.Link, StringComparer.Ordinal))
-            {
-                if (!paths.ContainsKey(edge.To))
-                {
-                    paths[edge.To] = [.. paths[device], edge.Link];
-                    queue.Enqueue(edge.To);
-                }
-            }
-        }
-
-        return paths;
-    }
 }

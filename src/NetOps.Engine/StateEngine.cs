@@ -51,7 +51,7 @@ public sealed partial class StateEngine
     public StateDelta? SetInventory(FleetInventory inventory)
     {
         _inventory = inventory;
-        _pathsFromCore = PathsFromCore(inventory);
+        _pathsFromCore = inventory.PathsFromCore();
         var now = _time.GetUtcNow();
         var wanted = new HashSet<EntityRef>(EntitiesOf(inventory));
         foreach (var entity in _states.Keys.Where(e => !wanted.Contains(e)).ToList())

@@ -13,7 +13,7 @@ public sealed record InventorySource(string File, string Text);
 /// </summary>
 internal sealed partial class InventoryParser(ICredentialStore credentials, DateTimeOffset now)
 {
-    private static readonly string[] TopKeys = ["fleet_defaults", "defaults", "sites", "devices", "links", "nodes", "endpoints", "events", "health"];
+    private static readonly string[] TopKeys = ["fleet_defaults", "defaults", "sites", "devices", "links", "nodes", "endpoints", "events", "health", "alerting"];
     private static readonly string[] DefaultsKeys = ["snmp", "medium", "report_interval"];
 
     private readonly List<InventoryError> _errors = [];
@@ -63,6 +63,7 @@ internal sealed partial class InventoryParser(ICredentialStore credentials, Date
         }
 
         var policy = ParseHealth(documents);
+        var alerting = ParseAlerting(documents);
         var linkClassesKnown = AllRead || documents.Any(d => d.Has("health"));
         foreach (var root in documents)
         {
@@ -91,7 +92,8 @@ internal sealed partial class InventoryParser(ICredentialStore credentials, Date
             nodes.Values,
             _endpoints.Select(e => e.Build(nodes[e.Node!.Value.Value].Assignments)),
             _events.Select(e => e.Value!),
-            policy));
+            policy,
+            alerting));
     }
 
     private IEnumerable<MapReader> Documents(InventorySource source)

@@ -65,8 +65,8 @@ public sealed record Alert(
     /// <summary>When a notification for this alert was last handed to the receivers (for the repeat interval).</summary>
     public DateTimeOffset? LastNotifiedAt { get; init; }
 
-    /// <summary>Alertmanager's fingerprint: a stable hash of the labels, the same for every re-opening.</summary>
-    public string Fingerprint => Id;
+    /// <summary>Alertmanager's fingerprint: a stable hash of rule and subject, the same for every occurrence.</summary>
+    public string Fingerprint => FingerprintOf(Rule, Subject);
 
     public bool IsOpen => Status != AlertStatus.Resolved;
 
@@ -74,6 +74,18 @@ public sealed record Alert(
     public bool Notifies => SilencedBy is null && InMaintenance is null && !Flapping;
 
     public string? Summary => Annotations.GetValueOrDefault(AlertAnnotations.Summary);
+
+    /// <summary>16 hex digits of FNV-1a over rule and subject: stable across processes and restarts.</summary>
+    public static string FingerprintOf(string rule, string subject)
+    {
+        var hash = 14695981039346656037UL;
+        foreach (var c in rule + "\0" + subject)
+        {
+            hash = (hash ^ c) * 1099511628211UL;
+        }
+
+        return hash.ToString("x16", System.Globalization.CultureInfo.InvariantCulture);
+    }
 }
 
 /// <summary>Annotation names, as Prometheus users know them.</summary>

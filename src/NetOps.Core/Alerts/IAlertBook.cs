@@ -51,6 +51,9 @@ public interface IAlertBook
     /// <summary>Alerts open at any time in the range, newest first.</summary>
     Task<IReadOnlyList<Alert>> HistoryAsync(DateTimeOffset from, DateTimeOffset until, int limit, CancellationToken cancellationToken);
 
+    /// <summary>The newest audit lines (who did what to which alert or silence), newest first.</summary>
+    Task<IReadOnlyList<AuditEntry>> AuditAsync(int limit, CancellationToken cancellationToken);
+
     /// <summary>Calls <paramref name="changed"/> after alerts, silences or receivers changed (coalesced). Dispose to stop.</summary>
     IDisposable Subscribe(Action changed);
 }

@@ -56,6 +56,46 @@ public sealed record Matcher(string Name, MatchOperator Operator, string Value)
         return null;
     }
 
+    /// <summary>
+    /// Reads a matcher as Alertmanager writes one: <c>name="value"</c>, <c>name!=value</c>, <c>name=~"regex"</c>,
+    /// <c>name!~regex</c> (quotes optional). Null with <paramref name="error"/> when it is not one.
+    /// </summary>
+    public static Matcher? Parse(string text, out string? error)
+    {
+        var at = text.IndexOfAny(['=', '!']);
+        if (at <= 0)
+        {
+            error = $"'{text}' is not a matcher (name=\"value\", name!=\"value\", name=~\"regex\", name!~\"regex\")";
+            return null;
+        }
+
+        var name = text[..at].Trim();
+        var rest = text[at..];
+        var (op, length) = rest switch
+        {
+            _ when rest.StartsWith("=~", StringComparison.Ordinal) => (MatchOperator.Regex, 2),
+            _ when rest.StartsWith("!~", StringComparison.Ordinal) => (MatchOperator.NotRegex, 2),
+            _ when rest.StartsWith("!=", StringComparison.Ordinal) => (MatchOperator.NotEqual, 2),
+            _ when rest.StartsWith('=') => (MatchOperator.Equal, 1),
+            _ => (MatchOperator.Equal, 0),
+        };
+        if (length == 0)
+        {
+            error = $"'{text}' is not a matcher: expected =, !=, =~ or !~ after '{name}'";
+            return null;
+        }
+
+        var value = rest[length..].Trim();
+        if (value.Length >= 2 && value[0] == '"' && value[^1] == '"')
+        {
+            value = value[1..^1];
+        }
+
+        var matcher = new Matcher(name, op, value);
+        error = matcher.Validate();
+        return error is null ? matcher : null;
+    }
+
     public override string ToString() => Name + Operator switch
     {
         MatchOperator.Equal => "=",

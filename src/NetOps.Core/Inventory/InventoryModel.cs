@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using NetOps.Core.Alerts;
 
 namespace NetOps.Core.Inventory;
 
@@ -107,9 +108,11 @@ public sealed class FleetInventory
         IEnumerable<MobileNode> nodes,
         IEnumerable<Endpoint> endpoints,
         IEnumerable<Event> events,
-        HealthPolicy? policy = null)
+        HealthPolicy? policy = null,
+        AlertPolicy? alerting = null)
     {
         Policy = policy ?? HealthPolicy.Default;
+        Alerting = alerting ?? AlertPolicy.Default;
         Sites = sites.ToFrozenDictionary(s => s.Id, StringComparer.Ordinal);
         Devices = devices.ToFrozenDictionary(d => d.Id, StringComparer.Ordinal);
         Links = links.ToFrozenDictionary(l => l.Id, StringComparer.Ordinal);
@@ -129,6 +132,41 @@ public sealed class FleetInventory
 
     /// <summary>Poll plans per device class and thresholds per link class.</summary>
     public HealthPolicy Policy { get; }
+
+    /// <summary>Alert rules, flap damping, timing and maintenance windows (the <c>alerting:</c> section).</summary>
+    public AlertPolicy Alerting { get; }
+
+    /// <summary>
+    /// For each device reachable from a core device, the links on its shortest path from the core (breadth first over
+    /// planned links, ties by link id): the state engine's root cause and the alerts' "behind" both read it.
+    /// </summary>
+    public Dictionary<string, IReadOnlyList<string>> PathsFromCore()
+    {
+        var adjacent = Links.Values
+            .SelectMany(l => new[] { (From: l.A.DeviceId, To: l.B.DeviceId, Link: l.Id), (From: l.B.DeviceId, To: l.A.DeviceId, Link: l.Id) })
+            .ToLookup(e => e.From, StringComparer.Ordinal);
+        var paths = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        var queue = new Queue<string>();
+        foreach (var core in Devices.Values.Where(d => d.Class == DeviceClass.Core).OrderBy(d => d.Id, StringComparer.Ordinal))
+        {
+            paths[core.Id] = [];
+            queue.Enqueue(core.Id);
+        }
+
+        while (queue.TryDequeue(out var device))
+        {
+            foreach (var edge in adjacent[device].OrderBy(e => e.Link, StringComparer.Ordinal))
+            {
+                if (!paths.ContainsKey(edge.To))
+                {
+                    paths[edge.To] = [.. paths[device], edge.Link];
+                    queue.Enqueue(edge.To);
+                }
+            }
+        }
+
+        return paths;
+    }
 
     /// <summary>The lifecycle phase of a set of assignments at an instant.</summary>
     public static DeploymentPhase PhaseOf(IReadOnlyList<Assignment> assignments, DateTimeOffset at)

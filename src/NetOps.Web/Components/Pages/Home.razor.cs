@@ -1,3 +1,4 @@
+using NetOps.Core.State;
 using NetOps.Web.Presentation;
 using NetOps.Web.ViewModels;
 
