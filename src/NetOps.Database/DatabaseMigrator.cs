@@ -11,6 +11,9 @@ namespace NetOps.Database;
 /// </summary>
 public sealed class DatabaseMigrator(IDbContextFactory<NetOpsDbContext> contexts, ILogger<DatabaseMigrator> logger) : IHostedService
 {
+    /// <summary>"NetOps" in ASCII: the advisory lock key every NetOps process migrates under on PostgreSQL.</summary>
+    private const long MigrationLockKey = 0x4E65_744F_7073;
+
     private readonly TaskCompletionSource _migrated = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Completes once the database is at the model's migration; faults when migrating failed.</summary>
@@ -23,8 +26,21 @@ public sealed class DatabaseMigrator(IDbContextFactory<NetOpsDbContext> contexts
             var context = contexts.CreateDbContext();
             await using (context.ConfigureAwait(false))
             {
-                var pending = (await context.Database.GetPendingMigrationsAsync(cancellationToken).ConfigureAwait(false)).ToList();
-                await context.Database.MigrateAsync(cancellationToken).ConfigureAwait(false);
+                var locked = await LockAsync(context, cancellationToken).ConfigureAwait(false);
+                List<string> pending;
+                try
+                {
+                    pending = (await context.Database.GetPendingMigrationsAsync(cancellationToken).ConfigureAwait(false)).ToList();
+                    await context.Database.MigrateAsync(cancellationToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    if (locked)
+                    {
+                        await UnlockAsync(context).ConfigureAwait(false);
+                    }
+                }
+
                 if (context.Database.IsSqlite())
                 {
                     // Readers (pages) go on while the recorder writes; WAL is a property of the file, set once.
@@ -45,4 +61,39 @@ public sealed class DatabaseMigrator(IDbContextFactory<NetOpsDbContext> contexts
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>
+    /// On PostgreSQL, holds a session-level advisory lock over the whole run. EF Core's own lock there (LOCK TABLE on the
+    /// history) ends with each migration's transaction: two processes that both found two migrations pending took turns
+    /// per migration, and the second applied one the first had just applied ("relation already exists"). SQLite's lock
+    /// is held for the whole run already. A database that does not exist yet is left to MigrateAsync to create, unlocked.
+    /// </summary>
+    private static async Task<bool> LockAsync(NetOpsDbContext context, CancellationToken cancellationToken)
+    {
+        if (!context.Database.IsNpgsql() || !await context.Database.CanConnectAsync(cancellationToken).ConfigureAwait(false))
+        {
+            return false;
+        }
+
+        // Migrations run on the connection opened here, so the lock's session is theirs until UnlockAsync closes it.
+        await context.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await context.Database.ExecuteSqlRawAsync("SELECT pg_advisory_lock({0})", [MigrationLockKey], cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    private static async Task UnlockAsync(NetOpsDbContext context)
+    {
+        try
+        {
+            await context.Database.ExecuteSqlRawAsync("SELECT pg_advisory_unlock({0})", [MigrationLockKey], CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (System.Data.Common.DbException)
+        {
+            // The connection is gone, and with its session the lock.
+        }
+        finally
+        {
+            await context.Database.CloseConnectionAsync().ConfigureAwait(false);
+        }
+    }
 }

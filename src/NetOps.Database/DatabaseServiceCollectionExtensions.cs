@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using NetOps.Core.Alerts;
 using NetOps.Core.State;
 
 namespace NetOps.Database;
@@ -14,9 +15,9 @@ public static class DatabaseServiceCollectionExtensions
     /// <summary>
     /// Registers the validated <see cref="DatabaseOptions"/>, <c>IDbContextFactory&lt;NetOpsDbContext&gt;</c>, the hosted
     /// <see cref="DatabaseMigrator"/> (call this before registering anything that uses the database: hosted services start
-    /// in registration order), <see cref="StateHistory"/> as <see cref="IStateHistory"/> and the hosted
-    /// <see cref="StateHistoryPruner"/>. SQLite's default file is <c>netops.db</c> in <c>Storage:DataDirectory</c>
-    /// (default "data"), read when the database is first used, so a host may resolve that path first.
+    /// in registration order), <see cref="StateHistory"/> as <see cref="IStateHistory"/>, the hosted
+    /// <see cref="StateHistoryPruner"/> and <see cref="AlertStore"/> as <see cref="IAlertStore"/>. SQLite's default file is
+    /// <c>netops.db</c> in <c>Storage:DataDirectory</c> (default "data"), read when the database is first used, so a host may resolve that path first.
     /// </summary>
     public static IServiceCollection AddNetOpsDatabase(this IServiceCollection services, IConfiguration configuration)
     {
@@ -34,6 +35,8 @@ public static class DatabaseServiceCollectionExtensions
         services.TryAddSingleton<StateHistory>();
         services.TryAddSingleton<IStateHistory>(sp => sp.GetRequiredService<StateHistory>());
         services.AddHostedService<StateHistoryPruner>();
+        services.TryAddSingleton<AlertStore>();
+        services.TryAddSingleton<IAlertStore>(sp => sp.GetRequiredService<AlertStore>());
         return services;
     }
 

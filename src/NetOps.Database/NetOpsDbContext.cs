@@ -1,4 +1,6 @@
+using System.Linq.Expressions;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace NetOps.Database;
 
@@ -10,6 +12,14 @@ namespace NetOps.Database;
 public abstract class NetOpsDbContext(DbContextOptions options) : DbContext(options)
 {
     public DbSet<StateChangeRecord> StateChanges => Set<StateChangeRecord>();
+
+    public DbSet<AlertRecord> Alerts => Set<AlertRecord>();
+
+    public DbSet<SilenceRecord> Silences => Set<SilenceRecord>();
+
+    public DbSet<NotificationRecord> Notifications => Set<NotificationRecord>();
+
+    public DbSet<AlertAuditRecord> AlertAudit => Set<AlertAuditRecord>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -35,6 +45,81 @@ public abstract class NetOpsDbContext(DbContextOptions options) : DbContext(opti
             .IsUnique()
             .HasDatabaseName("ux_state_changes_entity_at");
         change.HasIndex(c => c.At).HasDatabaseName("ix_state_changes_at");
+
+        Alerting(modelBuilder);
+    }
+
+    /// <summary>The alert book's tables (<see cref="AlertStore"/>); JSON columns are text here, jsonb on PostgreSQL.</summary>
+    private static void Alerting(ModelBuilder modelBuilder)
+    {
+        var alert = modelBuilder.Entity<AlertRecord>();
+        alert.ToTable("alerts");
+        alert.HasKey(a => a.Id).HasName("pk_alerts");
+        alert.Property(a => a.Id).HasColumnName("id");
+        alert.Property(a => a.Rule).HasColumnName("rule");
+        alert.Property(a => a.Subject).HasColumnName("subject");
+        alert.Property(a => a.Severity).HasColumnName("severity").HasConversion<string>().HasMaxLength(16);
+        alert.Property(a => a.Status).HasColumnName("status").HasConversion<string>().HasMaxLength(16);
+        alert.Property(a => a.StartsAt).HasColumnName("starts_at");
+        alert.Property(a => a.EndsAt).HasColumnName("ends_at");
+        alert.Property(a => a.UpdatedAt).HasColumnName("updated_at");
+        alert.Property(a => a.Labels).HasColumnName("labels");
+        alert.Property(a => a.Annotations).HasColumnName("annotations");
+        alert.Property(a => a.AckBy).HasColumnName("ack_by");
+        alert.Property(a => a.AckAt).HasColumnName("ack_at");
+        alert.Property(a => a.AckComment).HasColumnName("ack_comment");
+        alert.Property(a => a.Affected).HasColumnName("affected");
+        alert.Property(a => a.SilencedBy).HasColumnName("silenced_by");
+        alert.Property(a => a.InMaintenance).HasColumnName("in_maintenance");
+        alert.Property(a => a.Flapping).HasColumnName("flapping");
+        alert.Property(a => a.Reopened).HasColumnName("reopened");
+        alert.Property(a => a.EscalatedAt).HasColumnName("escalated_at");
+        alert.Property(a => a.LastNotifiedAt).HasColumnName("last_notified_at");
+        // Loading at start reads the open ones; history reads a time range.
+        alert.HasIndex(a => a.Status).HasDatabaseName("ix_alerts_status");
+        alert.HasIndex(a => a.StartsAt).HasDatabaseName("ix_alerts_starts_at");
+
+        var silence = modelBuilder.Entity<SilenceRecord>();
+        silence.ToTable("silences");
+        silence.HasKey(s => s.Id).HasName("pk_silences");
+        silence.Property(s => s.Id).HasColumnName("id");
+        silence.Property(s => s.Matchers).HasColumnName("matchers");
+        silence.Property(s => s.StartsAt).HasColumnName("starts_at");
+        silence.Property(s => s.EndsAt).HasColumnName("ends_at");
+        silence.Property(s => s.CreatedBy).HasColumnName("created_by");
+        silence.Property(s => s.Comment).HasColumnName("comment");
+        silence.Property(s => s.CreatedAt).HasColumnName("created_at");
+        silence.Property(s => s.ExpiredBy).HasColumnName("expired_by");
+        silence.HasIndex(s => s.EndsAt).HasDatabaseName("ix_silences_ends_at");
+
+        var notification = modelBuilder.Entity<NotificationRecord>();
+        notification.ToTable("notifications");
+        notification.HasKey(n => n.Id).HasName("pk_notifications");
+        notification.Property(n => n.Id).HasColumnName("id");
+        notification.Property(n => n.Receiver).HasColumnName("receiver");
+        notification.Property(n => n.GroupKey).HasColumnName("group_key");
+        notification.Property(n => n.Kind).HasColumnName("kind").HasConversion<string>().HasMaxLength(16);
+        notification.Property(n => n.Alerts).HasColumnName("alerts");
+        notification.Property(n => n.CreatedAt).HasColumnName("created_at");
+        notification.Property(n => n.Attempts).HasColumnName("attempts");
+        notification.Property(n => n.NextAttemptAt).HasColumnName("next_attempt_at");
+        notification.Property(n => n.DeliveredAt).HasColumnName("delivered_at");
+        notification.Property(n => n.LastError).HasColumnName("last_error");
+        notification.Property(n => n.LastAttemptAt).HasColumnName("last_attempt_at");
+        // The sender asks for what is undelivered (delivered_at null) and due; the backlog groups by receiver.
+        notification.HasIndex(n => new { n.DeliveredAt, n.NextAttemptAt }).HasDatabaseName("ix_notifications_due");
+        notification.HasIndex(n => n.Receiver).HasDatabaseName("ix_notifications_receiver");
+
+        var audit = modelBuilder.Entity<AlertAuditRecord>();
+        audit.ToTable("alert_audit");
+        audit.HasKey(a => a.Id).HasName("pk_alert_audit");
+        audit.Property(a => a.Id).HasColumnName("id");
+        audit.Property(a => a.At).HasColumnName("at");
+        audit.Property(a => a.Actor).HasColumnName("actor");
+        audit.Property(a => a.Action).HasColumnName("action");
+        audit.Property(a => a.Target).HasColumnName("target");
+        audit.Property(a => a.Details).HasColumnName("details");
+        audit.HasIndex(a => a.At).HasDatabaseName("ix_alert_audit_at");
     }
 }
 
@@ -49,5 +134,17 @@ public sealed class PostgresNetOpsDbContext(DbContextOptions<PostgresNetOpsDbCon
         base.OnModelCreating(modelBuilder);
         // jsonb lets an operator query reason values (reason_args->>'link') without parsing text.
         modelBuilder.Entity<StateChangeRecord>().Property(c => c.ReasonArgs).HasColumnType("jsonb");
+        Jsonb(modelBuilder.Entity<AlertRecord>(), a => a.Labels, a => a.Annotations, a => a.Affected);
+        Jsonb(modelBuilder.Entity<SilenceRecord>(), s => s.Matchers);
+        Jsonb(modelBuilder.Entity<NotificationRecord>(), n => n.Alerts);
+    }
+
+    private static void Jsonb<T>(EntityTypeBuilder<T> entity, params Expression<Func<T, string>>[] columns)
+        where T : class
+    {
+        foreach (var column in columns)
+        {
+            entity.Property(column).HasColumnType("jsonb");
+        }
     }
 }
