@@ -42,7 +42,18 @@ public abstract class ReceiverOptions
 /// <summary>A real Alertmanager: NetOps posts its alerts to <c>/api/v2/alerts</c>; empty Url: none.</summary>
 public sealed class AlertmanagerReceiverOptions : ReceiverOptions
 {
+    /// <summary>One hour: open alerts are then to be posted again every quarter hour (Prometheus sets endsAt four resend intervals ahead).</summary>
+    public static readonly TimeSpan DefaultResendHorizon = TimeSpan.FromHours(1);
+
     public Uri? Url { get; set; }
+
+    /// <summary>
+    /// How far ahead of now an open alert's <c>endsAt</c> is set when it is posted. Alertmanager resolves an alert whose
+    /// <c>endsAt</c> has passed, so every open alert (acknowledged ones too) must be posted again well within this
+    /// horizon (a quarter of it is Prometheus' habit); should NetOps stop, Alertmanager resolves its alerts after at most
+    /// this long. A resolved alert is posted with its own end, which resolves it at once.
+    /// </summary>
+    public TimeSpan ResendHorizon { get; set; } = DefaultResendHorizon;
 }
 
 /// <summary>Anything that takes Alertmanager's webhook (payload version 4).</summary>
