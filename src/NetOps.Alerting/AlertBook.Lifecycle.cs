@@ -111,6 +111,7 @@ public sealed partial class AlertBook
         Mute(step);
         RepeatAndEscalate(step);
         Flush(step);
+        Refresh(step);
 
         foreach (var alert in Known(step).Where(a => !a.IsOpen && a.EndsAt < now - timing.ReopenGrace && !a.Flapping).ToList())
         {
@@ -229,6 +230,25 @@ public sealed partial class AlertBook
             foreach (var receiver in _dispatcher.RoutesFor(group.Key.Kind))
             {
                 step.Notifications.Add(new Notification(0, receiver, group.Key.GroupKey, group.Key.Kind, told, now) { NextAttemptAt = now });
+            }
+        }
+    }
+
+    /// <summary>Receivers that forget (Alertmanager) are told every open alert again, acknowledged and muted ones too.</summary>
+    private void Refresh(Step step)
+    {
+        foreach (var (receiver, every) in _dispatcher.Refreshes)
+        {
+            if (_refreshed.TryGetValue(receiver, out var last) && step.Now - last < every)
+            {
+                continue;
+            }
+
+            _refreshed[receiver] = step.Now;
+            var open = Known(step).Where(a => a.IsOpen && a.LastNotifiedAt is not null).ToList();
+            if (open.Count > 0)
+            {
+                step.Notifications.Add(new Notification(0, receiver, "{}", NotificationKind.Repeat, open, step.Now) { NextAttemptAt = step.Now });
             }
         }
     }

@@ -33,6 +33,7 @@ public sealed partial class AlertBook : BackgroundService, IAlertBook
     private readonly Dictionary<string, DateTimeOffset> _pending = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Queue<DateTimeOffset>> _transitions = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Silence> _silences = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DateTimeOffset> _refreshed = new(StringComparer.Ordinal);
     private readonly List<Outgoing> _outbox = [];
     private readonly Lock _readersGate = new();
     private readonly List<Action> _readers = [];

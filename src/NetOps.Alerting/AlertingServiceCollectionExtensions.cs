@@ -21,6 +21,23 @@ public static class AlertingServiceCollectionExtensions
     /// secrets through <paramref name="resolveCredential"/> (the host passes <c>CredentialStoreExtensions.ResolveCredential</c>),
     /// looked up on each delivery so that a rotated secret is used from the next one on.
     /// </summary>
+    /// <summary>
+    /// The alerting role: the receivers (<see cref="AddNetOpsAlertReceivers"/>), the alert book (rules over the live view,
+    /// lifecycle, persistence through <see cref="NetOps.Core.Alerts.IAlertStore"/>) and the dispatcher that delivers its
+    /// notifications. Register the live view, the inventory and the operational database first.
+    /// </summary>
+    public static IServiceCollection AddNetOpsAlerting(this IServiceCollection services, IConfiguration configuration,
+        Func<IServiceProvider, string, string?> resolveCredential)
+    {
+        services.AddNetOpsAlertReceivers(configuration, resolveCredential);
+        services.TryAddSingleton<NotificationDispatcher>();
+        services.AddHostedService(sp => sp.GetRequiredService<NotificationDispatcher>());
+        services.TryAddSingleton<AlertBook>();
+        services.TryAddSingleton<NetOps.Core.Alerts.IAlertBook>(sp => sp.GetRequiredService<AlertBook>());
+        services.AddHostedService(sp => sp.GetRequiredService<AlertBook>());
+        return services;
+    }
+
     public static IServiceCollection AddNetOpsAlertReceivers(this IServiceCollection services, IConfiguration configuration,
         Func<IServiceProvider, string, string?> resolveCredential)
     {

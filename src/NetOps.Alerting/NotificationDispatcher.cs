@@ -58,6 +58,10 @@ public sealed class NotificationDispatcher : BackgroundService
         return _receivers.Values.Where(r => !r.EscalationOnly).Select(r => r.Name);
     }
 
+    /// <summary>The receivers that must be told every open alert again now and then, and how often.</summary>
+    public IEnumerable<(string Receiver, TimeSpan Every)> Refreshes =>
+        _receivers.Values.Where(r => r.RefreshEvery is not null).Select(r => (r.Name, r.RefreshEvery!.Value));
+
     /// <summary>New notifications were queued: deliver now rather than at the next poll.</summary>
     public void Wake()
     {

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 using Scalar.AspNetCore;
+using NetOps.Alerting;
 using NetOps.Collector;
 using NetOps.Core.Observations;
 using NetOps.Core.State;
@@ -28,6 +29,7 @@ public enum HostRoles
     Engine = 2,
     Web = 4,
     Simulator = 8,
+    Alerting = 16,
 }
 
 /// <summary>
@@ -79,7 +81,7 @@ public static class HostExtensions
         }
 
         var health = services.AddHealthChecks();
-        if (allInOne || roles.HasFlag(HostRoles.Engine) || roles.HasFlag(HostRoles.Web))
+        if (allInOne || roles.HasFlag(HostRoles.Engine) || roles.HasFlag(HostRoles.Web) || roles.HasFlag(HostRoles.Alerting))
         {
             // The operational database, migrated before anything uses it.
             services.AddNetOpsDatabase(configuration);
@@ -99,7 +101,7 @@ public static class HostExtensions
         }
         else
         {
-            if (roles.HasFlag(HostRoles.Web) || roles.HasFlag(HostRoles.Engine))
+            if (roles.HasFlag(HostRoles.Web) || roles.HasFlag(HostRoles.Engine) || roles.HasFlag(HostRoles.Alerting))
             {
                 services.AddNetOpsMqttStateFeed(configuration);
             }
@@ -155,6 +157,13 @@ public static class HostExtensions
 
             health.AddCheck<LiveViewCheck>("live-view", tags: ["ready"]);
             services.AddNetOpsDashboard();
+        }
+
+        if (roles.HasFlag(HostRoles.Alerting) && configuration.GetValue("Alerting:Enabled", true))
+        {
+            // One process per site runs alerting: it owns the notifications (two would send each one twice).
+            services.AddNetOpsAlerting(configuration, CredentialStoreExtensions.ResolveCredential);
+            health.AddCheck<AlertingHealthCheck>("alerting", tags: ["ready"]);
         }
 
         if (allInOne || roles.HasFlag(HostRoles.Engine) || roles.HasFlag(HostRoles.Web))
@@ -231,12 +240,12 @@ public static class HostExtensions
         }, HealthJson));
     }
 
-    /// <summary>"all-in-one" or a comma list of collector, engine, web, simulator.</summary>
+    /// <summary>"all-in-one" or a comma list of collector, engine, web, alerting, simulator.</summary>
     public static (bool AllInOne, HostRoles Roles) ParseRoles(string? text)
     {
         if (string.IsNullOrWhiteSpace(text) || text.Trim().Equals("all-in-one", StringComparison.OrdinalIgnoreCase))
         {
-            return (true, HostRoles.Collector | HostRoles.Engine | HostRoles.Web);
+            return (true, HostRoles.Collector | HostRoles.Engine | HostRoles.Web | HostRoles.Alerting);
         }
 
         var roles = HostRoles.None;
@@ -244,7 +253,7 @@ public static class HostExtensions
         {
             roles |= Enum.TryParse<HostRoles>(part, ignoreCase: true, out var role) && role != HostRoles.None
                 ? role
-                : throw new InvalidOperationException($"NetOps:Roles: unknown role '{part}' (all-in-one, or a list of collector, engine, web, simulator)");
+                : throw new InvalidOperationException($"NetOps:Roles: unknown role '{part}' (all-in-one, or a list of collector, engine, web, alerting, simulator)");
         }
 
         return (false, roles);

@@ -216,6 +216,8 @@ internal sealed class RecordingReceiver(string name, bool escalationOnly) : IAle
 
     public bool EscalationOnly => escalationOnly;
 
+    public TimeSpan? RefreshEvery => null;
+
     public Task DeliverAsync(Notification notification, CancellationToken cancellationToken)
     {
         if (Down)

@@ -52,6 +52,8 @@ public sealed class AlertmanagerReceiver : IAlertReceiver
 
     public bool EscalationOnly => _options.Escalation;
 
+    public TimeSpan? RefreshEvery => _options.ResendHorizon / 4;
+
     public async Task DeliverAsync(Notification notification, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(notification);

@@ -57,6 +57,8 @@ public sealed class EmailReceiver : IAlertReceiver
 
     public bool EscalationOnly => _options.Escalation;
 
+    public TimeSpan? RefreshEvery => null;
+
     public async Task DeliverAsync(Notification notification, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(notification);

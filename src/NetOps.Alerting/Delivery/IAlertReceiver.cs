@@ -17,6 +17,12 @@ public interface IAlertReceiver
     /// <summary>True for a second-line receiver: it gets only escalations of critical alerts nobody acknowledged.</summary>
     bool EscalationOnly { get; }
 
+    /// <summary>
+    /// How often the receiver must be told every open alert again, or null. Alertmanager forgets an alert whose
+    /// <c>endsAt</c> passed, so it gets the open ones well within its resend horizon, acknowledged ones included.
+    /// </summary>
+    TimeSpan? RefreshEvery { get; }
+
     /// <summary>Hands one notification (a group of alerts) to the receiver; throws when it was not taken.</summary>
     Task DeliverAsync(Notification notification, CancellationToken cancellationToken);
 }

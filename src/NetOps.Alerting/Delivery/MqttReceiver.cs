@@ -53,6 +53,8 @@ public sealed class MqttReceiver : IAlertReceiver, IAsyncDisposable
 
     public bool EscalationOnly => _options.Escalation;
 
+    public TimeSpan? RefreshEvery => null;
+
     /// <summary>Where a notification of group <paramref name="groupKey"/> is published.</summary>
     public string GroupTopic(string groupKey) => $"{_options.Topic}/{TopicLevel(groupKey)}";
 

@@ -51,6 +51,8 @@ public sealed class WebhookReceiver : IAlertReceiver
 
     public bool EscalationOnly => _options.Escalation;
 
+    public TimeSpan? RefreshEvery => null;
+
     public async Task DeliverAsync(Notification notification, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(notification);
