@@ -147,6 +147,8 @@ public sealed partial class AlertBook
             }
             else if (alert.Flapping && !flapping)
             {
+                // Stable again: the changes that made it flap are history, and count no more.
+                _transitions.Remove(alert.Fingerprint);
                 step.Audit.Add(new AuditEntry(now, Actor, "stable", alert.Id, "stable again"));
                 Queue(step, muted.IsOpen ? NotificationKind.Firing : NotificationKind.Resolved, muted);
             }

@@ -55,7 +55,7 @@ internal static class AlertEvaluator
             {
                 if (!Matches(rule, state, inventory, now))
                 {
-                    if (state.Value == StateValue.Unknown && !rule.States.Contains(StateValue.Unknown))
+                    if (state.Value == StateValue.Unknown)
                     {
                         result.Undetermined.Add(Alert.FingerprintOf(rule.Name, state.Entity.ToString()));
                     }

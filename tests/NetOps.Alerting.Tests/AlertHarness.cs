@@ -148,16 +148,19 @@ internal sealed class AlertHarness : IAsyncDisposable
     public EntityState Now(EntityRef entity, StateValue value, Reason reason, params (string Key, double Value)[] metrics) =>
         State(entity, value, reason, Time.GetUtcNow(), metrics);
 
-    /// <summary>Moves the clock, evaluates once and delivers what is due.</summary>
+    /// <summary>
+    /// Evaluates what the feed holds now, moves the clock by <paramref name="advance"/> and evaluates again, then lets the
+    /// group wait pass, evaluates once more and delivers what is due.
+    /// </summary>
     public async Task StepAsync(TimeSpan? advance = null)
     {
+        await Book.StepAsync(default);
         if (advance is { } by)
         {
             Time.Advance(by);
+            await Book.StepAsync(default);
         }
 
-        await Book.StepAsync(default);
-        // Group wait: what this step queued goes out once its group waited; one more step after it sends it.
         Time.Advance(Inventory.Current.Alerting.Timing.GroupWait);
         await Book.StepAsync(default);
         await Dispatcher.DeliverDueAsync(default);

@@ -107,7 +107,8 @@ public sealed record AlertPolicy(IReadOnlyList<AlertRule> Rules, FlapDamping Fla
 
     /// <summary>
     /// The rules NetOps runs when the inventory has no <c>alerting:</c> section: every condition the issue tracker asked
-    /// for, with hold-downs that keep a single poll's hiccup quiet.
+    /// for, with hold-downs that keep a single poll's hiccup quiet. No rule for a port that is merely down: a port that
+    /// matters is a link's end (the link alerts) or a camera's (the camera alerts); unused ports go down all day.
     /// </summary>
     public static AlertPolicy Default { get; } = new(
     [
@@ -118,8 +119,6 @@ public sealed record AlertPolicy(IReadOnlyList<AlertRule> Rules, FlapDamping Fla
             Reasons(ReasonCodes.LinkMiswired), TimeSpan.Zero),
         new AlertRule("DeviceUnreachable", RuleTarget.Device, AlertSeverity.Critical, States(StateValue.Down),
             Reasons(ReasonCodes.DeviceUnreachable), TimeSpan.FromSeconds(30)),
-        new AlertRule("PortDown", RuleTarget.Port, AlertSeverity.Warning, States(StateValue.Down),
-            Reasons(ReasonCodes.PortOperDown, ReasonCodes.PortTrapLinkDown), TimeSpan.FromSeconds(30)),
         new AlertRule("PortUtilisationHigh", RuleTarget.Port, AlertSeverity.Warning, States(StateValue.Degraded),
             Reasons(ReasonCodes.PortUtilisationHigh), TimeSpan.FromMinutes(5)),
         new AlertRule("PortErrorsHigh", RuleTarget.Port, AlertSeverity.Warning, States(StateValue.Degraded),

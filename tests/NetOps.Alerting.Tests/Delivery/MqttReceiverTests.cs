@@ -51,7 +51,7 @@ public sealed class MqttReceiverTests : IAsyncLifetime
             Assert.True(retained.Retain);
             var state = JsonDocument.Parse(retained.Payload).RootElement;
             Assert.Equal("firing", state.GetProperty("status").GetString());
-            Assert.Equal("0badc0de", state.GetProperty("fingerprint").GetString());
+            Assert.Equal(alert.Fingerprint, state.GetProperty("fingerprint").GetString());
             Assert.Equal("link:core-acc-nord", state.GetProperty("labels").GetProperty("subject").GetString());
         }
 

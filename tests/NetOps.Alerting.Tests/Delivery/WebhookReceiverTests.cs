@@ -52,7 +52,7 @@ public sealed class WebhookReceiverTests : IAsyncLifetime
         Assert.Equal("2026-05-01T10:00:00.25Z", sent.GetProperty("startsAt").GetString());
         Assert.Equal("0001-01-01T00:00:00Z", sent.GetProperty("endsAt").GetString());
         Assert.Equal("https://netops.example.org/ops/alerts/a1b2c3", sent.GetProperty("generatorURL").GetString());
-        Assert.Equal("a1b2c3", sent.GetProperty("fingerprint").GetString());
+        Assert.Equal(alert.Fingerprint, sent.GetProperty("fingerprint").GetString());
     }
 
     [Fact]
