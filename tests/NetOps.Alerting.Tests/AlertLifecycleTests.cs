@@ -20,7 +20,7 @@ public sealed class AlertLifecycleTests
 
         var alert = Assert.Single(alerts.Book.Open);
         Assert.Equal(("LinkDown", "link:core-acc-nord"), (alert.Rule, alert.Subject));
-        Assert.Equal("port Te1/0/1 on core down since 2026-08-21 20:00", alert.Summary);
+        Assert.Equal("link Core – Nord down: port Te1/0/1 on core down since 2026-08-21 20:00", alert.Summary);
         Assert.Equal("2 links, 3 devices, 1 MOGLI node, 4 cameras, 1 zone behind it", alert.Annotations[AlertAnnotations.Affected]);
         Assert.Contains("device:sw-site", alert.Affected);
         Assert.Contains("endpoint:cam-4", alert.Affected);

@@ -112,7 +112,8 @@ public sealed record AlertPolicy(IReadOnlyList<AlertRule> Rules, FlapDamping Fla
     /// </summary>
     public static AlertPolicy Default { get; } = new(
     [
-        new AlertRule("LinkDown", RuleTarget.Link, AlertSeverity.Critical, States(StateValue.Down), AnyReason, TimeSpan.Zero),
+        new AlertRule("LinkDown", RuleTarget.Link, AlertSeverity.Critical, States(StateValue.Down), AnyReason, TimeSpan.Zero)
+            { Summary = "link {subject} down: {reason}" },
         new AlertRule("LinkDegraded", RuleTarget.Link, AlertSeverity.Warning, States(StateValue.Degraded), Reasons(ReasonCodes.LinkEndDegraded),
             TimeSpan.FromMinutes(1)),
         new AlertRule("LinkMiswired", RuleTarget.Link, AlertSeverity.Warning, States(StateValue.Degraded, StateValue.Down),

@@ -4,12 +4,11 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
-using NetOps.Testing;
 
-namespace NetOps.Alerting.Tests.Delivery;
+namespace NetOps.Testing;
 
 /// <summary>One request as the listener got it.</summary>
-internal sealed record RecordedRequest(string Method, string Path, string? Authorization, string? ContentType, byte[] Body)
+public sealed record RecordedRequest(string Method, string Path, string? Authorization, string? ContentType, byte[] Body)
 {
     public JsonElement Json => JsonDocument.Parse(Body).RootElement;
 }
@@ -18,7 +17,7 @@ internal sealed record RecordedRequest(string Method, string Path, string? Autho
 /// A real Kestrel listener on a free loopback port that records every request and answers with the status the test
 /// sets (200 by default), or not at all while <see cref="Hang"/> is set.
 /// </summary>
-internal sealed class HttpRecorder : IAsyncDisposable
+public sealed class HttpRecorder : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly Lock _gate = new();
