@@ -41,15 +41,13 @@ public sealed class AlertStormTests(ITestOutputHelper output) : IAsyncLifetime
             "--Alerting:Email:To:0", "oncall@netops.example")
         {
             // Short hold-downs for what could be a symptom, so that the cut outlasts them: a symptom alert would show.
-            InventoryEdit = (file, text) => file != "events.yaml" ? text : text + """
-
-                alerting:
-                  group_wait: 200ms
+            InventoryEdit = (file, text) => file != "alerting.yaml" ? text : text.Replace("  rules:\n", """
                   rules:
                     - { name: DeviceUnreachable, target: device, severity: critical, states: [down], reasons: [device.unreachable], for: 1s }
                     - { name: EndpointUnreachable, target: endpoint, severity: critical, states: [down], for: 1s, while_event_live: true }
                     - { name: NodeSilent, target: node, severity: critical, states: [down, unknown], reasons: [node.offline, node.no-uplink, stale], for: 1s }
-                """,
+
+                """, StringComparison.Ordinal).Replace("group_wait: 500ms", "group_wait: 200ms", StringComparison.Ordinal),
         };
         await _host.InitializeAsync();
     }
