@@ -10,6 +10,9 @@ namespace NetOps.Testing;
 /// <summary>One request as the listener got it.</summary>
 public sealed record RecordedRequest(string Method, string Path, string? Authorization, string? ContentType, byte[] Body)
 {
+    /// <summary>When the request's body was read (<see cref="System.Diagnostics.Stopwatch"/> ticks), for delays measured from outside.</summary>
+    public long ReceivedAt { get; init; } = System.Diagnostics.Stopwatch.GetTimestamp();
+
     public JsonElement Json => JsonDocument.Parse(Body).RootElement;
 }
 
