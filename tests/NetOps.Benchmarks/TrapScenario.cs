@@ -27,7 +27,8 @@ public sealed class TrapScenario : IBenchScenario
 
     public string Name => "traps";
 
-    public string Description => "traps/s decoded into events on one core (vs decoding alone); linkDown trap to state change in the all-in-one host";
+    public string Description =>
+        "traps/s decoded into events on one core (vs decoding alone); linkDown trap to state change, and to the alert at a webhook, in the all-in-one host";
 
     public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
@@ -154,15 +155,23 @@ public sealed class TrapScenario : IBenchScenario
     /// port down; restore, send linkUp (its re-poll brings the port back up), repeat. Polls are an hour apart, so every
     /// change comes from a trap or the re-poll it triggered.
     /// </summary>
+    private static bool IsLinkDown(RecordedRequest request, string status) =>
+        request.Json.GetProperty("alerts").EnumerateArray().Any(a => a.GetProperty("status").GetString() == status &&
+            a.GetProperty("labels").GetProperty("alertname").GetString() == "LinkDown" &&
+            a.GetProperty("labels").GetProperty("subject").GetString() == $"link:{LinkId}");
+
     private static async Task DelayAsync(int repetitions, CancellationToken cancellationToken)
     {
         var directory = Directory.CreateTempSubdirectory("netops-bench-traps-");
+        // The alerts of the run go to a webhook; the link is cut again and again, so flap damping must not hold them back.
+        await using var webhook = await HttpRecorder.StartAsync();
         var trapPort = FreePort.Udp();
         var snmpPort = FreePort.Udp();
         var httpPort = FreePort.Tcp();
         foreach (var file in Directory.GetFiles(Path.Combine(RepoPaths.Root, "config", "inventory")))
         {
-            var text = Regex.Replace(File.ReadAllText(file), @"(?m)^(\s*port:\s*)16161\b", "${1}" + snmpPort);
+            var text = Regex.Replace(File.ReadAllText(file), @"(?m)^(\s*port:\s*)16161\b", "${1}" + snmpPort)
+                .Replace("flapping: { changes: 4,", "flapping: { changes: 1000,", StringComparison.Ordinal);
             File.WriteAllText(Path.Combine(directory.FullName, Path.GetFileName(file)), text);
         }
 
@@ -182,6 +191,7 @@ public sealed class TrapScenario : IBenchScenario
             "--Traps:Enabled", "true",
             "--Traps:Endpoint", $"127.0.0.1:{trapPort.ToString(CultureInfo.InvariantCulture)}",
             "--Traps:Credentials:0", "rainbow-ro",
+            "--Alerting:Webhooks:0:Url", webhook.Url.ToString(),
         ], workingDirectory: output);
         using var http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(10) };
         try
@@ -198,25 +208,35 @@ public sealed class TrapScenario : IBenchScenario
                 ? secret.Reveal()
                 : throw new InvalidOperationException("rainbow-ro is not defined");
             using var inventory = JsonDocument.Parse(await http.GetStringAsync(new Uri("api/inventory", UriKind.Relative), cancellationToken));
-            var end = inventory.RootElement.GetProperty("links").EnumerateArray().First(l => l.GetProperty("id").GetString() == LinkId).GetProperty("a");
-            var deviceId = end.GetProperty("deviceId").GetString()!;
-            var port = end.GetProperty("port").GetString()!;
-            var device = inventory.RootElement.GetProperty("devices").EnumerateArray().First(d => d.GetProperty("id").GetString() == deviceId);
-            var address = IPAddress.Parse(device.GetProperty("snmp").GetProperty("host").GetString()!);
-            var ifIndex = (uint)device.GetProperty("ports").EnumerateArray().Select(p => p.GetProperty("name").GetString()).ToList().IndexOf(port) + 1;
-            var portEntity = $"port:{deviceId}/{port}";
+            var link = inventory.RootElement.GetProperty("links").EnumerateArray().First(l => l.GetProperty("id").GetString() == LinkId);
+            (string Device, string Port, IPAddress Address, uint IfIndex) EndOf(string side)
+            {
+                var end = link.GetProperty(side);
+                var id = end.GetProperty("deviceId").GetString()!;
+                var name = end.GetProperty("port").GetString()!;
+                var device = inventory.RootElement.GetProperty("devices").EnumerateArray().First(d => d.GetProperty("id").GetString() == id);
+                return (id, name, IPAddress.Parse(device.GetProperty("snmp").GetProperty("host").GetString()!),
+                    (uint)device.GetProperty("ports").EnumerateArray().Select(p => p.GetProperty("name").GetString()).ToList().IndexOf(name) + 1);
+            }
 
-            using var sender = new UdpClient(new IPEndPoint(address, 0));
+            var near = EndOf("a");
+            var far = EndOf("b");
+            var portEntity = $"port:{near.Device}/{near.Port}";
+
+            using var sender = new UdpClient(new IPEndPoint(near.Address, 0));
+            // The far end only tells its linkUp, so that with polls an hour apart its port (and the link) is known up again.
+            using var farSender = new UdpClient(new IPEndPoint(far.Address, 0));
             var receiver = new IPEndPoint(IPAddress.Loopback, trapPort);
             var requestId = 0;
-            async Task SendAsync(Oid trap)
+            async Task SendAsync(Oid trap, UdpClient? from = null)
             {
+                var ifIndex = from is null ? near.IfIndex : far.IfIndex;
                 var bytes = SnmpCodec.Encode(new SnmpMessage(SnmpVersion.V2c, community, new SnmpPdu(SnmpPduType.TrapV2, ++requestId, [
                     new VarBind(SnmpNotification.SysUpTimeInstance, SnmpValue.TimeTicks(100)),
                     new VarBind(SnmpNotification.SnmpTrapOidInstance, SnmpValue.ObjectIdentifier(trap)),
                     new VarBind(Oid.Parse("1.3.6.1.2.1.2.2.1.1").Append(ifIndex), SnmpValue.Integer(ifIndex)),
                 ])));
-                await sender.SendAsync(bytes, receiver, cancellationToken);
+                await (from ?? sender).SendAsync(bytes, receiver, cancellationToken);
             }
 
             // linkUp gets the core polled (its ifIndexes mapped) and the port up.
@@ -225,6 +245,7 @@ public sealed class TrapScenario : IBenchScenario
                 $"{portEntity} up\n{host.Output}");
 
             var toState = new List<double>();
+            var toWebhook = new List<double>();
             var byTrap = 0;
             for (var i = 0; i < repetitions; i++)
             {
@@ -242,15 +263,23 @@ public sealed class TrapScenario : IBenchScenario
 
                 toState.Add(Stopwatch.GetElapsedTime(sent).TotalMilliseconds);
                 byTrap += seen.Reason == "port.trap-link-down" ? 1 : 0;
+                var firings = i + 1;
+                var told = await Eventually.ValueAsync(() => Task.FromResult(webhook.Requests.Where(r => IsLinkDown(r, "firing")).Skip(firings - 1).FirstOrDefault()),
+                    TimeSpan.FromSeconds(10), $"firing notification {firings} of {LinkId} at the webhook");
+                toWebhook.Add(Stopwatch.GetElapsedTime(sent, told.ReceivedAt).TotalMilliseconds);
                 await PostAsync(http, $"api/simulator/links/{LinkId}/restore", cancellationToken);
                 await SendAsync(SnmpNotification.LinkUp);
+                await SendAsync(SnmpNotification.LinkUp, farSender);
                 await Eventually.TrueAsync(async () => await StateOfAsync(http, portEntity, cancellationToken) == "up", TimeSpan.FromSeconds(10),
                     $"{portEntity} up again\n{host.Output}");
+                await Eventually.TrueAsync(() => webhook.Requests.Count(r => IsLinkDown(r, "resolved")) == firings, TimeSpan.FromSeconds(10),
+                    $"resolved notification {firings} of {LinkId} at the webhook; link {await StateAsync(http, $"link:{LinkId}", cancellationToken)}");
             }
 
             Console.WriteLine($"traps: linkDown sent → {portEntity} down in /api/state of the all-in-one host, {repetitions} repetitions");
             Console.WriteLine($"  delay (includes one /api/state read) {Stats.Describe(toState, "0.0")} ms");
             Console.WriteLine($"  first seen down with the trap's reason {byTrap} of {repetitions} times (else already confirmed by the re-poll)");
+            Console.WriteLine($"  linkDown sent → LinkDown {LinkId} firing at the webhook (default rules, group_wait 500 ms) {Stats.Describe(toWebhook, "0.0")} ms");
         }
         finally
         {
