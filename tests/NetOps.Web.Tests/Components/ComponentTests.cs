@@ -59,7 +59,7 @@ public sealed class ComponentTests : IDisposable
             [new Device("core", "Core", DeviceClass.Core, "s", null, snmp, [new PortPlan("p1")]),
              new Device("acc", "Acc", DeviceClass.Access, "s", null, snmp, [new PortPlan("p1")])],
             [new Link("core--acc", "Core – Acc", new("core", "p1"), new("acc", "p1"))], [], [], []);
-        var model = new TopologyViewModel(live, Web.Presentation.ReasonText.Berlin, inventory);
+        var model = new TopologyViewModel(live, ReasonText.Berlin, inventory);
         var link = model.Diagram.Links.OfType<HealthLink>().Single();
         Assert.Equal(TopologyViewModel.Unknown, link.Color);
 
