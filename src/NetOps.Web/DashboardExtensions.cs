@@ -39,7 +39,10 @@ public static class DashboardExtensions
     /// <summary>The pages, their static assets and the REST API under /api.</summary>
     public static WebApplication MapNetOpsDashboard(this WebApplication app)
     {
-        app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+        // A page's bare status code shows the not-found page. The API keeps its own: re-executed, a 415 for a POST without
+        // a JSON body would become a POST to a page, refused with an empty 400.
+        app.UseWhen(context => !context.Request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase),
+            pages => pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
         app.UseAntiforgery();
         app.MapStaticAssets();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
@@ -47,7 +50,7 @@ public static class DashboardExtensions
         return app;
     }
 
-    /// <summary>The REST API under /api: state, history, inventory, traps.</summary>
+    /// <summary>The REST API under /api: state, history, inventory, traps; alerts and silences (tag "Alerts").</summary>
     public static IEndpointRouteBuilder MapNetOpsApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api").WithTags("Dashboard");
@@ -121,6 +124,7 @@ public static class DashboardExtensions
             .WithSummary("Trap receiver counts, recent notifications and unknown senders")
             .WithDescription("In a process that receives traps, its counts and log; in a web-only process the notifications the engine " +
                 "stored, with the receiver's counts and unknown senders null. 404 when the process neither receives traps nor reads a store.");
+        AlertsApi.Map(app.MapGroup("/api").WithTags("Alerts"), Json);
         return app;
     }
 }
