@@ -83,6 +83,11 @@ public sealed class AlertStormTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Contains("Rathaus – Nord", alert.GetProperty("annotations").GetProperty("summary").GetString());
         Assert.DoesNotContain(_webhook.Requests.SelectMany(Subjects), IsBehind);
 
+        // A Prometheus user can alert on NetOps too: open alerts by severity, and every entity's state (3: down).
+        var metrics = await _host.Http.GetStringAsync(new Uri("metrics", UriKind.Relative));
+        Assert.Contains("netops_entity_state{id=\"core-acc-nord\",kind=\"link\"} 3", metrics, StringComparison.Ordinal);
+        Assert.Matches("netops_alerts_open\\{severity=\"critical\",status=\"firing\"\\} [1-9]", metrics);
+
         var active = await ActiveAtAlertmanagerAsync();
         Assert.Single(active, s => s == $"LinkDown link:{Link}");
         Assert.DoesNotContain(active, s => Behind.Any(b => s.Contains(b, StringComparison.Ordinal)));

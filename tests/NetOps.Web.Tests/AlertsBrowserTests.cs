@@ -54,6 +54,14 @@ public sealed class AlertsBrowserTests(AlertsDashboard dashboard) : IClassFixtur
             // The webhook cannot be reached: the page says so on top.
             await Assertions.Expect(page.Locator(".banner.receiver-failing[data-receiver='webhook-0']")).ToContainTextAsync("refused",
                 new() { Timeout = Ms(Live) });
+            // And /readyz names it: alerting is degraded, with the receiver and its error.
+            await Eventually.TrueAsync(async () =>
+            {
+                using var ready = JsonDocument.Parse(await dashboard.Host.Http.GetStringAsync(new Uri("readyz", UriKind.Relative)));
+                var check = ready.RootElement.GetProperty("checks").GetProperty("alerting");
+                return check.GetProperty("status").GetString() == "Degraded" &&
+                       check.GetProperty("description").GetString()!.Contains("webhook-0", StringComparison.Ordinal);
+            }, Live, "/readyz to show the failing webhook");
             var id = (await firing.GetAttributeAsync("data-alert-id"))!;
 
             await firing.Locator("button.acknowledge").ClickAsync();
