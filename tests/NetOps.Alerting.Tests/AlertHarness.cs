@@ -29,7 +29,7 @@ internal sealed class AlertHarness : IAsyncDisposable
     private long _version;
 
     private AlertHarness(string directory, FakeTimeProvider time, FleetInventory inventory, IHost database, InProcessStateFeed feed,
-        LiveStateView view, IReadOnlyList<RecordingReceiver> receivers)
+        LiveStateView view, IReadOnlyList<RecordingReceiver> receivers, IReadOnlyList<IAlertReceiver> others)
     {
         Directory = directory;
         Time = time;
@@ -38,7 +38,7 @@ internal sealed class AlertHarness : IAsyncDisposable
         View = view;
         Receivers = receivers;
         Inventory = new MutableInventory(inventory);
-        Dispatcher = new NotificationDispatcher(database.Services.GetRequiredService<IAlertStore>(), receivers,
+        Dispatcher = new NotificationDispatcher(database.Services.GetRequiredService<IAlertStore>(), [.. receivers, .. others],
             Options.Create(new AlertingOptions { RetryDelay = TimeSpan.FromSeconds(1), MaxRetryDelay = TimeSpan.FromSeconds(30) }), time,
             NullLogger<NotificationDispatcher>.Instance);
         Book = new AlertBook(view, Inventory, database.Services.GetRequiredService<IAlertStore>(), Dispatcher, time, NullLogger<AlertBook>.Instance);
@@ -64,7 +64,7 @@ internal sealed class AlertHarness : IAsyncDisposable
 
     /// <summary>A book on a fresh database, or (restart) on the one of <paramref name="directory"/> with the states given.</summary>
     public static async Task<AlertHarness> StartAsync(AlertPolicy? alerting = null, string? directory = null, DateTimeOffset? at = null,
-        IEnumerable<EntityState>? states = null)
+        IEnumerable<EntityState>? states = null, IReadOnlyList<IAlertReceiver>? receivers = null)
     {
         directory ??= System.IO.Directory.CreateTempSubdirectory("netops-alerts-").FullName;
         var time = new FakeTimeProvider(at ?? Start);
@@ -89,7 +89,8 @@ internal sealed class AlertHarness : IAsyncDisposable
         view.Start();
         await view.Loaded.WaitAsync(Wait);
         var harness = new AlertHarness(directory, time, inventory, database, feed, view,
-            [new RecordingReceiver("pager", escalationOnly: false), new RecordingReceiver("duty-manager", escalationOnly: true)])
+            receivers is null ? [new RecordingReceiver("pager", escalationOnly: false), new RecordingReceiver("duty-manager", escalationOnly: true)] : [],
+            receivers ?? [])
         {
             _version = 1,
         };
