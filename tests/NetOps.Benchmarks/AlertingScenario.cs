@@ -112,7 +112,7 @@ public sealed class AlertingScenario : IBenchScenario
         GC.Collect();
         var process = Process.GetCurrentProcess();
         var cpuBefore = process.TotalProcessorTime;
-        var allocatedBefore = GC.GetTotalAllocatedBytes(precise: false);
+        var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         var started = Stopwatch.GetTimestamp();
         await PublishAsync(feed, fleet, rate, seconds, published, cancellationToken);
         // Let the last changes through the rules and the group wait.
@@ -120,7 +120,7 @@ public sealed class AlertingScenario : IBenchScenario
         var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
         process.Refresh();
         var cpu = (process.TotalProcessorTime - cpuBefore).TotalSeconds / elapsed * 100;
-        var allocated = (GC.GetTotalAllocatedBytes(precise: false) - allocatedBefore) / elapsed / 1e6;
+        var allocated = (GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore) / elapsed / 1e6;
         var heap = GC.GetTotalMemory(forceFullCollection: true) / 1e6;
 
         await stop.CancelAsync();
