@@ -10,8 +10,15 @@ RUN dotnet publish src/NetOps.Host -c Release -o /app
 FROM mcr.microsoft.com/dotnet/aspnet:10.0-noble
 WORKDIR /app
 COPY --from=build /app .
-COPY config /etc/netops
+# The inventory only: no secrets file. Credentials come at run time (compose secrets, NETOPS_SECRET_<NAME>;
+# docs/deployment.md), so the image can be pushed and shared.
+COPY config/inventory /etc/netops/inventory
+# Not root: the aspnet image's app user. The data and log directories are its own, and so are named volumes mounted
+# there on first use (they copy the image's owner).
+RUN mkdir -p /app/data /app/logs && chown "$APP_UID" /app/data /app/logs
+USER $APP_UID
+# 0.0.0.0 inside the container: docker-compose.yml publishes the port on 127.0.0.1 of the host.
 ENV Inventory__Directory=/etc/netops/inventory \
     Urls=http://0.0.0.0:8080
-EXPOSE 8080 18830
+EXPOSE 8080
 ENTRYPOINT ["dotnet", "NetOps.Host.dll"]

@@ -28,8 +28,26 @@ public sealed class DatabaseOptions
     /// </summary>
     public string? ConnectionString { get; set; }
 
+    /// <summary>
+    /// Name of the credential holding the PostgreSQL password ("Database:PasswordCredential"), resolved by the host's
+    /// credential store, so that the connection string in configuration carries no secret.
+    /// </summary>
+    public string? PasswordCredential { get; set; }
+
     /// <summary>How long recorded state changes are kept.</summary>
     public TimeSpan StateHistoryRetention { get; set; } = TimeSpan.FromDays(90);
+
+    /// <summary>
+    /// The connection string to open: <see cref="ConnectionString"/>, with the password of <see cref="PasswordCredential"/>
+    /// when one is named (PostgreSQL only).
+    /// </summary>
+    public string? ResolveConnectionString(Func<string, string> resolveCredential)
+    {
+        ArgumentNullException.ThrowIfNull(resolveCredential);
+        return string.IsNullOrWhiteSpace(PasswordCredential) || ProviderKind != DatabaseProvider.PostgreSql
+            ? ConnectionString
+            : new NpgsqlConnectionStringBuilder(ConnectionString) { Password = resolveCredential(PasswordCredential) }.ConnectionString;
+    }
 
     /// <summary>The parsed <see cref="Provider"/>; null when it names no supported provider.</summary>
     public DatabaseProvider? ProviderKind => Provider?.Trim().ToUpperInvariant() switch
@@ -62,12 +80,37 @@ internal sealed class DatabaseOptionsValidator : IValidateOptions<DatabaseOption
             failures.Add($"Database:ConnectionString is not a valid {options.Provider} connection string");
         }
 
+        if (!string.IsNullOrWhiteSpace(options.PasswordCredential))
+        {
+            if (provider == DatabaseProvider.Sqlite)
+            {
+                failures.Add("Database:PasswordCredential is for PostgreSQL; SQLite has no password");
+            }
+            else if (provider == DatabaseProvider.PostgreSql && HasPassword(options.ConnectionString))
+            {
+                failures.Add("Database:ConnectionString carries a password and Database:PasswordCredential names one: keep the password in the credential only");
+            }
+        }
+
         if (options.StateHistoryRetention <= TimeSpan.Zero)
         {
             failures.Add("Database:StateHistoryRetention must be positive (days.hh:mm:ss; the default is 90.00:00:00)");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static bool HasPassword(string? connectionString)
+    {
+        try
+        {
+            return !string.IsNullOrEmpty(new NpgsqlConnectionStringBuilder(connectionString).Password);
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException or InvalidOperationException)
+        {
+            // Reported as unparsable above.
+            return false;
+        }
     }
 
     private static bool Parses(DatabaseProvider provider, string connectionString)

@@ -18,8 +18,11 @@ public static class DatabaseServiceCollectionExtensions
     /// in registration order), <see cref="StateHistory"/> as <see cref="IStateHistory"/>, the hosted
     /// <see cref="StateHistoryPruner"/> and <see cref="AlertStore"/> as <see cref="IAlertStore"/>. SQLite's default file is
     /// <c>netops.db</c> in <c>Storage:DataDirectory</c> (default "data"), read when the database is first used, so a host may resolve that path first.
+    /// "Database:PasswordCredential" names the PostgreSQL password, resolved through <paramref name="resolveCredential"/>
+    /// (the host passes <c>CredentialStoreExtensions.ResolveCredential</c>).
     /// </summary>
-    public static IServiceCollection AddNetOpsDatabase(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddNetOpsDatabase(this IServiceCollection services, IConfiguration configuration,
+        Func<IServiceProvider, string, string>? resolveCredential = null)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.SectionName).ValidateOnStart();
@@ -29,7 +32,8 @@ public static class DatabaseServiceCollectionExtensions
         services.TryAddSingleton<IDbContextFactory<NetOpsDbContext>>(sp => new NetOpsDbContextFactory(
             sp.GetRequiredService<IOptions<DatabaseOptions>>().Value,
             configuration["Storage:DataDirectory"] is { Length: > 0 } directory ? directory : "data",
-            sp.GetService<ILoggerFactory>()));
+            sp.GetService<ILoggerFactory>(),
+            resolveCredential is null ? null : name => resolveCredential(sp, name)));
         services.TryAddSingleton<DatabaseMigrator>();
         services.AddHostedService(sp => sp.GetRequiredService<DatabaseMigrator>());
         services.TryAddSingleton<StateHistory>();

@@ -11,7 +11,8 @@ internal sealed class NetOpsDbContextFactory : IDbContextFactory<NetOpsDbContext
 {
     private readonly Func<NetOpsDbContext> _create;
 
-    public NetOpsDbContextFactory(DatabaseOptions options, string dataDirectory, ILoggerFactory? loggerFactory)
+    public NetOpsDbContextFactory(DatabaseOptions options, string dataDirectory, ILoggerFactory? loggerFactory,
+        Func<string, string>? resolveCredential = null)
     {
         Provider = options.ProviderKind ?? throw new InvalidOperationException($"Database:Provider '{options.Provider}' is not supported");
         if (Provider == DatabaseProvider.Sqlite)
@@ -31,7 +32,7 @@ internal sealed class NetOpsDbContextFactory : IDbContextFactory<NetOpsDbContext
         }
         else
         {
-            var builder = new DbContextOptionsBuilder<PostgresNetOpsDbContext>().UseNpgsql(options.ConnectionString);
+            var builder = new DbContextOptionsBuilder<PostgresNetOpsDbContext>().UseNpgsql(options.ResolveConnectionString(resolveCredential ?? NoCredentialStore));
             WithLogging(builder, loggerFactory);
             var built = builder.Options;
             _create = () => new PostgresNetOpsDbContext(built);
@@ -39,6 +40,9 @@ internal sealed class NetOpsDbContextFactory : IDbContextFactory<NetOpsDbContext
     }
 
     public DatabaseProvider Provider { get; }
+
+    private static string NoCredentialStore(string name) =>
+        throw new InvalidOperationException($"Database:PasswordCredential names '{name}', but this process has no credential store to resolve it");
 
     public NetOpsDbContext CreateDbContext() => _create();
 

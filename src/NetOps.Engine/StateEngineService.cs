@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using NetOps.Core.Inventory;
 using NetOps.Core.State;
 using NetOps.Inventory;
+using Npgsql;
 
 namespace NetOps.Engine;
 
@@ -27,6 +28,21 @@ public sealed class StateEngineOptions
 
     /// <summary>PostgreSQL connection string holding the engine lease; without one the lease is in-process only.</summary>
     public string? LeaseConnectionString { get; set; }
+
+    /// <summary>
+    /// Name of the credential holding the lease's PostgreSQL password ("State:LeasePasswordCredential"), resolved by the
+    /// host's credential store, so that <see cref="LeaseConnectionString"/> carries no secret.
+    /// </summary>
+    public string? LeasePasswordCredential { get; set; }
+
+    /// <summary>The lease's connection string with the password of <see cref="LeasePasswordCredential"/> when one is named.</summary>
+    public string? ResolveLeaseConnectionString(Func<string, string> resolveCredential)
+    {
+        ArgumentNullException.ThrowIfNull(resolveCredential);
+        return string.IsNullOrWhiteSpace(LeasePasswordCredential) || string.IsNullOrWhiteSpace(LeaseConnectionString)
+            ? LeaseConnectionString
+            : new NpgsqlConnectionStringBuilder(LeaseConnectionString) { Password = resolveCredential(LeasePasswordCredential) }.ConnectionString;
+    }
 
     /// <summary>Advisory lock key of the lease.</summary>
     public long LeaseKey { get; set; } = 0x4e65744f7073; // "NetOps"

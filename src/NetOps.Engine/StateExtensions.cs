@@ -77,7 +77,8 @@ public static class StateExtensions
                 return new InProcessLease();
             }
 
-            return new PostgresAdvisoryLease(options.LeaseConnectionString, options.LeaseKey, sp.GetRequiredService<ILogger<PostgresAdvisoryLease>>());
+            var connectionString = options.ResolveLeaseConnectionString(name => CredentialStoreExtensions.ResolveCredential(sp, name))!;
+            return new PostgresAdvisoryLease(connectionString, options.LeaseKey, sp.GetRequiredService<ILogger<PostgresAdvisoryLease>>());
         });
         services.AddSingleton<IHostedService>(sp => new StartStop(() => { }, async () =>
         {

@@ -84,7 +84,7 @@ public static class HostExtensions
         if (allInOne || roles.HasFlag(HostRoles.Engine) || roles.HasFlag(HostRoles.Web) || roles.HasFlag(HostRoles.Alerting))
         {
             // The operational database, migrated before anything uses it.
-            services.AddNetOpsDatabase(configuration);
+            services.AddNetOpsDatabase(configuration, CredentialStoreExtensions.ResolveCredential);
             health.AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         }
 
