@@ -56,6 +56,8 @@ public enum Aggregate
 /// <summary>
 /// A chart's question: <paramref name="Field"/> of <paramref name="Measurement"/> in [From, To), filtered by tag
 /// equality, aggregated per <paramref name="Window"/>, split into one series per value of the GroupBy tags.
+/// Every store bounds its answer whatever the caller asked (<see cref="SeriesLimit"/>, <see cref="PointLimit"/>, in
+/// the query it sends: LIMIT), so a bug upstream costs the store no more than that.
 /// </summary>
 public sealed record SeriesQuery(
     string Measurement,
@@ -65,8 +67,29 @@ public sealed record SeriesQuery(
     TimeSpan Window,
     Aggregate Aggregate = Aggregate.Mean)
 {
+    /// <summary>The most series a caller may ask for.</summary>
+    public const int MostSeries = 500;
+
+    /// <summary>The most windows (range / window) a caller may ask for per series.</summary>
+    public const int MostWindows = 10_000;
+
+    /// <summary>
+    /// Points a store answers per series at most: windows are aligned to the epoch, so a range of
+    /// <see cref="MostWindows"/> windows touches one more.
+    /// </summary>
+    public const int PointLimit = MostWindows + 1;
+
     public IReadOnlyDictionary<string, string> Where { get; init; } = new Dictionary<string, string>();
     public IReadOnlyList<string> GroupBy { get; init; } = [];
+
+    /// <summary>How many series the caller takes (1 to <see cref="MostSeries"/>).</summary>
+    public int MaxSeries { get; init; } = MostSeries;
+
+    /// <summary>
+    /// Series a store answers at most: <see cref="MaxSeries"/> within its bounds, and one more, by which the caller
+    /// tells that the filter selects more than it takes.
+    /// </summary>
+    public int SeriesLimit => Math.Clamp(MaxSeries, 1, MostSeries) + 1;
 }
 
 /// <summary>A query for the latest value of a field per series; <see cref="GroupBy"/> empty means one per full tag set.</summary>

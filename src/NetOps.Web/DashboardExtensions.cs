@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -66,34 +65,7 @@ public static class DashboardExtensions
             .Produces<StateListResponse>()
             .WithSummary("Every entity's state in the live model")
             .WithDescription("Devices, ports, links, nodes and endpoints with value, reason (code, values, text), since, source and freshness.");
-        api.MapGet("/history/{measurement}/{field}", async Task<Results<JsonHttpResult<IReadOnlyList<Series>>, ProblemHttpResult>> (
-            string measurement, string field, string? range, string? window, string? aggregate, string? group,
-            HttpContext http, IHistoryReader history, TimeProvider time, CancellationToken cancellationToken) =>
-        {
-            if (!history.KeepsHistory)
-            {
-                return TypedResults.Problem("this process keeps no history", statusCode: StatusCodes.Status404NotFound);
-            }
-
-            var to = time.GetUtcNow();
-            var span = TimeSpan.TryParse(range, CultureInfo.InvariantCulture, out var r) ? r : TimeSpan.FromHours(1);
-            var step = TimeSpan.TryParse(window, CultureInfo.InvariantCulture, out var w) ? w : TimeSpan.FromMinutes(1);
-            var how = Enum.TryParse<Aggregate>(aggregate, ignoreCase: true, out var a) ? a : Aggregate.Mean;
-            var groupBy = (group ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            // Any other query parameter filters by that tag (device=acc-nord).
-            var where = http.Request.Query.Where(q => q.Key is not ("range" or "window" or "aggregate" or "group"))
-                .ToDictionary(q => q.Key, q => q.Value.ToString(), StringComparer.Ordinal);
-            var series = await history.QueryAsync(new SeriesQuery(measurement, field, to - span, to, step, how) { Where = where, GroupBy = groupBy },
-                cancellationToken);
-            return TypedResults.Json(series, Json);
-        })
-            .WithName("GetHistory")
-            .Produces<IReadOnlyList<Series>>()
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .WithSummary("A measurement's field from the history, aggregated per window")
-            .WithDescription("range (default 01:00:00) back from now, window (default 00:01:00), aggregate (mean, max, min, last, ...), " +
-                "group: comma list of tags that split the series; any other query parameter filters by that tag (device=acc-nord). " +
-                "404 when this process keeps no history.");
+        HistoryApi.Map(api, Json);
         api.MapGet("/inventory", (IInventoryProvider inventory) =>
         {
             // Names of credentials only; secrets never leave the credential store.

@@ -67,6 +67,38 @@ public sealed class EmbeddedStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task SeriesQuery_AnswersAtMostItsPointLimitPerSeries_WhateverTheWindow()
+    {
+        await using var store = new SqliteTelemetryStore(DbPath, TimeSpan.FromDays(1), new FakeTimeProvider(SampleData.Start));
+        await store.WriteAsync(SampleData.EverySecond("bounded", SeriesQuery.PointLimit + 50), CancellationToken.None);
+
+        // A window of a millisecond over three hours: a caller past the API's bounds (a bug) gets no more than the limit.
+        var series = await store.QueryAsync(new SeriesQuery("bounded", "v", SampleData.Start, SampleData.Start.AddHours(3),
+            TimeSpan.FromMilliseconds(1)), CancellationToken.None);
+
+        var points = Assert.Single(series).Points;
+        Assert.Equal(SeriesQuery.PointLimit, points.Count);
+        Assert.Equal(SampleData.Start, points[0].Time);
+    }
+
+    [Fact]
+    public async Task SeriesQuery_AnswersOneSeriesMoreThanAsked_WhenTheFilterSelectsMore()
+    {
+        await using var store = new SqliteTelemetryStore(DbPath, TimeSpan.FromDays(1), new FakeTimeProvider(SampleData.Start));
+        await store.WriteAsync(SampleData.HourPoints(), CancellationToken.None);
+        var query = new SeriesQuery("port", "in_octets", SampleData.Start, SampleData.Start.AddHours(1), TimeSpan.FromMinutes(10))
+        {
+            GroupBy = ["device", "port"],
+        };
+        Assert.Equal(4, (await store.QueryAsync(query, CancellationToken.None)).Count);
+
+        Assert.Equal(2, (await store.QueryAsync(query with { MaxSeries = 1 }, CancellationToken.None)).Count);
+        Assert.Equal(4, (await store.QueryAsync(query with { MaxSeries = 3 }, CancellationToken.None)).Count);
+        // Beyond the store's own bound, its bound holds.
+        Assert.Equal(SeriesQuery.MostSeries + 1, (query with { MaxSeries = int.MaxValue }).SeriesLimit);
+    }
+
+    [Fact]
     public async Task SameSeriesAndTimestamp_Overwrites_AsInInfluxDb()
     {
         await using var store = new SqliteTelemetryStore(DbPath, TimeSpan.FromDays(1), new FakeTimeProvider(SampleData.Start));

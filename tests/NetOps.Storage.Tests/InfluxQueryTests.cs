@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Time.Testing;
 using NetOps.Storage.Buffer;
@@ -118,6 +119,31 @@ public sealed class InfluxQueryTests(LoadedInflux influx) : IClassFixture<Loaded
         {
             Directory.Delete(directory, recursive: true);
         }
+    }
+
+    [Fact]
+    public async Task SeriesQuery_CarriesLimits_AndInfluxdAnswersAtMostThem()
+    {
+        var text = new StringBuilder();
+        foreach (var point in SampleData.EverySecond("bounded", SeriesQuery.PointLimit + 50))
+        {
+            text.Append(point).Append('\n');
+        }
+
+        Assert.Equal(WriteStatus.Written, (await influx.Client.WriteAsync(Encoding.UTF8.GetBytes(text.ToString()), CancellationToken.None)).Status);
+        var tooFine = new SeriesQuery("bounded", "v", SampleData.Start, SampleData.Start.AddHours(3), TimeSpan.FromMilliseconds(1));
+        Assert.Contains($"LIMIT {SeriesQuery.PointLimit} SLIMIT {SeriesQuery.MostSeries + 1}", InfluxQl.Series(tooFine), StringComparison.Ordinal);
+
+        var points = Assert.Single(await influx.Store.QueryAsync(tooFine, CancellationToken.None)).Points;
+        Assert.Equal(SeriesQuery.PointLimit, points.Count);
+        Assert.Equal(SampleData.Start, points[0].Time);
+
+        var ports = new SeriesQuery("port", "in_octets", SampleData.Start, SampleData.Start.AddHours(1), TimeSpan.FromMinutes(10))
+        {
+            GroupBy = ["device", "port"],
+        };
+        Assert.Equal(4, (await influx.Store.QueryAsync(ports, CancellationToken.None)).Count);
+        Assert.Equal(2, (await influx.Store.QueryAsync(ports with { MaxSeries = 1 }, CancellationToken.None)).Count);
     }
 
     [Fact]

@@ -58,4 +58,9 @@ public static class SampleData
 
     public static List<Point> HourPoints(DateTimeOffset? start = null) =>
         new ObservationPoints(() => Inventory).Map(Hour(start));
+
+    /// <summary><paramref name="count"/> points of one series of <paramref name="measurement"/>, field v, a second apart from <see cref="Start"/>.</summary>
+    public static List<Point> EverySecond(string measurement, int count) =>
+        [.. Enumerable.Range(0, count).Select(i => new Point(measurement, [new Tag("id", "x")], [Field.Float("v", i)],
+            Point.ToNanoseconds(Start.AddSeconds(i))))];
 }

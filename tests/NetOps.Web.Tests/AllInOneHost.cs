@@ -14,6 +14,9 @@ public sealed class AllInOneHost(params string[] settings) : IAsyncLifetime
 {
     private ExternalProcess? _process;
 
+    /// <summary>Environment variables of the host process besides the test's own (NETOPS_SECRET_NAME, ...).</summary>
+    public IReadOnlyDictionary<string, string>? Environment { get; init; }
+
     /// <summary>Changes a test makes to the demo inventory before the host starts: (file name, text) → text.</summary>
     public Func<string, string, string>? InventoryEdit { get; init; }
 
@@ -48,7 +51,7 @@ public sealed class AllInOneHost(params string[] settings) : IAsyncLifetime
             "--Serilog:WriteTo:1:Args:path", Path.Combine(InventoryDirectory + "-logs", "netops-.log"),
             // A test's own settings come last: on the command line the last value of a key wins.
             .. settings,
-        ], workingDirectory: output);
+        ], workingDirectory: output, environment: Environment);
         Http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
         await Eventually.TrueAsync(async () =>
         {

@@ -33,7 +33,10 @@ internal static class SqliteSeriesQueries
             .ToList();
     }
 
-    /// <summary>One aggregated series per group, per window of the query; groups without points are left out.</summary>
+    /// <summary>
+    /// One aggregated series per group, per window of the query; groups without points are left out. At most
+    /// <see cref="SeriesQuery.SeriesLimit"/> series of at most <see cref="SeriesQuery.PointLimit"/> points each.
+    /// </summary>
     public static async Task<IReadOnlyList<Series>> QueryAsync(SqliteConnection connection,
         IEnumerable<(IReadOnlyDictionary<string, string> Tags, List<long> Ids)> groups, SeriesQuery query, CancellationToken cancellationToken)
     {
@@ -50,15 +53,21 @@ internal static class SqliteSeriesQueries
         var result = new List<Series>();
         foreach (var (tags, ids) in groups)
         {
+            if (result.Count == query.SeriesLimit)
+            {
+                break;
+            }
+
             await using var command = connection.CreateCommand();
             command.CommandText = $"""
                 SELECT ts / $w AS bucket, {fn}{extra} FROM (
                   SELECT ts, json_extract(fields, $f) AS v FROM all_points
                   WHERE series_id IN ({string.Join(',', ids)}) AND ts >= $from AND ts < $to)
                 WHERE typeof(v) IN ('integer', 'real')
-                GROUP BY bucket ORDER BY bucket
+                GROUP BY bucket ORDER BY bucket LIMIT $limit
                 """;
             command.Parameters.AddWithValue("$w", window);
+            command.Parameters.AddWithValue("$limit", SeriesQuery.PointLimit);
             command.Parameters.AddWithValue("$f", JsonPath(query.Field));
             command.Parameters.AddWithValue("$from", Point.ToNanoseconds(query.From));
             command.Parameters.AddWithValue("$to", Point.ToNanoseconds(query.To));

@@ -23,7 +23,8 @@ public static class InfluxQl
     };
 
     /// <summary>
-    /// <c>SELECT fn("field") AS "value" FROM "rp"."m" WHERE tags AND time &gt;= from AND time &lt; to GROUP BY time(window), tags fill(none)</c>.
+    /// <c>SELECT fn("field") AS "value" FROM "rp"."m" WHERE tags AND time &gt;= from AND time &lt; to GROUP BY time(window), tags fill(none)
+    /// LIMIT points SLIMIT series</c>: the store's bounds (<see cref="SeriesQuery.PointLimit"/>, <see cref="SeriesQuery.SeriesLimit"/>).
     /// </summary>
     public static string Series(SeriesQuery query, string? retentionPolicy = null)
     {
@@ -40,7 +41,9 @@ public static class InfluxQl
             text.Append(", ").Append(Identifier(tag));
         }
 
-        return text.Append(" fill(none)").ToString();
+        return text.Append(" fill(none)")
+            .Append(CultureInfo.InvariantCulture, $" LIMIT {SeriesQuery.PointLimit} SLIMIT {query.SeriesLimit}")
+            .ToString();
     }
 
     /// <summary><c>SELECT last("field") AS "value" FROM "m" WHERE tags GROUP BY tags|*</c>.</summary>
