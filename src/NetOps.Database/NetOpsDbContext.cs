@@ -1,4 +1,5 @@
 using System.Linq.Expressions;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
@@ -7,9 +8,10 @@ namespace NetOps.Database;
 /// <summary>
 /// The operational database: one model for every provider. Migrations are provider-specific, so each provider has its
 /// own derived context (<see cref="SqliteNetOpsDbContext"/>, <see cref="PostgresNetOpsDbContext"/>) with its own
-/// migrations folder; code outside this project only sees this base type.
+/// migrations folder; code outside this project only sees this base type. Local accounts and roles are ASP.NET Core
+/// Identity's tables (<c>users</c>, <c>roles</c>, <c>user_roles</c>, ...).
 /// </summary>
-public abstract class NetOpsDbContext(DbContextOptions options) : DbContext(options)
+public abstract class NetOpsDbContext(DbContextOptions options) : IdentityDbContext<NetOpsUser>(options)
 {
     public DbSet<StateChangeRecord> StateChanges => Set<StateChangeRecord>();
 
@@ -24,6 +26,8 @@ public abstract class NetOpsDbContext(DbContextOptions options) : DbContext(opti
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         ArgumentNullException.ThrowIfNull(modelBuilder);
+        base.OnModelCreating(modelBuilder);
+        Identity(modelBuilder);
 
         // snake_case names: the tables are read by hand (psql, sqlite3) when something goes wrong.
         var change = modelBuilder.Entity<StateChangeRecord>();
@@ -47,6 +51,31 @@ public abstract class NetOpsDbContext(DbContextOptions options) : DbContext(opti
         change.HasIndex(c => c.At).HasDatabaseName("ix_state_changes_at");
 
         Alerting(modelBuilder);
+    }
+
+    /// <summary>Identity's tables under snake_case names; their columns keep Identity's names.</summary>
+    private static void Identity(ModelBuilder modelBuilder)
+    {
+        var user = modelBuilder.Entity<NetOpsUser>();
+        user.Property(u => u.MustChangePassword).HasColumnName("must_change_password");
+        user.Property(u => u.EventIds).HasColumnName("event_ids");
+        var tables = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["AspNetUsers"] = "users",
+            ["AspNetRoles"] = "roles",
+            ["AspNetUserRoles"] = "user_roles",
+            ["AspNetUserClaims"] = "user_claims",
+            ["AspNetUserLogins"] = "user_logins",
+            ["AspNetUserTokens"] = "user_tokens",
+            ["AspNetRoleClaims"] = "role_claims",
+        };
+        foreach (var entity in modelBuilder.Model.GetEntityTypes())
+        {
+            if (entity.GetTableName() is { } name && tables.TryGetValue(name, out var renamed))
+            {
+                entity.SetTableName(renamed);
+            }
+        }
     }
 
     /// <summary>The alert book's tables (<see cref="AlertStore"/>); JSON columns are text here, jsonb on PostgreSQL.</summary>

@@ -12,6 +12,7 @@ using NetOps.Database;
 using NetOps.Engine;
 using NetOps.Inventory;
 using NetOps.Mqtt;
+using NetOps.Security;
 using NetOps.Simulator;
 using NetOps.Storage;
 using NetOps.Web;
@@ -81,11 +82,14 @@ public static class HostExtensions
         }
 
         var health = services.AddHealthChecks();
-        if (allInOne || roles.HasFlag(HostRoles.Engine) || roles.HasFlag(HostRoles.Web) || roles.HasFlag(HostRoles.Alerting))
+        var servesRoutes = roles.HasFlag(HostRoles.Web) || roles.HasFlag(HostRoles.Simulator);
+        if (allInOne || roles.HasFlag(HostRoles.Engine) || roles.HasFlag(HostRoles.Alerting) || servesRoutes)
         {
-            // The operational database, migrated before anything uses it.
+            // The operational database, migrated before anything uses it; it also holds the accounts every route checks.
             services.AddNetOpsDatabase(configuration, CredentialStoreExtensions.ResolveCredential);
             health.AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
+            // Logins (registered after the database: the first admin is created once it is migrated).
+            services.AddNetOpsSecurity(configuration);
         }
 
         if (allInOne)
@@ -194,6 +198,13 @@ public static class HostExtensions
             app.UseExceptionHandler("/Error", createScopeForErrors: true);
         }
 
+        // Authentication before the pages' antiforgery; the fallback policy asks a login of every route that names no policy.
+        var secured = app.Services.GetService<Microsoft.AspNetCore.Identity.SignInManager<NetOps.Database.NetOpsUser>>() is not null;
+        if (secured)
+        {
+            app.MapNetOpsSecurity();
+        }
+
         if (app.Services.GetRequiredService<HostDescription>().Roles.HasFlag(HostRoles.Web))
         {
             app.MapNetOpsDashboard();
@@ -204,13 +215,20 @@ public static class HostExtensions
             app.MapNetOpsSimulatorApi();
         }
 
-        app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
+        // Probes answer without a login: they say only healthy or not, and which check fails.
+        app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
         app.MapHealthChecks("/readyz", new HealthCheckOptions
         {
             Predicate = check => check.Tags.Contains("ready"),
             ResponseWriter = WriteHealthAsync,
-        });
-        app.MapPrometheusScrapingEndpoint("/metrics");
+        }).AllowAnonymous();
+        var metrics = app.MapPrometheusScrapingEndpoint("/metrics");
+        if (app.Configuration.GetValue("Metrics:AllowAnonymous", false))
+        {
+            // A Prometheus on a trusted network scrapes without an account.
+            metrics.AllowAnonymous();
+        }
+
         app.MapOpenApi();
         app.MapScalarApiReference(options => options.WithTitle("NetOps API"));
         return app;

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
+using NetOps.Core.Security;
 
 namespace NetOps.Simulator;
 
@@ -12,7 +13,8 @@ public static class SimulatorApi
     public static IEndpointRouteBuilder MapNetOpsSimulatorApi(this IEndpointRouteBuilder app)
     {
         // Every action answers 204 when done and 404 when the simulated fleet has no such link, node, device, port or endpoint.
-        var simulator = app.MapGroup("/api/simulator").WithTags("Simulator");
+        // Cutting links and switching nodes off is an admin's test of the monitoring, never an operator's tool.
+        var simulator = app.MapGroup("/api/simulator").WithTags("Simulator").RequireAuthorization(NetOpsPolicies.Admin);
         simulator.MapPost("/links/{id}/cut", (string id, SimulatedFleet fleet) => Done(fleet.CutLink(id)))
             .WithName("CutLink").WithSummary("Cut a link: both ends go down");
         simulator.MapPost("/links/{id}/restore", (string id, SimulatedFleet fleet) => Done(fleet.RestoreLink(id)))

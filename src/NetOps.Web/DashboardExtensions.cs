@@ -2,7 +2,9 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.AspNetCore.Authorization;
 using NetOps.Core.Observations;
+using NetOps.Core.Security;
 using NetOps.Core.State;
 using NetOps.Inventory;
 using NetOps.Storage;
@@ -28,6 +30,8 @@ public static class DashboardExtensions
     public static IServiceCollection AddNetOpsDashboard(this IServiceCollection services)
     {
         services.AddRazorComponents().AddInteractiveServerComponents();
+        // Pages read who is logged in (the header, the name on an acknowledgement); the host registers the authentication.
+        services.AddCascadingAuthenticationState();
         // The OpenAPI document describes enums as the API writes them (kebab-case strings).
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower)));
         // Charts read the store when the host registered one (ITelemetryReader), in any order; without one they say so.
@@ -40,11 +44,15 @@ public static class DashboardExtensions
     {
         // A page's bare status code shows the not-found page. The API keeps its own: re-executed, a 415 for a POST without
         // a JSON body would become a POST to a page, refused with an empty 400.
-        app.UseWhen(context => !context.Request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase),
+        // The account posts (login, a 429 from its rate limit) keep theirs too.
+        app.UseWhen(context => !context.Request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase)
+                               && !context.Request.Path.StartsWithSegments("/account", StringComparison.OrdinalIgnoreCase),
             pages => pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
         app.UseAntiforgery();
-        app.MapStaticAssets();
-        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        // Styles and scripts are the same for everyone and hold nothing of the network: the login page needs them.
+        app.MapStaticAssets().AllowAnonymous();
+        // Every page for every role; the login and change-password pages say [AllowAnonymous] themselves.
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode().RequireAuthorization(NetOpsPolicies.Read);
         app.MapNetOpsApi();
         return app;
     }
@@ -52,7 +60,7 @@ public static class DashboardExtensions
     /// <summary>The REST API under /api: state, history, inventory, traps; alerts and silences (tag "Alerts").</summary>
     public static IEndpointRouteBuilder MapNetOpsApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api").WithTags("Dashboard");
+        var api = app.MapGroup("/api").WithTags("Dashboard").RequireAuthorization(NetOpsPolicies.Read);
         api.MapGet("/state", (LiveStateView live) =>
         {
             var text = ReasonText.Berlin;
@@ -96,7 +104,7 @@ public static class DashboardExtensions
             .WithSummary("Trap receiver counts, recent notifications and unknown senders")
             .WithDescription("In a process that receives traps, its counts and log; in a web-only process the notifications the engine " +
                 "stored, with the receiver's counts and unknown senders null. 404 when the process neither receives traps nor reads a store.");
-        AlertsApi.Map(app.MapGroup("/api").WithTags("Alerts"), Json);
+        AlertsApi.Map(app.MapGroup("/api").WithTags("Alerts").RequireAuthorization(NetOpsPolicies.Read), Json);
         return app;
     }
 }

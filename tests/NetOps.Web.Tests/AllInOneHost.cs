@@ -1,6 +1,8 @@
+using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Microsoft.Playwright;
 using NetOps.Testing;
 
 namespace NetOps.Web.Tests;
@@ -8,14 +10,22 @@ namespace NetOps.Web.Tests;
 /// <summary>
 /// The all-in-one host (simulated fleet, embedded broker, state engine, dashboard) as its own process on free
 /// ports, with a copy of the demo inventory whose SNMP port is free too and short poll intervals. A test's settings
-/// (the last on the command line win) may make it run other roles ("--NetOps:Roles", "web").
+/// (the last on the command line win) may make it run other roles ("--NetOps:Roles", "web"). A host that serves the
+/// dashboard is logged into as <c>admin</c> the way a person does the first time: the generated password from the data
+/// directory, then a new one (<see cref="AdminPassword"/>); <see cref="Http"/> and <see cref="NewPageAsync"/> carry the cookie.
 /// </summary>
 public sealed class AllInOneHost(params string[] settings) : IAsyncLifetime
 {
+    /// <summary>The admin's password once the host's first login changed the generated one.</summary>
+    public const string AdminPassword = "Test-admin-password-1";
+
     private ExternalProcess? _process;
 
     /// <summary>Environment variables of the host process besides the test's own (NETOPS_SECRET_NAME, ...).</summary>
     public IReadOnlyDictionary<string, string>? Environment { get; init; }
+
+    /// <summary>The login cookie (and the antiforgery cookie) of <see cref="Http"/>.</summary>
+    public CookieContainer Cookies { get; } = new();
 
     /// <summary>Changes a test makes to the demo inventory before the host starts: (file name, text) → text.</summary>
     public Func<string, string, string>? InventoryEdit { get; init; }
@@ -52,13 +62,82 @@ public sealed class AllInOneHost(params string[] settings) : IAsyncLifetime
             // A test's own settings come last: on the command line the last value of a key wins.
             .. settings,
         ], workingDirectory: output, environment: Environment);
-        Http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
+        Http = new HttpClient(new HttpClientHandler { CookieContainer = Cookies }) { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
         await Eventually.TrueAsync(async () =>
         {
             _process.ThrowIfExited();
             using var response = await Http.GetAsync(new Uri("readyz", UriKind.Relative));
             return response.IsSuccessStatusCode;
         }, TimeSpan.FromSeconds(60), "the all-in-one host to be ready\n" + Output);
+        if (Setting("--NetOps:Roles") is not { } roles || roles.Contains("web", StringComparison.OrdinalIgnoreCase) || roles.Contains("all-in-one", StringComparison.OrdinalIgnoreCase))
+        {
+            await LogInAsync(Cookies, "admin", AdminPassword);
+        }
+    }
+
+    /// <summary>The data directory the host really uses (a test's setting wins over <see cref="DataDirectory"/>).</summary>
+    public string EffectiveDataDirectory => Setting("--Storage:DataDirectory") ?? DataDirectory;
+
+    private string? Setting(string key) => settings.Select((s, i) => (s, i)).Where(p => p.s == key && p.i + 1 < settings.Length)
+        .Select(p => settings[p.i + 1]).LastOrDefault();
+
+    /// <summary>
+    /// Logs <paramref name="user"/> in through the login form (with its antiforgery token) and keeps the cookie in
+    /// <paramref name="cookies"/>. For <c>admin</c> on a fresh database: the generated password, then the change to
+    /// <paramref name="password"/>. Answers the last redirect's target.
+    /// </summary>
+    public async Task<string> LogInAsync(CookieContainer cookies, string user, string password)
+    {
+        using var client = new HttpClient(new HttpClientHandler { CookieContainer = cookies, AllowAutoRedirect = false })
+        {
+            BaseAddress = BaseAddress,
+            Timeout = TimeSpan.FromSeconds(10),
+        };
+        var target = await PostFormAsync(client, "login", "account/login", new() { ["username"] = user, ["password"] = password });
+        var generated = Path.Combine(EffectiveDataDirectory, "initial-admin-password");
+        if (target.Contains("error=invalid", StringComparison.Ordinal) && user == "admin" && File.Exists(generated))
+        {
+            var first = (await File.ReadAllTextAsync(generated)).Trim();
+            target = await PostFormAsync(client, "login", "account/login", new() { ["username"] = user, ["password"] = first });
+            if (target.StartsWith("/change-password", StringComparison.Ordinal))
+            {
+                target = await PostFormAsync(client, target.TrimStart('/'), "account/change-password", new()
+                {
+                    ["username"] = user,
+                    ["current"] = first,
+                    ["new"] = password,
+                    ["confirm"] = password,
+                });
+            }
+        }
+
+        return target;
+    }
+
+    /// <summary>Reads the form's antiforgery token from <paramref name="page"/>, posts the fields, answers the redirect's target.</summary>
+    public static async Task<string> PostFormAsync(HttpClient client, string page, string action, Dictionary<string, string> fields)
+    {
+        var html = await client.GetStringAsync(new Uri(page, UriKind.Relative));
+        var token = Regex.Match(html, "name=\"__RequestVerificationToken\"[^>]*value=\"([^\"]+)\"");
+        Assert.True(token.Success, $"no antiforgery token on /{page}:\n{html}");
+        fields["__RequestVerificationToken"] = WebUtility.HtmlDecode(token.Groups[1].Value);
+        using var response = await client.PostAsync(new Uri(action, UriKind.Relative), new FormUrlEncodedContent(fields));
+        return response.StatusCode == HttpStatusCode.Redirect
+            ? response.Headers.Location?.OriginalString ?? ""
+            : $"{(int)response.StatusCode}";
+    }
+
+    /// <summary>A page of a new browser context that carries <see cref="Http"/>'s login cookie.</summary>
+    public async Task<IPage> NewPageAsync(IBrowser browser, BrowserNewPageOptions options)
+    {
+        var page = await browser.NewPageAsync(options);
+        await page.Context.AddCookiesAsync(Cookies.GetAllCookies().Select(c => new Microsoft.Playwright.Cookie
+        {
+            Name = c.Name,
+            Value = c.Value,
+            Url = BaseAddress.ToString(),
+        }));
+        return page;
     }
 
     /// <summary>The state value of one entity as the REST API reports it ("up", "down", ...).</summary>

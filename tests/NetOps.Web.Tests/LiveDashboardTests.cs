@@ -74,7 +74,7 @@ public sealed class LiveDashboardTests : IAsyncLifetime
     [Fact]
     public async Task Topology_DrawsEveryLink_AndACutTurnsItRedWithoutReload()
     {
-        var page = await _browser.Instance.NewPageAsync(new() { ViewportSize = new() { Width = 1500, Height = 1100 } });
+        var page = await _host.NewPageAsync(_browser.Instance, new() { ViewportSize = new() { Width = 1500, Height = 1100 } });
         await page.GotoAsync(new Uri(_host.BaseAddress, "topology").ToString());
         await Assertions.Expect(page.Locator("div.topology")).ToHaveAttributeAsync("data-interactive", "true", new() { Timeout = Ms(Live) });
         // Links are drawn only after the JS reported node sizes.
@@ -133,7 +133,7 @@ public sealed class LiveDashboardTests : IAsyncLifetime
 
     private async Task<IPage> OpenDashboardAsync()
     {
-        var page = await _browser.Instance.NewPageAsync(new() { ViewportSize = new() { Width = 1400, Height = 1000 } });
+        var page = await _host.NewPageAsync(_browser.Instance, new() { ViewportSize = new() { Width = 1400, Height = 1000 } });
         var errors = new List<string>();
         page.PageError += (_, e) => errors.Add(e);
         await page.GotoAsync(_host.BaseAddress.ToString());

@@ -78,8 +78,9 @@ public sealed class SecretLeakTests : IAsyncLifetime
         File.Delete(_secretsFile);
     }
 
-    /// <summary>The one place the test's HTTP client is made: where a login will go once the host requires one.</summary>
-    private HttpClient CreateClient() => new() { BaseAddress = _host.BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
+    /// <summary>A client logged in as the host's admin (its cookie), so every route answers with its content.</summary>
+    private HttpClient CreateClient() =>
+        new(new HttpClientHandler { CookieContainer = _host.Cookies }) { BaseAddress = _host.BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
 
     [Fact]
     public async Task KnownSecrets_AppearInNoResponse_LogFile_Output_OrStoredFile()

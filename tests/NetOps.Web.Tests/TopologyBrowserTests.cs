@@ -109,7 +109,7 @@ public sealed class TopologyBrowserTests(SharedDashboard dashboard) : IClassFixt
     public async Task WallMode_ReloadsItself_WhenReconnectingFails_AndIsLiveAgain()
     {
         var broken = false;
-        var page = await dashboard.Browser.Instance.NewPageAsync(new() { ViewportSize = new() { Width = 1600, Height = 900 } });
+        var page = await dashboard.Host.NewPageAsync(dashboard.Browser.Instance, new() { ViewportSize = new() { Width = 1600, Height = 900 } });
         var sockets = new List<IWebSocketRoute>();
         await page.RouteWebSocketAsync(new Regex("/_blazor"), ws =>
         {
@@ -223,7 +223,7 @@ public sealed class TopologyBrowserTests(SharedDashboard dashboard) : IClassFixt
 
     private async Task<IPage> OpenAsync(string path, ViewportSize viewport, string ready = "div.topology")
     {
-        var page = await dashboard.Browser.Instance.NewPageAsync(new() { ViewportSize = viewport });
+        var page = await dashboard.Host.NewPageAsync(dashboard.Browser.Instance, new() { ViewportSize = viewport });
         var errors = new List<string>();
         page.PageError += (_, e) => errors.Add(e);
         await page.GotoAsync(new Uri(dashboard.Host.BaseAddress, path).ToString());

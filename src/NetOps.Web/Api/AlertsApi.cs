@@ -1,7 +1,9 @@
 using System.Globalization;
+using System.Security.Claims;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using NetOps.Core.Alerts;
+using NetOps.Core.Security;
 
 namespace NetOps.Web.Api;
 
@@ -92,14 +94,16 @@ internal static class AlertsApi
                 return BadRequest(error!);
             }
 
-            if (string.IsNullOrWhiteSpace(body.By))
+            // Who acknowledges is the logged-in account; a name in the body counts only where nobody is logged in.
+            var by = Actor(request.HttpContext.User) ?? body.By?.Trim();
+            if (string.IsNullOrWhiteSpace(by))
             {
                 return BadRequest("by is required: who acknowledges the alert");
             }
 
             try
             {
-                var alert = await book.AcknowledgeAsync(id, body.By.Trim(), body.Comment?.Trim(), cancellationToken);
+                var alert = await book.AcknowledgeAsync(id, by, body.Comment?.Trim(), cancellationToken);
                 return alert is null ? NotFound($"no open alert {id}") : TypedResults.Json(AlertResponse.Of(alert), json);
             }
             catch (AlertCommandException e)
@@ -109,6 +113,7 @@ internal static class AlertsApi
             }
         })
             .WithName("AcknowledgeAlert")
+            .RequireAuthorization(NetOpsPolicies.Acknowledge)
             .Accepts<AcknowledgeRequest>("application/json")
             .Produces<AlertResponse>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
@@ -240,7 +245,7 @@ internal static class AlertsApi
             try
             {
                 var silence = await book.SilenceAsync(new SilenceRequest(matchers, body.StartsAt ?? time.GetUtcNow(), body.EndsAt!.Value,
-                    body.CreatedBy?.Trim() ?? "", body.Comment?.Trim() ?? ""), cancellationToken);
+                    Actor(request.HttpContext.User) ?? body.CreatedBy?.Trim() ?? "", body.Comment?.Trim() ?? ""), cancellationToken);
                 return TypedResults.Json(SilenceResponse.Of(silence, time.GetUtcNow()), json, statusCode: StatusCodes.Status201Created);
             }
             catch (AlertCommandException e)
@@ -249,6 +254,7 @@ internal static class AlertsApi
             }
         })
             .WithName("CreateSilence")
+            .RequireAuthorization(NetOpsPolicies.Acknowledge)
             .Accepts<SilenceCreateRequest>("application/json")
             .Produces<SilenceResponse>(StatusCodes.Status201Created)
             .ProducesProblem(StatusCodes.Status400BadRequest)
@@ -259,8 +265,9 @@ internal static class AlertsApi
                 "comment are required; a silence lasts at most 30 days. 400 names every problem of the request.");
 
         api.MapDelete("/silences/{id}", async Task<Results<JsonHttpResult<SilenceResponse>, ProblemHttpResult>> (string id, string? by,
-            IServiceProvider services, TimeProvider time, CancellationToken cancellationToken) =>
+            ClaimsPrincipal user, IServiceProvider services, TimeProvider time, CancellationToken cancellationToken) =>
         {
+            by = Actor(user) ?? by;
             if (services.GetService<IAlertBook>() is not { } book)
             {
                 return Unavailable();
@@ -275,6 +282,7 @@ internal static class AlertsApi
             return silence is null ? NotFound($"no silence {id}") : TypedResults.Json(SilenceResponse.Of(silence, time.GetUtcNow()), json);
         })
             .WithName("ExpireSilence")
+            .RequireAuthorization(NetOpsPolicies.Acknowledge)
             .Produces<SilenceResponse>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound)
@@ -300,6 +308,10 @@ internal static class AlertsApi
             return (null, "the body is not what this route takes: " + e.Message);
         }
     }
+
+    /// <summary>The logged-in account's name, which names every acknowledgement and silence it makes.</summary>
+    private static string? Actor(ClaimsPrincipal user) =>
+        user.Identity is { IsAuthenticated: true, Name: { Length: > 0 } name } ? name : null;
 
     private static bool TryParseTime(string text, out DateTimeOffset at) =>
         DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out at);

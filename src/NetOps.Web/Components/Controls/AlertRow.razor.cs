@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.JSInterop;
 using NetOps.Core.Alerts;
 using NetOps.Core.State;
@@ -8,8 +9,8 @@ namespace NetOps.Web.Components.Controls;
 
 /// <summary>
 /// One alert: severity, rule, subject (linked to its page), summary, affected, since, status, acknowledgement; with a book
-/// to act on, the Acknowledge and Silence forms. Until there are logins the person types their name, which this browser
-/// remembers for the next form.
+/// to act on, the Acknowledge and Silence forms, named by the logged-in account (without a login, by the name the person
+/// types, which this browser remembers for the next form).
 /// </summary>
 public sealed partial class AlertRow : CancellableComponent
 {
@@ -19,6 +20,8 @@ public sealed partial class AlertRow : CancellableComponent
 
     private Form _form;
     private string _by = "";
+    private string? _account;
+    private bool _mayAcknowledge = true;
     private string _comment = "";
     private string _matchers = "";
     private string _duration = Durations[0].Key;
@@ -38,6 +41,8 @@ public sealed partial class AlertRow : CancellableComponent
     [Parameter] public IAlertBook? Book { get; set; }
 
     [Inject] public required IJSRuntime Js { get; init; }
+
+    [CascadingParameter] public Task<AuthenticationState>? Authentication { get; set; }
     [Inject] public required TimeProvider Time { get; init; }
 
     private static ReasonText Text => ReasonText.Berlin;
@@ -57,7 +62,12 @@ public sealed partial class AlertRow : CancellableComponent
             _duration = Durations[0].Key;
         }
 
-        if (_by.Length == 0)
+        (_account, _mayAcknowledge) = await Account.OfAsync(Authentication);
+        if (_account is not null)
+        {
+            _by = _account;
+        }
+        else if (_by.Length == 0)
         {
             _by = await Js.InvokeAsync<string?>("netops.operator", DisposalToken) ?? "";
         }
@@ -73,6 +83,12 @@ public sealed partial class AlertRow : CancellableComponent
     {
         if (Book is null || _busy)
         {
+            return;
+        }
+
+        if (!_mayAcknowledge)
+        {
+            _error = "Your role may not acknowledge or silence alerts.";
             return;
         }
 
@@ -93,6 +109,12 @@ public sealed partial class AlertRow : CancellableComponent
     {
         if (Book is null || _busy)
         {
+            return;
+        }
+
+        if (!_mayAcknowledge)
+        {
+            _error = "Your role may not acknowledge or silence alerts.";
             return;
         }
 

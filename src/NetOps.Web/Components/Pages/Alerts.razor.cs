@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.JSInterop;
 using NetOps.Core.Alerts;
 using NetOps.Core.State;
@@ -15,9 +16,13 @@ public sealed partial class Alerts : AlertsComponent
     private AlertsViewModel? _model;
     private string? _expiring;
     private string _expireBy = "";
+    private string? _account;
+    private bool _mayAcknowledge = true;
     private string? _expireError;
 
     [Inject] public required IJSRuntime Js { get; init; }
+
+    [CascadingParameter] public Task<AuthenticationState>? Authentication { get; set; }
 
     protected override async Task OnInitializedAsync()
     {
@@ -46,7 +51,12 @@ public sealed partial class Alerts : AlertsComponent
     {
         _expiring = id;
         _expireError = null;
-        if (_expireBy.Length == 0)
+        (_account, _mayAcknowledge) = await Account.OfAsync(Authentication);
+        if (_account is not null)
+        {
+            _expireBy = _account;
+        }
+        else if (_expireBy.Length == 0)
         {
             _expireBy = await Js.InvokeAsync<string?>("netops.operator", DisposalToken) ?? "";
         }
@@ -56,6 +66,12 @@ public sealed partial class Alerts : AlertsComponent
     {
         if (Book is null)
         {
+            return;
+        }
+
+        if (!_mayAcknowledge)
+        {
+            _expireError = "Your role may not expire silences.";
             return;
         }
 

@@ -1,0 +1,121 @@
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using NetOps.Core.Security;
+
+namespace NetOps.Security;
+
+/// <summary>
+/// Logins for every page, circuit and API route: Identity's accounts in the operational database, a cookie, the role
+/// policies of <see cref="NetOpsPolicies"/>, and a fallback policy that requires a login wherever a route names none.
+/// </summary>
+public static class SecurityExtensions
+{
+    /// <summary>The rate limiter policy of the login and change-password posts.</summary>
+    public const string LoginRateLimit = "netops.login";
+
+    /// <summary>
+    /// Accounts (<see cref="AccountsServiceCollectionExtensions.AddNetOpsAccounts"/>), the first admin, cookie authentication
+    /// (API requests get 401/403, pages a redirect to /login), the policies and the login rate limit
+    /// (<c>Security:LoginAttemptsPerMinute</c> per client address, default 5). Register <c>AddNetOpsDatabase</c> first.
+    /// </summary>
+    public static IServiceCollection AddNetOpsSecurity(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddAuthentication(options =>
+            {
+                options.DefaultScheme = IdentityConstants.ApplicationScheme;
+                options.DefaultSignInScheme = IdentityConstants.ApplicationScheme;
+            })
+            .AddIdentityCookies();
+        services.AddAntiforgery();
+        services.AddNetOpsAccounts().AddSignInManager();
+        services.AddHostedService<InitialAdmin>();
+        // A removed account or a changed password ends a session within a minute (the security stamp is checked that often).
+        services.Configure<SecurityStampValidatorOptions>(o => o.ValidationInterval = TimeSpan.FromMinutes(1));
+        services.ConfigureApplicationCookie(cookie =>
+        {
+            cookie.Cookie.Name = "netops.auth";
+            cookie.Cookie.HttpOnly = true;
+            cookie.Cookie.SameSite = SameSiteMode.Lax;
+            cookie.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+            cookie.ExpireTimeSpan = TimeSpan.FromHours(12);
+            cookie.SlidingExpiration = true;
+            cookie.LoginPath = "/login";
+            cookie.AccessDeniedPath = "/login";
+            cookie.ReturnUrlParameter = "returnUrl";
+            cookie.Events = new CookieAuthenticationEvents
+            {
+                OnRedirectToLogin = context => Answer(context, StatusCodes.Status401Unauthorized, null),
+                OnRedirectToAccessDenied = context => Answer(context, StatusCodes.Status403Forbidden, "denied"),
+            };
+        });
+
+        services.AddAuthorizationBuilder()
+            .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
+            .AddPolicy(NetOpsPolicies.Read, p => p.RequireAuthenticatedUser().RequireRole(NetOpsPolicies.Roles[NetOpsPolicies.Read]))
+            .AddPolicy(NetOpsPolicies.Operate, p => p.RequireAuthenticatedUser().RequireRole(NetOpsPolicies.Roles[NetOpsPolicies.Operate]))
+            .AddPolicy(NetOpsPolicies.Acknowledge, p => p.RequireAuthenticatedUser().RequireRole(NetOpsPolicies.Roles[NetOpsPolicies.Acknowledge]))
+            .AddPolicy(NetOpsPolicies.Admin, p => p.RequireAuthenticatedUser().RequireRole(NetOpsPolicies.Roles[NetOpsPolicies.Admin]));
+
+        var perMinute = configuration.GetValue("Security:LoginAttemptsPerMinute", 5);
+        services.AddRateLimiter(limiter =>
+        {
+            limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            limiter.OnRejected = (context, cancellationToken) =>
+            {
+                context.HttpContext.Response.Headers.RetryAfter = "60";
+                return new ValueTask(context.HttpContext.Response.WriteAsync("Too many login attempts from this address; wait a minute.", cancellationToken));
+            };
+            limiter.AddPolicy(LoginRateLimit, http => RateLimitPartition.GetFixedWindowLimiter(
+                http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                _ => new FixedWindowRateLimiterOptions { PermitLimit = perMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
+        });
+        return services;
+    }
+
+    /// <summary>
+    /// Authentication, authorization and the rate limiter in the pipeline (call before mapping the pages, whose antiforgery
+    /// middleware must follow authentication), and the account endpoints: POST /account/login, /account/change-password,
+    /// /account/logout.
+    /// </summary>
+    public static WebApplication MapNetOpsSecurity(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseRateLimiter();
+        AccountEndpoints.Map(app);
+        return app;
+    }
+
+    /// <summary>Scripts and the Blazor hub get a status code; a browser asking for a page is sent to the login.</summary>
+    private static Task Answer(Microsoft.AspNetCore.Authentication.RedirectContext<CookieAuthenticationOptions> context, int status, string? error)
+    {
+        if (IsApi(context.Request))
+        {
+            context.Response.StatusCode = status;
+            return Task.CompletedTask;
+        }
+
+        var target = error is null ? context.RedirectUri : "/login?error=" + error;
+        context.Response.Redirect(target);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Requests that are not a browser navigating to a page.</summary>
+    internal static bool IsApi(HttpRequest request) =>
+        request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase)
+        || request.Path.StartsWithSegments("/_blazor", StringComparison.OrdinalIgnoreCase)
+        || request.Path.StartsWithSegments("/metrics", StringComparison.OrdinalIgnoreCase)
+        || request.Path.StartsWithSegments("/openapi", StringComparison.OrdinalIgnoreCase)
+        || request.Headers.Accept.ToString().Contains("application/json", StringComparison.OrdinalIgnoreCase)
+        || string.Equals(request.Headers.XRequestedWith, "XMLHttpRequest", StringComparison.Ordinal);
+}
