@@ -23,6 +23,8 @@ public abstract class NetOpsDbContext(DbContextOptions options) : IdentityDbCont
 
     public DbSet<AlertAuditRecord> AlertAudit => Set<AlertAuditRecord>();
 
+    public DbSet<AccessTokenRecord> AccessTokens => Set<AccessTokenRecord>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         ArgumentNullException.ThrowIfNull(modelBuilder);
@@ -69,6 +71,21 @@ public abstract class NetOpsDbContext(DbContextOptions options) : IdentityDbCont
             ["AspNetUserTokens"] = "user_tokens",
             ["AspNetRoleClaims"] = "role_claims",
         };
+        var token = modelBuilder.Entity<AccessTokenRecord>();
+        token.ToTable("access_tokens");
+        token.HasKey(t => t.Id).HasName("pk_access_tokens");
+        token.Property(t => t.Id).HasColumnName("id");
+        token.Property(t => t.Name).HasColumnName("name").HasMaxLength(100);
+        token.Property(t => t.UserId).HasColumnName("user_id");
+        token.Property(t => t.Hash).HasColumnName("hash").HasMaxLength(64);
+        token.Property(t => t.CreatedAt).HasColumnName("created_at");
+        token.Property(t => t.ExpiresAt).HasColumnName("expires_at");
+        token.Property(t => t.RevokedAt).HasColumnName("revoked_at");
+        // Every request with a token looks it up by its hash.
+        token.HasIndex(t => t.Hash).IsUnique().HasDatabaseName("ux_access_tokens_hash");
+        token.HasIndex(t => new { t.UserId, t.Name }).IsUnique().HasDatabaseName("ux_access_tokens_user_name");
+        // A removed account takes its tokens with it.
+        token.HasOne<NetOpsUser>().WithMany().HasForeignKey(t => t.UserId).OnDelete(DeleteBehavior.Cascade).HasConstraintName("fk_access_tokens_user");
         foreach (var entity in modelBuilder.Model.GetEntityTypes())
         {
             if (entity.GetTableName() is { } name && tables.TryGetValue(name, out var renamed))

@@ -1,4 +1,5 @@
 using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
@@ -8,6 +9,7 @@ using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using NetOps.Core.Security;
 
 namespace NetOps.Security;
@@ -21,6 +23,8 @@ public static class SecurityExtensions
     /// <summary>The rate limiter policy of the login and change-password posts.</summary>
     public const string LoginRateLimit = "netops.login";
 
+    private const string CookieOrToken = "netops.cookie-or-token";
+
     /// <summary>
     /// Accounts (<see cref="AccountsServiceCollectionExtensions.AddNetOpsAccounts"/>), the first admin, cookie authentication
     /// (API requests get 401/403, pages a redirect to /login), the policies and the login rate limit
@@ -29,13 +33,22 @@ public static class SecurityExtensions
     public static IServiceCollection AddNetOpsSecurity(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
+        // A request with "Authorization: Bearer" is a script with an access token; anything else uses the login cookie.
         services.AddAuthentication(options =>
             {
-                options.DefaultScheme = IdentityConstants.ApplicationScheme;
+                options.DefaultScheme = CookieOrToken;
                 options.DefaultSignInScheme = IdentityConstants.ApplicationScheme;
             })
+            .AddPolicyScheme(CookieOrToken, CookieOrToken, scheme => scheme.ForwardDefaultSelector = context =>
+                context.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+                    ? AccessTokenHandler.SchemeName
+                    : IdentityConstants.ApplicationScheme)
+            .AddScheme<AuthenticationSchemeOptions, AccessTokenHandler>(AccessTokenHandler.SchemeName, null)
             .AddIdentityCookies();
-        services.AddAntiforgery();
+        services.AddScoped<AccessTokens>();
+        services.TryAddSingleton(TimeProvider.System);
+        // The security headers say DENY for every response; antiforgery would add a second, weaker X-Frame-Options.
+        services.AddAntiforgery(o => o.SuppressXFrameOptionsHeader = true);
         services.AddNetOpsAccounts().AddSignInManager();
         services.AddHostedService<InitialAdmin>();
         // A removed account or a changed password ends a session within a minute (the security stamp is checked that often).
@@ -89,11 +102,27 @@ public static class SecurityExtensions
     public static WebApplication MapNetOpsSecurity(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        app.Use(SecurityHeaders);
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();
         AccountEndpoints.Map(app);
         return app;
+    }
+
+    /// <summary>
+    /// Headers on every response: no MIME sniffing, never inside a frame (clickjacking of the acknowledge and simulator
+    /// buttons), no referrer to other sites, forms post to this site only. The CSP restricts neither scripts nor styles
+    /// yet: the pages' inline boot script and the diagram library's inline styles would need hashes first.
+    /// </summary>
+    private static Task SecurityHeaders(HttpContext context, RequestDelegate next)
+    {
+        var headers = context.Response.Headers;
+        headers.XContentTypeOptions = "nosniff";
+        headers.XFrameOptions = "DENY";
+        headers["Referrer-Policy"] = "same-origin";
+        headers.ContentSecurityPolicy = "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'";
+        return next(context);
     }
 
     /// <summary>Scripts and the Blazor hub get a status code; a browser asking for a page is sent to the login.</summary>

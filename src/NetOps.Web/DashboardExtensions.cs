@@ -52,7 +52,10 @@ public static class DashboardExtensions
         // Styles and scripts are the same for everyone and hold nothing of the network: the login page needs them.
         app.MapStaticAssets().AllowAnonymous();
         // Every page for every role; the login and change-password pages say [AllowAnonymous] themselves.
-        app.MapRazorComponents<App>().AddInteractiveServerRenderMode().RequireAuthorization(NetOpsPolicies.Read);
+        // Pages are never framed (the framework's default allows this site itself).
+        app.MapRazorComponents<App>()
+            .AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = "'none'")
+            .RequireAuthorization(NetOpsPolicies.Read);
         app.MapNetOpsApi();
         return app;
     }

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
@@ -44,7 +45,7 @@ public sealed class TopologyRenderScenario : IBenchScenario
             var elements = "";
             for (var run = -1; run < repeats; run++)
             {
-                var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1600, Height = 1000 } });
+                var page = await host.NewPageAsync(browser);
                 var clock = Stopwatch.StartNew();
                 await page.GotoAsync(new Uri(host.BaseAddress, "topology").ToString());
                 await AllDrawnAsync(page);
@@ -71,7 +72,7 @@ public sealed class TopologyRenderScenario : IBenchScenario
 
         await using (var demo = await Host.StartAsync(Path.Combine(RepoPaths.Root, "config", "inventory"), simulator: true, cancellationToken))
         {
-            var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1600, Height = 1000 } });
+            var page = await demo.NewPageAsync(browser);
             await page.GotoAsync(new Uri(demo.BaseAddress, "topology").ToString());
             await AllDrawnAsync(page);
             var delays = new List<double>();
@@ -182,7 +183,24 @@ public sealed class TopologyRenderScenario : IBenchScenario
             _process = process;
             BaseAddress = baseAddress;
             _data = data;
-            Http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
+            Http = new HttpClient(new HttpClientHandler { CookieContainer = Cookies }) { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        }
+
+        /// <summary>The admin's login cookie: every route needs a login.</summary>
+        public CookieContainer Cookies { get; } = new();
+
+        /// <summary>A page of a new browser context carrying the login cookie.</summary>
+        public async Task<IPage> NewPageAsync(IBrowser browser)
+        {
+            var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1600, Height = 1000 } });
+            await page.Context.AddCookiesAsync(Cookies.GetAllCookies().Select(c => new Microsoft.Playwright.Cookie
+            {
+                Name = c.Name,
+                Value = c.Value,
+                Domain = c.Domain,
+                Path = c.Path,
+            }));
+            return page;
         }
 
         public Uri BaseAddress { get; }
@@ -217,6 +235,7 @@ public sealed class TopologyRenderScenario : IBenchScenario
                 using var response = await host.Http.GetAsync(new Uri("readyz", UriKind.Relative), cancellationToken);
                 return response.IsSuccessStatusCode;
             }, TimeSpan.FromMinutes(2), "host ready\n" + process.Output);
+            await HostLogin.LogInAsync(baseAddress, host.Cookies, Path.Combine(data, "store"), "admin", "Bench-admin-password-1");
             return host;
         }
 

@@ -193,7 +193,9 @@ public sealed class TrapScenario : IBenchScenario
             "--Traps:Credentials:0", "rainbow-ro",
             "--Alerting:Webhooks:0:Url", webhook.Url.ToString(),
         ], workingDirectory: output);
-        using var http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(10) };
+        // Every route needs a login: the benchmark logs in as the first admin, as a person would.
+        var cookies = new CookieContainer();
+        using var http = new HttpClient(new HttpClientHandler { CookieContainer = cookies }) { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(10) };
         try
         {
             await Eventually.TrueAsync(async () =>
@@ -202,6 +204,7 @@ public sealed class TrapScenario : IBenchScenario
                 using var response = await http.GetAsync(new Uri("readyz", UriKind.Relative), cancellationToken);
                 return response.IsSuccessStatusCode;
             }, TimeSpan.FromSeconds(90), "the all-in-one host to be ready\n" + host.Output);
+            await HostLogin.LogInAsync(baseAddress, cookies, Path.Combine(directory.FullName, "data"), "admin", "Bench-admin-password-1");
 
             // The community is read where the host reads it and never printed.
             var community = new CredentialStore(secrets).TryResolve("rainbow-ro", out var secret)

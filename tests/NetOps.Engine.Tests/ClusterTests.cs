@@ -1,6 +1,11 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using NetOps.Core.Security;
+using NetOps.Database;
+using NetOps.Security;
 using NetOps.Core.Inventory;
 using NetOps.Testing;
 
@@ -26,6 +31,8 @@ public sealed class ClusterTests : IAsyncLifetime
     private Mosquitto _broker = null!;
     private Postgres _postgres = null!;
     private string _secrets = null!;
+
+    private string DataDirectory => _inventory + "-data";
 
     public async Task InitializeAsync()
     {
@@ -54,9 +61,12 @@ public sealed class ClusterTests : IAsyncLifetime
         await _broker.DisposeAsync();
         Directory.Delete(_inventory, recursive: true);
         File.Delete(_secrets);
-        if (Directory.Exists(_inventory + "-logs"))
+        foreach (var sibling in new[] { _inventory + "-logs", DataDirectory })
         {
-            Directory.Delete(_inventory + "-logs", recursive: true);
+            if (Directory.Exists(sibling))
+            {
+                Directory.Delete(sibling, recursive: true);
+            }
         }
     }
 
@@ -151,6 +161,8 @@ public sealed class ClusterTests : IAsyncLifetime
             "--NetOps:Roles", roles,
             "--Inventory:Directory", _inventory,
             "--Inventory:SecretsFile", _secrets,
+            // One data directory for the cluster's processes (history, operational database with the accounts), fresh per run.
+            "--Storage:DataDirectory", DataDirectory,
             "--Mqtt:Embedded", "false",
             "--Mqtt:Host", "127.0.0.1",
             "--Mqtt:Port", _broker.Port.ToString(CultureInfo.InvariantCulture),
@@ -174,7 +186,7 @@ public sealed class ClusterTests : IAsyncLifetime
         }
 
         var process = ExternalProcess.Start("dotnet", arguments, workingDirectory: output);
-        var node = new Node(process, new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(5) });
+        var node = new Node(process, new HttpClient(new AdminToken(DataDirectory)) { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(5) });
         _nodes[name] = node;
         await Eventually.TrueAsync(async () =>
         {
@@ -273,4 +285,58 @@ public sealed class ClusterTests : IAsyncLifetime
         a.Count > 0 && a.Count == b.Count && a.All(kv => b.TryGetValue(kv.Key, out var v) && v == kv.Value);
 
     private sealed record Node(ExternalProcess Process, HttpClient Http);
+}
+
+/// <summary>
+/// Adds an admin's access token to every request but the probes. The account and the token are created on first use in the
+/// operational database the processes share (SQLite in the cluster's data directory), once a process has migrated it.
+/// </summary>
+internal sealed class AdminToken(string dataDirectory) : DelegatingHandler(new HttpClientHandler())
+{
+    private static readonly SemaphoreSlim Gate = new(1, 1);
+    private static readonly Dictionary<string, string> Tokens = new(StringComparer.Ordinal);
+
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        if (request.RequestUri?.AbsolutePath is not ("/healthz" or "/readyz"))
+        {
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", await TokenAsync(cancellationToken));
+        }
+
+        return await base.SendAsync(request, cancellationToken);
+    }
+
+    private async Task<string> TokenAsync(CancellationToken cancellationToken)
+    {
+        await Gate.WaitAsync(cancellationToken);
+        try
+        {
+            if (Tokens.TryGetValue(dataDirectory, out var token))
+            {
+                return token;
+            }
+
+            var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Storage:DataDirectory"] = dataDirectory,
+            }).Build();
+            var services = new ServiceCollection().AddLogging().AddSingleton<IConfiguration>(configuration);
+            services.AddNetOpsDatabase(configuration);
+            services.AddNetOpsAccounts();
+            services.AddScoped<AccessTokens>();
+            await using var provider = services.BuildServiceProvider();
+            await using var scope = provider.CreateAsyncScope();
+            var name = "cluster-test-" + Guid.NewGuid().ToString("N")[..8];
+            await scope.ServiceProvider.GetRequiredService<Accounts>()
+                .CreateAsync(name, NetOpsRoles.Admin, Accounts.NewPassword(), mustChangePassword: false, null, cancellationToken);
+            token = await scope.ServiceProvider.GetRequiredService<AccessTokens>()
+                .CreateAsync(name, "cluster-test", DateTimeOffset.UtcNow.AddHours(1), cancellationToken);
+            Tokens[dataDirectory] = token;
+            return token;
+        }
+        finally
+        {
+            Gate.Release();
+        }
+    }
 }

@@ -81,51 +81,13 @@ public sealed class AllInOneHost(params string[] settings) : IAsyncLifetime
     private string? Setting(string key) => settings.Select((s, i) => (s, i)).Where(p => p.s == key && p.i + 1 < settings.Length)
         .Select(p => settings[p.i + 1]).LastOrDefault();
 
-    /// <summary>
-    /// Logs <paramref name="user"/> in through the login form (with its antiforgery token) and keeps the cookie in
-    /// <paramref name="cookies"/>. For <c>admin</c> on a fresh database: the generated password, then the change to
-    /// <paramref name="password"/>. Answers the last redirect's target.
-    /// </summary>
-    public async Task<string> LogInAsync(CookieContainer cookies, string user, string password)
-    {
-        using var client = new HttpClient(new HttpClientHandler { CookieContainer = cookies, AllowAutoRedirect = false })
-        {
-            BaseAddress = BaseAddress,
-            Timeout = TimeSpan.FromSeconds(10),
-        };
-        var target = await PostFormAsync(client, "login", "account/login", new() { ["username"] = user, ["password"] = password });
-        var generated = Path.Combine(EffectiveDataDirectory, "initial-admin-password");
-        if (target.Contains("error=invalid", StringComparison.Ordinal) && user == "admin" && File.Exists(generated))
-        {
-            var first = (await File.ReadAllTextAsync(generated)).Trim();
-            target = await PostFormAsync(client, "login", "account/login", new() { ["username"] = user, ["password"] = first });
-            if (target.StartsWith("/change-password", StringComparison.Ordinal))
-            {
-                target = await PostFormAsync(client, target.TrimStart('/'), "account/change-password", new()
-                {
-                    ["username"] = user,
-                    ["current"] = first,
-                    ["new"] = password,
-                    ["confirm"] = password,
-                });
-            }
-        }
-
-        return target;
-    }
+    /// <summary>Logs <paramref name="user"/> in through the login form (<see cref="HostLogin"/>); for <c>admin</c> on a fresh database, with the generated password changed to <paramref name="password"/>.</summary>
+    public Task<string> LogInAsync(CookieContainer cookies, string user, string password) =>
+        HostLogin.LogInAsync(BaseAddress, cookies, EffectiveDataDirectory, user, password);
 
     /// <summary>Reads the form's antiforgery token from <paramref name="page"/>, posts the fields, answers the redirect's target.</summary>
-    public static async Task<string> PostFormAsync(HttpClient client, string page, string action, Dictionary<string, string> fields)
-    {
-        var html = await client.GetStringAsync(new Uri(page, UriKind.Relative));
-        var token = Regex.Match(html, "name=\"__RequestVerificationToken\"[^>]*value=\"([^\"]+)\"");
-        Assert.True(token.Success, $"no antiforgery token on /{page}:\n{html}");
-        fields["__RequestVerificationToken"] = WebUtility.HtmlDecode(token.Groups[1].Value);
-        using var response = await client.PostAsync(new Uri(action, UriKind.Relative), new FormUrlEncodedContent(fields));
-        return response.StatusCode == HttpStatusCode.Redirect
-            ? response.Headers.Location?.OriginalString ?? ""
-            : $"{(int)response.StatusCode}";
-    }
+    public static Task<string> PostFormAsync(HttpClient client, string page, string action, Dictionary<string, string> fields) =>
+        HostLogin.PostFormAsync(client, page, action, fields);
 
     /// <summary>A page of a new browser context that carries <see cref="Http"/>'s login cookie.</summary>
     public async Task<IPage> NewPageAsync(IBrowser browser, BrowserNewPageOptions options)

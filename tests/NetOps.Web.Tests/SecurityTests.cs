@@ -182,6 +182,52 @@ public sealed class SecurityTests(SecurityTests.Fixture fixture) : IClassFixture
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
+    [Theory]
+    [InlineData("login")]
+    [InlineData("api/state")]
+    public async Task Responses_CarryTheSecurityHeaders(string path)
+    {
+        using var response = await _as["anonymous"].GetAsync(new Uri(path, UriKind.Relative));
+        Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
+        Assert.Equal("DENY", response.Headers.GetValues("X-Frame-Options").Single());
+        Assert.Equal("same-origin", response.Headers.GetValues("Referrer-Policy").Single());
+        var policies = response.Headers.GetValues("Content-Security-Policy").ToList();
+        Assert.Contains(policies, p => p.Contains("frame-ancestors 'none'", StringComparison.Ordinal));
+        Assert.DoesNotContain(policies, p => p.Contains("frame-ancestors 'self'", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task AccessToken_ActsWithItsAccountsRoles_UntilRevokedOrExpired()
+    {
+        string token = "", expired = "";
+        await WithAccountsAsync(_host, async services =>
+        {
+            var tokens = services.GetRequiredService<AccessTokens>();
+            token = await tokens.CreateAsync("oc", "script", DateTimeOffset.UtcNow.AddDays(1), CancellationToken.None);
+            expired = await tokens.CreateAsync("oc", "old", DateTimeOffset.UtcNow.AddSeconds(-1), CancellationToken.None);
+        });
+        using var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = _host.BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
+
+        async Task<HttpStatusCode> AskAsync(string method, string path, string bearer)
+        {
+            using var request = new HttpRequestMessage(new HttpMethod(method), new Uri(path, UriKind.Relative));
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", bearer);
+            using var response = await client.SendAsync(request);
+            return response.StatusCode;
+        }
+
+        Assert.Equal(HttpStatusCode.OK, await AskAsync("GET", "api/state", token));
+        Assert.Equal(HttpStatusCode.Forbidden, await AskAsync("POST", "api/simulator/wiring/restore", token));
+        Assert.Equal(HttpStatusCode.Unauthorized, await AskAsync("GET", "api/state", expired));
+        Assert.Equal(HttpStatusCode.Unauthorized, await AskAsync("GET", "api/state", "netops_not-a-token"));
+        Assert.Equal(HttpStatusCode.Unauthorized, await AskAsync("GET", "topology", token + "x"));
+
+        var revoked = false;
+        await WithAccountsAsync(_host, async services => revoked = await services.GetRequiredService<AccessTokens>().RevokeAsync("oc", "script", CancellationToken.None));
+        Assert.True(revoked);
+        Assert.Equal(HttpStatusCode.Unauthorized, await AskAsync("GET", "api/state", token));
+    }
+
     [Fact]
     public async Task Silence_IsNamedByTheAccount_NotByTheBody()
     {
@@ -271,7 +317,11 @@ public sealed class SecurityTests(SecurityTests.Fixture fixture) : IClassFixture
     }
 
     /// <summary>Creates an account in the host's database, as the CLI will (the host runs on; SQLite takes both).</summary>
-    internal static async Task CreateAccountAsync(AllInOneHost host, string name, string role, bool mustChange)
+    internal static Task CreateAccountAsync(AllInOneHost host, string name, string role, bool mustChange) =>
+        WithAccountsAsync(host, services => services.GetRequiredService<Accounts>().CreateAsync(name, role, UserPassword, mustChange, null, CancellationToken.None));
+
+    /// <summary>Runs <paramref name="action"/> with the account services over the host's database, in this process.</summary>
+    internal static async Task WithAccountsAsync(AllInOneHost host, Func<IServiceProvider, Task> action)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
@@ -280,9 +330,10 @@ public sealed class SecurityTests(SecurityTests.Fixture fixture) : IClassFixture
         var services = new ServiceCollection().AddLogging().AddSingleton<IConfiguration>(configuration);
         services.AddNetOpsDatabase(configuration);
         services.AddNetOpsAccounts();
+        services.AddScoped<AccessTokens>();
         await using var provider = services.BuildServiceProvider();
         await using var scope = provider.CreateAsyncScope();
-        await scope.ServiceProvider.GetRequiredService<Accounts>().CreateAsync(name, role, UserPassword, mustChange, null, CancellationToken.None);
+        await action(scope.ServiceProvider);
     }
 
     private HttpClient Client(CookieContainer cookies) =>
