@@ -41,6 +41,7 @@ public sealed partial class AlertBook : BackgroundService, IAlertBook
     private IReadOnlyList<Silence> _activeSilences = [];
     private AlertTopology? _topology;
     private int _dirty = 1;
+    private int _held;
 
     public AlertBook(LiveStateView live, IInventoryProvider inventory, IAlertStore store, NotificationDispatcher dispatcher, TimeProvider time,
         ILogger<AlertBook> logger, IMeterFactory? meters = null)
@@ -83,6 +84,12 @@ public sealed partial class AlertBook : BackgroundService, IAlertBook
                     new KeyValuePair<string, object?>("id", s.Entity.Id))),
             description: "State of each entity: 0 unknown, 1 up, 2 degraded, 3 down, 4 inactive");
     }
+
+    /// <summary>The live view's version the last finished step evaluated.</summary>
+    internal long EvaluatedVersion { get; private set; }
+
+    /// <summary>Changes held back for their group wait, not yet queued as notifications.</summary>
+    internal int Held => Volatile.Read(ref _held);
 
     /// <summary>Completes once the stored alerts and silences are loaded and the first evaluation ran.</summary>
     public Task Ready => _ready.Task;
@@ -242,10 +249,13 @@ public sealed partial class AlertBook : BackgroundService, IAlertBook
                 _topology = new AlertTopology(inventory);
             }
 
+            var version = _live.Version;
             var evaluation = AlertEvaluator.Evaluate(_topology, _live.States, _live.Get, _text, now);
             var step = new Step(now, inventory.Alerting);
             Advance(step, evaluation);
             await SaveAsync(step, cancellationToken).ConfigureAwait(false);
+            EvaluatedVersion = version;
+            Volatile.Write(ref _held, _outbox.Count);
         }
         finally
         {

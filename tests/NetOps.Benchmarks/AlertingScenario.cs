@@ -13,6 +13,7 @@ using NetOps.Core.Inventory;
 using NetOps.Core.State;
 using NetOps.Database;
 using NetOps.Inventory;
+using NetOps.Testing;
 
 namespace NetOps.Benchmarks;
 
@@ -114,9 +115,11 @@ public sealed class AlertingScenario : IBenchScenario
         var cpuBefore = process.TotalProcessorTime;
         var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         var started = Stopwatch.GetTimestamp();
-        await PublishAsync(feed, fleet, rate, seconds, published, cancellationToken);
-        // Let the last changes through the rules and the group wait.
-        await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+        var last = await PublishAsync(feed, fleet, rate, seconds, published, cancellationToken);
+        // The run ends when the last change went through the view, the rules, the group wait and the dispatcher.
+        await Eventually.TrueAsync(() => view.Version >= last && (book is null ||
+                (book.EvaluatedVersion >= last && book.Held == 0 && dispatcher!.Health.All(h => h.Pending == 0))),
+            TimeSpan.FromSeconds(30), "the last change through the view and the alert book");
         var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
         process.Refresh();
         var cpu = (process.TotalProcessorTime - cpuBefore).TotalSeconds / elapsed * 100;
@@ -144,9 +147,9 @@ public sealed class AlertingScenario : IBenchScenario
 
     /// <summary>
     /// Deltas of 100 changes every 10 ms (at 10,000/s): 90 port utilisation flips, 9 camera flips, and one link taken
-    /// down or brought up; the moment each link goes down is noted for the delay.
+    /// down or brought up; the moment each link goes down is noted for the delay. Answers the last version published.
     /// </summary>
-    private static async Task PublishAsync(InProcessStateFeed feed, FleetInventory fleet, int rate, int seconds,
+    private static async Task<long> PublishAsync(InProcessStateFeed feed, FleetInventory fleet, int rate, int seconds,
         ConcurrentDictionary<string, long> published, CancellationToken cancellationToken)
     {
         var ports = fleet.Devices.Values.SelectMany(d => d.Ports.Select(p => EntityRef.Port(d.Id, p.Name))).ToArray();
@@ -192,6 +195,8 @@ public sealed class AlertingScenario : IBenchScenario
 
             await feed.PublishAsync(new StateDelta(++version, [.. changes.Values], []), cancellationToken);
         }
+
+        return version;
     }
 
     /// <summary>
