@@ -23,7 +23,7 @@ public sealed class Accounts(UserManager<NetOpsUser> users, RoleManager<Identity
             cancellationToken.ThrowIfCancellationRequested();
             if (!await roles.RoleExistsAsync(role))
             {
-                var created = await roles.CreateAsync(new IdentityRole(role));
+                var created = await SaveOnceAsync(() => roles.CreateAsync(new IdentityRole(role)));
                 if (!created.Succeeded && !await roles.RoleExistsAsync(role))
                 {
                     throw new InvalidOperationException($"role {role} could not be created: {Describe(created)}");
@@ -46,14 +46,36 @@ public sealed class Accounts(UserManager<NetOpsUser> users, RoleManager<Identity
 
         await EnsureRolesAsync(cancellationToken);
         var user = new NetOpsUser { UserName = name, MustChangePassword = mustChangePassword, EventIds = [.. eventIds ?? []], LockoutEnabled = true };
-        var created = await users.CreateAsync(user, password);
+        var created = await SaveOnceAsync(() => users.CreateAsync(user, password));
         if (!created.Succeeded)
         {
             throw new InvalidOperationException($"account {name} could not be created: {Describe(created)}");
         }
 
-        var added = await users.AddToRoleAsync(user, role);
+        var added = await SaveOnceAsync(() => users.AddToRoleAsync(user, role));
         return added.Succeeded ? user : throw new InvalidOperationException($"account {name} could not get role {role}: {Describe(added)}");
+    }
+
+    /// <summary>
+    /// Identity checks a name is free before it writes, but two processes starting on one fresh database (roles, the
+    /// first admin) can both pass that check: the second write then breaks a unique key and throws. That is a failed
+    /// result like any other, and the context must forget the row it could not write, or its next save fails again.
+    /// </summary>
+    private static async Task<IdentityResult> SaveOnceAsync(Func<Task<IdentityResult>> save)
+    {
+        try
+        {
+            return await save();
+        }
+        catch (DbUpdateException e)
+        {
+            foreach (var entry in e.Entries)
+            {
+                entry.State = EntityState.Detached;
+            }
+
+            return IdentityResult.Failed(new IdentityError { Code = "ConcurrentWrite", Description = e.InnerException?.Message ?? e.Message });
+        }
     }
 
     /// <summary>A random password of <paramref name="length"/> characters with every class Identity asks for.</summary>

@@ -83,6 +83,16 @@ public sealed class AlertStormTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Contains("Rathaus – Nord", alert.GetProperty("annotations").GetProperty("summary").GetString());
         Assert.DoesNotContain(_webhook.Requests.SelectMany(Subjects), IsBehind);
 
+        // What stands behind the cut was learnt after the first word (the far end turns unknown at its next poll); the book
+        // evaluated that before it told the witness, so the open alert lists it now. (At the restore the far side may come
+        // back before the link does: the resolved notification says what was behind it at that moment.)
+        using (var open = JsonDocument.Parse(await _host.Http.GetStringAsync(new Uri("api/alerts", UriKind.Relative))))
+        {
+            var linkAlert = open.RootElement.EnumerateArray().Single(a => a.GetProperty("rule").GetString() == "LinkDown" &&
+                                                                         a.GetProperty("subject").GetString() == $"link:{Link}");
+            Assert.Contains("device:sw-burggymnasium", linkAlert.GetProperty("affected").EnumerateArray().Select(e => e.GetString()));
+        }
+
         // A Prometheus user can alert on NetOps too: open alerts by severity, and every entity's state (3: down).
         var metrics = await _host.Http.GetStringAsync(new Uri("metrics", UriKind.Relative));
         Assert.Contains("netops_entity_state{id=\"core-acc-nord\",kind=\"link\"} 3", metrics, StringComparison.Ordinal);
@@ -106,10 +116,7 @@ public sealed class AlertStormTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Single(MailSubjects(), s => s.Contains("RESOLVED", StringComparison.Ordinal) && s.Contains($"LinkDown link:{Link}", StringComparison.Ordinal));
 
         Assert.Single(_webhook.Requests, r => Firing(r, "LinkDown", $"link:{Link}"));
-        var resolved = Assert.Single(_webhook.Requests, r => Resolved(r, "LinkDown", $"link:{Link}")).Json.GetProperty("alerts")[0];
-        // What stood behind the cut was learnt after the first word (the far end turns unknown at its next poll): the
-        // alert carries it from then on, as the page and the resolved notification show.
-        Assert.Matches("[0-9]+ devices?.* behind it", resolved.GetProperty("annotations").GetProperty("affected").GetString());
+        Assert.Single(_webhook.Requests, r => Resolved(r, "LinkDown", $"link:{Link}"));
         Assert.DoesNotContain(_webhook.Requests.SelectMany(Subjects), IsBehind);
     }
 
