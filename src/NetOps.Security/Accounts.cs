@@ -121,6 +121,7 @@ public static class AccountsServiceCollectionExtensions
                 options.User.RequireUniqueEmail = false;
             })
             .AddRoles<IdentityRole>()
-            .AddEntityFrameworkStores<NetOpsDbContext>();
+            .AddEntityFrameworkStores<NetOpsDbContext>()
+            .AddClaimsPrincipalFactory<ClaimsFactory>();
     }
 }

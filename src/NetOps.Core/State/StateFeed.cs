@@ -5,6 +5,9 @@ public sealed record Scope(IReadOnlySet<string>? EventIds = null, IReadOnlySet<s
 {
     public static Scope All { get; } = new();
 
+    /// <summary>No event and no site: an account without a role, or a coordinator with no event assigned.</summary>
+    public static Scope Nothing { get; } = new(new HashSet<string>(StringComparer.Ordinal), new HashSet<string>(StringComparer.Ordinal));
+
     public bool IsAll => EventIds is null && SiteIds is null;
 }
 
