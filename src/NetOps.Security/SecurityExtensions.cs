@@ -74,6 +74,7 @@ public static class SecurityExtensions
         services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
             .AddPolicy(NetOpsPolicies.Read, p => p.RequireAuthenticatedUser().RequireRole(NetOpsPolicies.Roles[NetOpsPolicies.Read]))
+            .AddPolicy(NetOpsPolicies.Network, p => p.RequireAuthenticatedUser().RequireRole(NetOpsPolicies.Roles[NetOpsPolicies.Network]))
             .AddPolicy(NetOpsPolicies.Operate, p => p.RequireAuthenticatedUser().RequireRole(NetOpsPolicies.Roles[NetOpsPolicies.Operate]))
             .AddPolicy(NetOpsPolicies.Acknowledge, p => p.RequireAuthenticatedUser().RequireRole(NetOpsPolicies.Roles[NetOpsPolicies.Acknowledge]))
             .AddPolicy(NetOpsPolicies.Admin, p => p.RequireAuthenticatedUser().RequireRole(NetOpsPolicies.Roles[NetOpsPolicies.Admin]));

@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -64,9 +65,10 @@ public static class DashboardExtensions
     public static IEndpointRouteBuilder MapNetOpsApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api").WithTags("Dashboard").RequireAuthorization(NetOpsPolicies.Read);
-        api.MapGet("/state", (LiveStateView live) =>
+        api.MapGet("/state", (LiveStateView view, ClaimsPrincipal user, IInventoryProvider inventory, TimeProvider time) =>
         {
             var text = ReasonText.Berlin;
+            var live = ScopedStateReader.For(view, NetOpsClaims.ScopeOf(user), () => inventory.Current, time);
             return TypedResults.Json(new StateListResponse(live.Version,
                 live.States.OrderBy(s => s.Entity.ToString(), StringComparer.Ordinal).Select(s => new StateResponse(
                     s.Entity.ToString(), s.Value, new ReasonResponse(s.Reason.Code, s.Reason.Args, text.Render(s.Reason)),
@@ -75,20 +77,24 @@ public static class DashboardExtensions
             .WithName("GetState")
             .Produces<StateListResponse>()
             .WithSummary("Every entity's state in the live model")
-            .WithDescription("Devices, ports, links, nodes and endpoints with value, reason (code, values, text), since, source and freshness.");
+            .WithDescription("Devices, ports, links, nodes and endpoints with value, reason (code, values, text), since, source and freshness. " +
+                "A coordinator gets the entities of their events only.");
         HistoryApi.Map(api, Json);
-        api.MapGet("/inventory", (IInventoryProvider inventory) =>
+        api.MapGet("/inventory", (IInventoryProvider inventory, ClaimsPrincipal user, TimeProvider time) =>
         {
-            // Names of credentials only; secrets never leave the credential store.
-            var current = inventory.Current;
+            // Names of credentials only; secrets never leave the credential store. A coordinator sees their events' part,
+            // and not why an edit was refused (the errors name the fixed network's files and devices).
+            var scope = NetOpsClaims.ScopeOf(user);
+            var current = inventory.Current.ScopedTo(scope, time.GetUtcNow());
             return TypedResults.Json(new InventoryResponse(current.Sites.Values, current.Devices.Values, current.Links.Values,
                 current.Nodes.Values, current.Endpoints.Values, current.Events.Values,
-                inventory.LastRefusal?.Select(e => e.ToString())), Json);
+                scope.IsAll ? inventory.LastRefusal?.Select(e => e.ToString()) : null), Json);
         })
             .WithName("GetInventory")
             .Produces<InventoryResponse>()
             .WithSummary("The inventory in force: sites, devices, links, nodes, endpoints, events")
-            .WithDescription("Credentials appear by name only. lastRefusal lists the errors of the last refused edit, if any.");
+            .WithDescription("Credentials appear by name only. lastRefusal lists the errors of the last refused edit, if any. " +
+                "A coordinator gets their events and the nodes, endpoints and switches in them only.");
         api.MapGet("/traps", async Task<Results<JsonHttpResult<TrapLogReport>, ProblemHttpResult>> (IServiceProvider services,
             CancellationToken cancellationToken) =>
         {
@@ -101,6 +107,7 @@ public static class DashboardExtensions
 
             return TypedResults.Json(await traps.ReadAsync(cancellationToken), Json);
         })
+            .RequireAuthorization(NetOpsPolicies.Network)
             .WithName("GetTraps")
             .Produces<TrapLogReport>()
             .ProducesProblem(StatusCodes.Status404NotFound)

@@ -22,7 +22,7 @@ namespace NetOps.Web.Tests;
 /// Logins on every route: the route list checked for a policy on each endpoint, then real requests per role to the
 /// all-in-one host (one account per role), the first admin, must-change-password, and the login in Chromium.
 /// </summary>
-public sealed class SecurityTests(SecurityTests.Fixture fixture) : IClassFixture<SecurityTests.Fixture>
+public sealed partial class SecurityTests(SecurityTests.Fixture fixture) : IClassFixture<SecurityTests.Fixture>
 {
     /// <summary>The routes that answer without a login (besides static files and the host's probes).</summary>
     private static readonly string[] Anonymous = ["/login", "/change-password", "/account/login", "/account/change-password"];
@@ -38,6 +38,7 @@ public sealed class SecurityTests(SecurityTests.Fixture fixture) : IClassFixture
     {
         public AllInOneHost Host { get; } = new("--Security:LoginAttemptsPerMinute", "100");
         public Dictionary<string, HttpClient> As { get; } = new(StringComparer.Ordinal);
+        public Dictionary<string, CookieContainer> CookiesOf { get; } = new(StringComparer.Ordinal);
         public Browser Browser { get; } = new();
 
         public async Task InitializeAsync()
@@ -45,7 +46,7 @@ public sealed class SecurityTests(SecurityTests.Fixture fixture) : IClassFixture
             await Host.InitializeAsync();
             await CreateAccountAsync(Host, "op", NetOpsRoles.Operator, mustChange: false);
             await CreateAccountAsync(Host, "oc", NetOpsRoles.OnCall, mustChange: false);
-            await CreateAccountAsync(Host, "co", NetOpsRoles.Coordinator, mustChange: false);
+            await CreateAccountAsync(Host, "co", NetOpsRoles.Coordinator, mustChange: false, events: [CoordinatorEvent]);
             As[NetOpsRoles.Admin] = Host.Http;
             As[NetOpsRoles.Operator] = await LoggedInAsync("op");
             As[NetOpsRoles.OnCall] = await LoggedInAsync("oc");
@@ -72,6 +73,7 @@ public sealed class SecurityTests(SecurityTests.Fixture fixture) : IClassFixture
         {
             var cookies = new CookieContainer();
             Assert.Equal("/", await Host.LogInAsync(cookies, name, UserPassword));
+            CookiesOf[name] = cookies;
             return new HttpClient(new HttpClientHandler { CookieContainer = cookies, AllowAutoRedirect = false })
             {
                 BaseAddress = Host.BaseAddress,
@@ -135,6 +137,19 @@ public sealed class SecurityTests(SecurityTests.Fixture fixture) : IClassFixture
     [InlineData("anonymous", "GET", "login", HttpStatusCode.OK)]
     [InlineData("coordinator", "GET", "api/state", HttpStatusCode.OK)]
     [InlineData("coordinator", "GET", "", HttpStatusCode.OK)]
+    [InlineData("coordinator", "GET", "events/kerwe", HttpStatusCode.OK)]
+    [InlineData("coordinator", "GET", "nodes/mogli-01", HttpStatusCode.OK)]
+    [InlineData("coordinator", "GET", "events/altstadtfest", HttpStatusCode.NotFound)]
+    [InlineData("coordinator", "GET", "nodes/mogli-04", HttpStatusCode.NotFound)]
+    [InlineData("coordinator", "GET", "devices/core-rathaus", HttpStatusCode.NotFound)]
+    [InlineData("coordinator", "GET", "links/core-acc-nord", HttpStatusCode.NotFound)]
+    [InlineData("coordinator", "GET", "links/mogli-01-uplink", HttpStatusCode.NotFound)]
+    [InlineData("coordinator", "GET", "api/traps", HttpStatusCode.Forbidden)]
+    [InlineData("coordinator", "GET", "api/silences", HttpStatusCode.Forbidden)]
+    [InlineData("coordinator", "GET", "api/alerts/receivers", HttpStatusCode.Forbidden)]
+    [InlineData("oncall", "GET", "api/traps", HttpStatusCode.OK)]
+    [InlineData("oncall", "GET", "devices/core-rathaus", HttpStatusCode.OK)]
+    [InlineData("oncall", "GET", "events/altstadtfest", HttpStatusCode.OK)]
     [InlineData("coordinator", "POST", "api/simulator/links/core-acc-nord/cut", HttpStatusCode.Forbidden)]
     [InlineData("coordinator", "POST", "api/alerts/no-such-alert/acknowledge", HttpStatusCode.Forbidden)]
     [InlineData("coordinator", "POST", "api/silences", HttpStatusCode.Forbidden)]
@@ -317,8 +332,8 @@ public sealed class SecurityTests(SecurityTests.Fixture fixture) : IClassFixture
     }
 
     /// <summary>Creates an account in the host's database, as the CLI will (the host runs on; SQLite takes both).</summary>
-    internal static Task CreateAccountAsync(AllInOneHost host, string name, string role, bool mustChange) =>
-        WithAccountsAsync(host, services => services.GetRequiredService<Accounts>().CreateAsync(name, role, UserPassword, mustChange, null, CancellationToken.None));
+    internal static Task CreateAccountAsync(AllInOneHost host, string name, string role, bool mustChange, IEnumerable<string>? events = null) =>
+        WithAccountsAsync(host, services => services.GetRequiredService<Accounts>().CreateAsync(name, role, UserPassword, mustChange, events, CancellationToken.None));
 
     /// <summary>Runs <paramref name="action"/> with the account services over the host's database, in this process.</summary>
     internal static async Task WithAccountsAsync(AllInOneHost host, Func<IServiceProvider, Task> action)

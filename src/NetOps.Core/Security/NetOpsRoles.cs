@@ -12,7 +12,7 @@ public static class NetOpsRoles
     /// <summary>On call: read, acknowledge and silence.</summary>
     public const string OnCall = "oncall";
 
-    /// <summary>Security coordinators at an event: read-only (scoped to their events, once scoping is enforced).</summary>
+    /// <summary>Security coordinators at an event: read-only, and only their events (<see cref="NetOpsClaims.ScopeOf"/>).</summary>
     public const string Coordinator = "coordinator";
 
     /// <summary>Every role, in order of power.</summary>
@@ -28,6 +28,12 @@ public static class NetOpsPolicies
     /// <summary>Any logged-in account with a role: pages and read routes.</summary>
     public const string Read = "netops.read";
 
+    /// <summary>
+    /// admin, operator and oncall: what only makes sense for the whole network (the trap log, receivers, silences); a
+    /// coordinator is refused rather than shown a part.
+    /// </summary>
+    public const string Network = "netops.network";
+
     /// <summary>admin and operator: operational changes.</summary>
     public const string Operate = "netops.operate";
 
@@ -41,6 +47,7 @@ public static class NetOpsPolicies
     public static IReadOnlyDictionary<string, IReadOnlyList<string>> Roles { get; } = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal)
     {
         [Read] = NetOpsRoles.All,
+        [Network] = [NetOpsRoles.Admin, NetOpsRoles.Operator, NetOpsRoles.OnCall],
         [Operate] = [NetOpsRoles.Admin, NetOpsRoles.Operator],
         [Acknowledge] = [NetOpsRoles.Admin, NetOpsRoles.Operator, NetOpsRoles.OnCall],
         [Admin] = [NetOpsRoles.Admin],

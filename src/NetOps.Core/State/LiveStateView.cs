@@ -7,7 +7,7 @@ namespace NetOps.Core.State;
 /// deltas in order, resynchronises on a gap, and tells its many readers (browser sessions) what changed,
 /// coalescing bursts into one notification per interval.
 /// </summary>
-public sealed class LiveStateView : IAsyncDisposable
+public sealed class LiveStateView : IStateReader, IAsyncDisposable
 {
     private readonly IStateFeed _feed;
     private readonly TimeProvider _time;

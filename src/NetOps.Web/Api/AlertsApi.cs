@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using NetOps.Core.Alerts;
 using NetOps.Core.Security;
+using NetOps.Inventory;
 
 namespace NetOps.Web.Api;
 
@@ -22,9 +23,9 @@ internal static class AlertsApi
     public static void Map(RouteGroupBuilder api, JsonSerializerOptions json)
     {
         api.MapGet("/alerts", Results<JsonHttpResult<IEnumerable<AlertResponse>>, ProblemHttpResult> (string? status, string? severity,
-            IServiceProvider services) =>
+            ClaimsPrincipal user, IServiceProvider services) =>
         {
-            if (services.GetService<IAlertBook>() is not { } book)
+            if (Book(services, user) is not { } book)
             {
                 return Unavailable();
             }
@@ -64,9 +65,9 @@ internal static class AlertsApi
                 "(silencedBy) or in a maintenance window (inMaintenance): its notifications are held, it is still open. " +
                 "503 when this process does not run alerting.");
 
-        api.MapGet("/alerts/{id}", Results<JsonHttpResult<AlertResponse>, ProblemHttpResult> (string id, IServiceProvider services) =>
+        api.MapGet("/alerts/{id}", Results<JsonHttpResult<AlertResponse>, ProblemHttpResult> (string id, ClaimsPrincipal user, IServiceProvider services) =>
         {
-            if (services.GetService<IAlertBook>() is not { } book)
+            if (Book(services, user) is not { } book)
             {
                 return Unavailable();
             }
@@ -125,9 +126,9 @@ internal static class AlertsApi
                 "no longer escalate. 404 for an unknown alert, 409 when it has resolved.");
 
         api.MapGet("/alerts/history", async Task<Results<JsonHttpResult<AlertHistoryResponse>, ProblemHttpResult>> (string? from, string? until,
-            string? limit, IServiceProvider services, TimeProvider time, CancellationToken cancellationToken) =>
+            string? limit, ClaimsPrincipal user, IServiceProvider services, TimeProvider time, CancellationToken cancellationToken) =>
         {
-            if (services.GetService<IAlertBook>() is not { } book)
+            if (Book(services, user) is not { } book)
             {
                 return Unavailable();
             }
@@ -172,10 +173,11 @@ internal static class AlertsApi
             .WithDescription("from and until are ISO 8601 times (default: the last 24 hours), at most 31 days apart; limit 1 to 1000 " +
                 "(default 100). 400 names what is wrong with the query.");
 
-        api.MapGet("/alerts/receivers", Results<JsonHttpResult<IEnumerable<ReceiverResponse>>, ProblemHttpResult> (IServiceProvider services) =>
-            services.GetService<IAlertBook>() is { } book
+        api.MapGet("/alerts/receivers", Results<JsonHttpResult<IEnumerable<ReceiverResponse>>, ProblemHttpResult> (ClaimsPrincipal user, IServiceProvider services) =>
+            Book(services, user) is { } book
                 ? TypedResults.Json(book.Receivers.Select(ReceiverResponse.Of), json)
                 : Unavailable())
+            .RequireAuthorization(NetOpsPolicies.Network)
             .WithName("GetAlertReceivers")
             .Produces<IEnumerable<ReceiverResponse>>()
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
@@ -183,10 +185,10 @@ internal static class AlertsApi
             .WithDescription("name, kind (webhook, alertmanager, email, mqtt), pending notifications, last delivery and last error; " +
                 "healthy is false while the last attempt failed. Settings and credentials are never listed.");
 
-        api.MapGet("/silences", Results<JsonHttpResult<IEnumerable<SilenceResponse>>, ProblemHttpResult> (IServiceProvider services,
+        api.MapGet("/silences", Results<JsonHttpResult<IEnumerable<SilenceResponse>>, ProblemHttpResult> (ClaimsPrincipal user, IServiceProvider services,
             TimeProvider time) =>
         {
-            if (services.GetService<IAlertBook>() is not { } book)
+            if (Book(services, user) is not { } book)
             {
                 return Unavailable();
             }
@@ -194,6 +196,7 @@ internal static class AlertsApi
             var now = time.GetUtcNow();
             return TypedResults.Json(book.Silences.Where(s => s.EndsAt > now).Select(s => SilenceResponse.Of(s, now)), json);
         })
+            .RequireAuthorization(NetOpsPolicies.Network)
             .WithName("GetSilences")
             .Produces<IEnumerable<SilenceResponse>>()
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
@@ -310,6 +313,13 @@ internal static class AlertsApi
     }
 
     /// <summary>The logged-in account's name, which names every acknowledgement and silence it makes.</summary>
+    /// <summary>The alert book as <paramref name="user"/> may see it (a coordinator: their events' alerts); null where alerting runs elsewhere.</summary>
+    private static IAlertBook? Book(IServiceProvider services, ClaimsPrincipal user) =>
+        services.GetService<IAlertBook>() is { } book
+            ? ScopedAlertBook.For(book, NetOpsClaims.ScopeOf(user), () => services.GetRequiredService<IInventoryProvider>().Current,
+                services.GetRequiredService<TimeProvider>())
+            : null;
+
     private static string? Actor(ClaimsPrincipal user) =>
         user.Identity is { IsAuthenticated: true, Name: { Length: > 0 } name } ? name : null;
 

@@ -1,7 +1,12 @@
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
+using NetOps.Core.Inventory;
+using NetOps.Core.Security;
+using NetOps.Core.State;
+using NetOps.Inventory;
 using NetOps.Storage;
+using NetOps.Storage.Points;
 using NetOps.Web.History;
 
 namespace NetOps.Web.Api;
@@ -41,7 +46,7 @@ internal static class HistoryApi
     {
         api.MapGet("/history/{measurement}/{field}", async Task<Results<JsonHttpResult<IReadOnlyList<Series>>, ProblemHttpResult>> (
             string measurement, string field, string? range, string? window, string? aggregate, string? group,
-            HttpContext http, IHistoryReader history, TimeProvider time, CancellationToken cancellationToken) =>
+            HttpContext http, IHistoryReader history, IInventoryProvider inventory, TimeProvider time, CancellationToken cancellationToken) =>
         {
             if (!history.KeepsHistory)
             {
@@ -53,6 +58,12 @@ internal static class HistoryApi
             if (query is null)
             {
                 return BadRequest(problem!);
+            }
+
+            if (!InScope(query, NetOpsClaims.ScopeOf(http.User), inventory.Current, to))
+            {
+                return TypedResults.Problem($"this login sees the history of its events only: filter by {Schema.Tags.Event}, " +
+                    $"{Schema.Tags.Node}, {Schema.Tags.Endpoint} or {Schema.Tags.Device} with one of them", statusCode: StatusCodes.Status403Forbidden);
             }
 
             // The store answers one series more than asked when the filter selects more: refused, not cut, so a chart
@@ -79,6 +90,28 @@ internal static class HistoryApi
                 $"series; any other query parameter (at most {MostFilters}, each once) filters by that tag (device=acc-nord). At most " +
                 $"{MostSeries} series and {MostPoints} points in all. 400 names the parameter out of bounds and what it allows; " +
                 "404 when this process keeps no history.");
+    }
+
+    /// <summary>
+    /// Whether a scoped login (a coordinator) may ask this: only with a tag filter that pins the series to its scope (its
+    /// event, or a node, endpoint or device of it). Series of other entities never carry that tag value, so grouping within
+    /// the filter cannot widen it.
+    /// </summary>
+    private static bool InScope(SeriesQuery query, Scope scope, FleetInventory inventory, DateTimeOffset now)
+    {
+        if (scope.IsAll)
+        {
+            return true;
+        }
+
+        return query.Where.Any(f => f.Key switch
+        {
+            Schema.Tags.Event => scope.EventIds?.Contains(f.Value) == true,
+            Schema.Tags.Node => inventory.Contains(scope, EntityRef.Node(f.Value), now),
+            Schema.Tags.Endpoint => inventory.Contains(scope, EntityRef.Endpoint(f.Value), now),
+            Schema.Tags.Device => inventory.Contains(scope, EntityRef.Device(f.Value), now),
+            _ => false,
+        });
     }
 
     /// <summary>The store's question, or a problem that says which parameter is out of its bounds.</summary>

@@ -1,17 +1,18 @@
 using System.Threading.Channels;
 using Microsoft.AspNetCore.Components;
 using NetOps.Core.Alerts;
+using NetOps.Inventory;
 
 namespace NetOps.Web.Components;
 
 /// <summary>
-/// A component that shows the alert book, the one mechanism the alerts page, the header count, a detail page's alerts
+/// A component that shows the alert book (the part of it the login may see), the one mechanism the alerts page, the header count, a detail page's alerts
 /// and the wall use. The book is optional: a process without the alerting role has none (<see cref="Book"/> is null) and
 /// the component says so. With one, it subscribes once the circuit is interactive (the prerendered instance never needs
 /// updates); the book's change signals are coalesced (one pending refresh at most) and throttled (one refresh per
 /// <see cref="Throttle"/>), each refresh runs on the renderer's context and re-renders, and all of it stops with the component.
 /// </summary>
-public abstract class AlertsComponent : CancellableComponent
+public abstract class AlertsComponent : ViewerComponent
 {
     /// <summary>A burst of changes (a cut that takes sites down behind it) is shown once, not once per step of the book.</summary>
     private static readonly TimeSpan Throttle = TimeSpan.FromMilliseconds(200);
@@ -27,6 +28,7 @@ public abstract class AlertsComponent : CancellableComponent
     private IAlertBook? _book;
 
     [Inject] public required IServiceProvider Services { get; init; }
+    [Inject] public required IInventoryProvider Inventory { get; init; }
     [Inject] public required TimeProvider Time { get; init; }
     [Inject] public required ILogger<AlertsComponent> Logger { get; init; }
 
@@ -37,7 +39,8 @@ public abstract class AlertsComponent : CancellableComponent
         {
             if (!_resolved)
             {
-                _book = Services.GetService<IAlertBook>();
+                // A coordinator's components read the alerts of their events only.
+                _book = Services.GetService<IAlertBook>() is { } book ? ScopedAlertBook.For(book, Scope, () => Inventory.Current, Time) : null;
                 _resolved = true;
             }
 

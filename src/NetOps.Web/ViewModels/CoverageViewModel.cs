@@ -28,7 +28,7 @@ public sealed record EventSummary(string Id, string Name, DateTimeOffset Start, 
 /// Page state of the coverage page: for one event, every zone with the nodes deployed there now and the connectivity
 /// of each camera and sensor. Read-only; rebuilt from the process's live view.
 /// </summary>
-public sealed class CoverageViewModel(LiveStateView live, ReasonText text, TimeProvider time)
+public sealed class CoverageViewModel(IStateReader live, ReasonText text, TimeProvider time)
 {
     public IReadOnlyList<EventSummary> Events { get; private set; } = [];
 

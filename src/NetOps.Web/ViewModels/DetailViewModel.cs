@@ -30,7 +30,7 @@ public sealed record ChangeRow(string At, string Entity, StateValue From, StateV
 /// values the state carries, ports, related entities, the last changes and which charts to draw. Rebuilt from the live
 /// view when one of the entities it shows changes.
 /// </summary>
-public sealed class DetailViewModel(LiveStateView live, IStateHistory history, ReasonText text)
+public sealed class DetailViewModel(IStateReader live, IStateHistory history, ReasonText text)
 {
     public bool Found { get; private set; }
     public string Title { get; private set; } = "";

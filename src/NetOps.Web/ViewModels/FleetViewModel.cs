@@ -19,7 +19,7 @@ public sealed record StateRow(
 public sealed record RowGroup(string Title, IReadOnlyList<StateRow> Rows);
 
 /// <summary>Page state of the overview, rebuilt from the process's live view.</summary>
-public sealed class FleetViewModel(LiveStateView live, ReasonText text, TimeProvider time)
+public sealed class FleetViewModel(IStateReader live, ReasonText text, TimeProvider time)
 {
     public IReadOnlyList<StateRow> Devices { get; private set; } = [];
     public IReadOnlyList<StateRow> Links { get; private set; } = [];

@@ -22,7 +22,7 @@ public sealed partial class TopologyViewModel
     public const string Discovered = "#a371f7";
 
     private const string DiscoveredPrefix = "discovered:";
-    private readonly LiveStateView _live;
+    private readonly IStateReader _live;
     private readonly ReasonText _text;
     private readonly Dictionary<string, TopologyNode> _nodes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, HealthLink> _links = new(StringComparer.Ordinal);
@@ -31,7 +31,7 @@ public sealed partial class TopologyViewModel
     private readonly Dictionary<string, string> _deviceByName;
     private HashSet<string> _discovered = new(StringComparer.Ordinal);
 
-    public TopologyViewModel(LiveStateView live, ReasonText text, FleetInventory inventory, DateTimeOffset? now = null)
+    public TopologyViewModel(IStateReader live, ReasonText text, FleetInventory inventory, DateTimeOffset? now = null)
     {
         _live = live;
         _text = text;

@@ -19,7 +19,17 @@ public sealed partial class Coverage : LivePage
 
     protected override void OnInitialized() => Model = new CoverageViewModel(Live, Text, Time);
 
-    protected override void OnParametersSet() => Refresh();
+    [Inject] public required NavigationManager Navigation { get; init; }
 
-    protected override void Refresh() => Model.Refresh(Inventory.Current, EventId);
+    protected override void OnParametersSet()
+    {
+        Refresh();
+        if (EventId is not null && Model.Event is null)
+        {
+            // An unknown event and another's event answer alike: 404.
+            Navigation.NotFound();
+        }
+    }
+
+    protected override void Refresh() => Model.Refresh(Fleet, EventId);
 }

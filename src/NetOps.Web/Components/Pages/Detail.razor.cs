@@ -27,13 +27,23 @@ public sealed partial class Detail : LivePage
 
     protected override void OnInitialized() => _model = new DetailViewModel(Live, History, ReasonText.Berlin);
 
+    [Inject] public required NavigationManager Navigation { get; init; }
+
     protected override async Task OnParametersSetAsync()
     {
         Refresh();
+        if (!_model.Found)
+        {
+            // 404, the same for an id that does not exist and one outside the login's scope: a coordinator learns nothing
+            // of the rest of the network from the answer.
+            Navigation.NotFound();
+            return;
+        }
+
         await _model.LoadChangesAsync(DisposalToken);
     }
 
-    protected override void Refresh() => _model.Load(Kind, Id, Inventory.Current, Time.GetUtcNow());
+    protected override void Refresh() => _model.Load(Kind, Id, Fleet, Time.GetUtcNow());
 
     protected override async Task StartAsync(CancellationToken cancellationToken)
     {

@@ -12,8 +12,8 @@ public sealed partial class Home : LivePage
     protected override void OnInitialized()
     {
         Model = new FleetViewModel(Live, ReasonText.Berlin, Time);
-        Model.Refresh(Inventory.Current);
+        Model.Refresh(Fleet);
     }
 
-    protected override void Refresh() => Model.Refresh(Inventory.Current);
+    protected override void Refresh() => Model.Refresh(Fleet);
 }

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Components;
 using NetOps.Core.Inventory;
+using NetOps.Core.Security;
 using NetOps.Core.State;
 using NetOps.Inventory;
 
@@ -9,15 +10,23 @@ namespace NetOps.Web.Components.Pages;
 /// A page that shows the process's live view, the one mechanism every page uses: it subscribes once the circuit is
 /// interactive (the prerendered instance never needs updates), gets the view's coalesced batches of changed entities
 /// and inventory reloads on the renderer's context, re-renders, and stops with the component (subscription, handler,
-/// <see cref="CancellableComponent.DisposalToken"/>).
+/// <see cref="CancellableComponent.DisposalToken"/>). It shows only what the login may see (<see cref="NetOpsClaims.ScopeOf"/>):
+/// a coordinator's pages read a scoped inventory and scoped states, and a change outside the scope never reaches them.
 /// </summary>
-public abstract class LivePage : CancellableComponent
+public abstract class LivePage : ViewerComponent
 {
     private IDisposable? _subscription;
+    private IStateReader? _live;
 
-    [Inject] public required LiveStateView Live { get; init; }
+    [Inject] public required LiveStateView View { get; init; }
     [Inject] public required IInventoryProvider Inventory { get; init; }
     [Inject] public required TimeProvider Time { get; init; }
+
+    /// <summary>The live states this login may see.</summary>
+    protected IStateReader Live => _live ??= ScopedStateReader.For(View, Scope, () => Inventory.Current, Time);
+
+    /// <summary>The inventory in force as this login may see it.</summary>
+    protected FleetInventory Fleet => Inventory.Current.ScopedTo(Scope, Time.GetUtcNow());
 
     /// <summary>True once the circuit is live; browser tests wait for it (data-interactive).</summary>
     protected bool Interactive { get; private set; }
@@ -58,7 +67,7 @@ public abstract class LivePage : CancellableComponent
         }
 
         // Subscribe first, then read: a change in between is applied twice, never missed.
-        _subscription = Live.Subscribe(OnLiveChanged);
+        _subscription = View.Subscribe(OnLiveChanged);
         Inventory.Changed += OnInventoryChanged;
         await StartAsync(DisposalToken);
         Interactive = true;
@@ -67,7 +76,12 @@ public abstract class LivePage : CancellableComponent
 
     private void OnLiveChanged(IReadOnlyCollection<EntityRef> changed)
     {
-        if (IsDisposed)
+        if (Live is ScopedStateReader scoped)
+        {
+            changed = scoped.Filter(changed);
+        }
+
+        if (IsDisposed || changed.Count == 0)
         {
             return;
         }
@@ -95,7 +109,7 @@ public abstract class LivePage : CancellableComponent
                 return;
             }
 
-            await ReloadAsync(e.Current, DisposalToken);
+            await ReloadAsync(e.Current.ScopedTo(Scope, Time.GetUtcNow()), DisposalToken);
             StateHasChanged();
         });
     }

@@ -52,12 +52,12 @@ public sealed partial class Topology : LivePage
     /// <summary>The diagram needs the browser (it measures nodes through JS): it is built once the circuit is live.</summary>
     protected override async Task StartAsync(CancellationToken cancellationToken)
     {
-        Build(Inventory.Current);
+        Build(Fleet);
         await RestoreLayoutAsync(cancellationToken);
     }
 
     /// <summary>A full rebuild of the diagram from the inventory in force.</summary>
-    protected override void Refresh() => Build(Inventory.Current);
+    protected override void Refresh() => Build(Fleet);
 
     /// <summary>The diagram redraws only what changed; the wall's own bar (counts, clock) is page markup and renders again.</summary>
     protected override bool Apply(IReadOnlyCollection<EntityRef> changed)
