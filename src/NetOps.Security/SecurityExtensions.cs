@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.RateLimiting;
@@ -51,8 +52,17 @@ public static class SecurityExtensions
         services.AddAntiforgery(o => o.SuppressXFrameOptionsHeader = true);
         services.AddNetOpsAccounts().AddSignInManager();
         services.AddHostedService<InitialAdmin>();
-        // A removed account or a changed password ends a session within a minute (the security stamp is checked that often).
-        services.Configure<SecurityStampValidatorOptions>(o => o.ValidationInterval = TimeSpan.FromMinutes(1));
+        // A removed account or a changed password ends a session within a minute (the security stamp is checked that often),
+        // and an open page as well (its circuit checks the account, its stamp and its roles as often).
+        var revalidation = configuration.GetValue("Security:RevalidationInterval", TimeSpan.FromMinutes(1));
+        if (revalidation <= TimeSpan.Zero || revalidation > TimeSpan.FromMinutes(1))
+        {
+            throw new InvalidOperationException($"Security:RevalidationInterval is a time span above 0 and at most 00:01:00, not {revalidation:c}");
+        }
+
+        services.Configure<SecurityStampValidatorOptions>(o => o.ValidationInterval = revalidation);
+        services.Configure<CircuitRevalidationOptions>(o => o.RevalidationInterval = revalidation);
+        services.AddScoped<AuthenticationStateProvider, CircuitRevalidation>();
         services.ConfigureApplicationCookie(cookie =>
         {
             cookie.Cookie.Name = "netops.auth";

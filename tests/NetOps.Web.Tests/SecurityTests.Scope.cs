@@ -2,7 +2,11 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
+using NetOps.Core.Security;
+using NetOps.Database;
 using NetOps.Testing;
 
 namespace NetOps.Web.Tests;
@@ -121,6 +125,55 @@ public sealed partial class SecurityTests
             await _host.PostAsync("api/simulator/endpoints/mogli-04-cam1/restore");
             await _host.PostAsync("api/simulator/endpoints/mogli-01-cam1/restore");
             await context.CloseAsync();
+        }
+    }
+
+    /// <summary>
+    /// Two open pages, each of its own account: one account is removed, the other loses its role. Within the default
+    /// revalidation interval of one minute (and the time a check takes) both pages are at the login, saying why.
+    /// </summary>
+    [Fact]
+    public async Task OpenPages_OfARemovedAccountOrRole_GoToTheLoginWithinAMinute()
+    {
+        await CreateAccountAsync(_host, "leaver", NetOpsRoles.Operator, mustChange: false);
+        await CreateAccountAsync(_host, "demoted", NetOpsRoles.OnCall, mustChange: false);
+        var pages = new List<IPage>();
+        try
+        {
+            foreach (var name in new[] { "leaver", "demoted" })
+            {
+                var cookies = new CookieContainer();
+                Assert.Equal("/", await _host.LogInAsync(cookies, name, UserPassword));
+                var context = await _browser.Instance.NewContextAsync();
+                await context.AddCookiesAsync(cookies.GetAllCookies().Select(c => new Microsoft.Playwright.Cookie { Name = c.Name, Value = c.Value, Url = _host.BaseAddress.ToString() }));
+                var page = await context.NewPageAsync();
+                await page.GotoAsync(new Uri(_host.BaseAddress, "topology").ToString());
+                await Assertions.Expect(page.Locator("div.topology")).ToHaveAttributeAsync("data-interactive", "true", new() { Timeout = Ms(ScopeLive) });
+                pages.Add(page);
+            }
+
+            var changedAt = DateTime.UtcNow;
+            await WithAccountsAsync(_host, async services =>
+            {
+                var users = services.GetRequiredService<UserManager<NetOpsUser>>();
+                Assert.True((await users.DeleteAsync((await users.FindByNameAsync("leaver"))!)).Succeeded);
+                Assert.True((await users.RemoveFromRoleAsync((await users.FindByNameAsync("demoted"))!, NetOpsRoles.OnCall)).Succeeded);
+            });
+
+            foreach (var page in pages)
+            {
+                await page.WaitForURLAsync("**/login?error=ended", new() { Timeout = 75_000 });
+                await Assertions.Expect(page.Locator(".account-error")).ToContainTextAsync("session ended");
+            }
+
+            Assert.True(DateTime.UtcNow - changedAt < TimeSpan.FromSeconds(75), $"took {DateTime.UtcNow - changedAt}");
+        }
+        finally
+        {
+            foreach (var page in pages)
+            {
+                await page.Context.CloseAsync();
+            }
         }
     }
 
