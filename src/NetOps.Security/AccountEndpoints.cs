@@ -21,6 +21,7 @@ internal static class AccountEndpoints
         account.MapPost("/change-password", ChangePasswordAsync).AllowAnonymous().RequireRateLimiting(SecurityExtensions.LoginRateLimit)
             .WithName("ChangePassword");
         account.MapPost("/logout", LogoutAsync).WithName("Logout");
+        SecondFactor.Map(account);
     }
 
     private static async Task<IResult> LoginAsync(HttpContext http, IAntiforgery antiforgery, SignInManager<NetOpsUser> signIn)
@@ -57,8 +58,7 @@ internal static class AccountEndpoints
             return Results.Redirect(Page("/change-password", null, returnUrl) + "&user=" + Uri.EscapeDataString(name));
         }
 
-        await signIn.SignInAsync(user, isPersistent: false);
-        return Results.Redirect(returnUrl);
+        return await SecondFactor.SignInAsync(http, signIn, user, returnUrl);
     }
 
     private static async Task<IResult> ChangePasswordAsync(HttpContext http, IAntiforgery antiforgery, SignInManager<NetOpsUser> signIn)
@@ -109,8 +109,7 @@ internal static class AccountEndpoints
 
         user.MustChangePassword = false;
         await signIn.UserManager.UpdateAsync(user);
-        await signIn.SignInAsync(user, isPersistent: false);
-        return Results.Redirect(returnUrl);
+        return await SecondFactor.SignInAsync(http, signIn, user, returnUrl);
     }
 
     private static async Task<IResult> LogoutAsync(HttpContext http, IAntiforgery antiforgery, SignInManager<NetOpsUser> signIn)

@@ -50,7 +50,9 @@ public static class SecurityExtensions
         services.TryAddSingleton(TimeProvider.System);
         // The security headers say DENY for every response; antiforgery would add a second, weaker X-Frame-Options.
         services.AddAntiforgery(o => o.SuppressXFrameOptionsHeader = true);
-        services.AddNetOpsAccounts().AddSignInManager();
+        services.AddNetOpsAccounts().AddSignInManager().AddDefaultTokenProviders();
+        services.Configure<SecondFactorOptions>(o => SecondFactorOptions.Bind(o, configuration));
+        services.AddScoped<ISecondFactorEnrolment, SecondFactorEnrolment>();
         services.AddHostedService<InitialAdmin>();
         // A removed account or a changed password ends a session within a minute (the security stamp is checked that often),
         // and an open page as well (its circuit checks the account, its stamp and its roles as often).

@@ -25,9 +25,10 @@ namespace NetOps.Web.Tests;
 public sealed partial class SecurityTests(SecurityTests.Fixture fixture) : IClassFixture<SecurityTests.Fixture>
 {
     /// <summary>The routes that answer without a login (besides static files and the host's probes).</summary>
-    private static readonly string[] Anonymous = ["/login", "/change-password", "/account/login", "/account/change-password"];
+    private static readonly string[] Anonymous = ["/login", "/change-password", "/account/login", "/account/change-password",
+        "/login/code", "/login/enrol", "/account/second-factor", "/account/second-factor/enrol"];
 
-    private const string UserPassword = "Role-user-password-1";
+    internal const string UserPassword = "Role-user-password-1";
 
     private AllInOneHost _host => fixture.Host;
     private Dictionary<string, HttpClient> _as => fixture.As;
