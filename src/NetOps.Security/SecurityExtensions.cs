@@ -125,16 +125,21 @@ public static class SecurityExtensions
 
     /// <summary>
     /// Headers on every response: no MIME sniffing, never inside a frame (clickjacking of the acknowledge and simulator
-    /// buttons), no referrer to other sites, forms post to this site only. The CSP restricts neither scripts nor styles
-    /// yet: the pages' inline boot script and the diagram library's inline styles would need hashes first.
+    /// buttons), no referrer to other sites, forms post to this site only, and a content security policy: scripts only
+    /// from this site or inline with this response's nonce (the theme, the circuit's start, the import map carry it), no
+    /// plug-ins, connections (the circuit's WebSocket) only to this site. Styles may be inline: the diagram positions its
+    /// nodes with style attributes.
     /// </summary>
     private static Task SecurityHeaders(HttpContext context, RequestDelegate next)
     {
+        var nonce = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+        context.Items[ContentSecurity.NonceKey] = nonce;
         var headers = context.Response.Headers;
         headers.XContentTypeOptions = "nosniff";
         headers.XFrameOptions = "DENY";
         headers["Referrer-Policy"] = "same-origin";
-        headers.ContentSecurityPolicy = "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'";
+        headers.ContentSecurityPolicy = $"default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self' 'unsafe-inline'; " +
+            "img-src 'self' data:; connect-src 'self'; font-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'";
         return next(context);
     }
 

@@ -53,3 +53,10 @@ public static class NetOpsPolicies
         [Admin] = [NetOpsRoles.Admin],
     };
 }
+
+/// <summary>The content security policy's per-response nonce: the security headers make it, the page's inline scripts carry it.</summary>
+public static class ContentSecurity
+{
+    /// <summary>The key of <c>HttpContext.Items</c> that holds this response's nonce.</summary>
+    public const string NonceKey = "netops.csp-nonce";
+}
