@@ -13,7 +13,7 @@ public sealed class OidcProvider : IAsyncDisposable
 {
     private readonly ExternalProcess _process;
 
-    private OidcProvider(ExternalProcess process, Uri issuer, string clientId, string clientSecret)
+    private OidcProvider(ExternalProcess process, string issuer, string clientId, string clientSecret)
     {
         _process = process;
         Issuer = issuer;
@@ -25,7 +25,7 @@ public sealed class OidcProvider : IAsyncDisposable
     public static string AppDirectory { get; } = Path.Combine(RepoPaths.Root, "tests", "oidc-provider");
 
     /// <summary>The issuer, <c>http://127.0.0.1:PORT</c> (no trailing slash, as the provider names itself).</summary>
-    public Uri Issuer { get; }
+    public string Issuer { get; }
 
     public string ClientId { get; }
 
@@ -53,14 +53,14 @@ public sealed class OidcProvider : IAsyncDisposable
         var process = ExternalProcess.Start("node",
             ["server.js", port.ToString(CultureInfo.InvariantCulture), clientId, secret, redirectUri.AbsoluteUri],
             workingDirectory: AppDirectory);
-        var provider = new OidcProvider(process, new Uri($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}"), clientId, secret);
+        var provider = new OidcProvider(process, $"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}", clientId, secret);
         try
         {
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
             await Eventually.TrueAsync(async () =>
             {
                 process.ThrowIfExited();
-                using var response = await http.GetAsync(new Uri(provider.Issuer, ".well-known/openid-configuration")).ConfigureAwait(false);
+                using var response = await http.GetAsync(new Uri(provider.Issuer + "/.well-known/openid-configuration")).ConfigureAwait(false);
                 return response.IsSuccessStatusCode;
             }, TimeSpan.FromSeconds(30), $"the OpenID provider ready on {port}").ConfigureAwait(false);
         }

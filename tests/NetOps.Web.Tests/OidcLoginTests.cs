@@ -38,7 +38,7 @@ public sealed class OidcLoginTests(OidcLoginTests.Fixture fixture) : IClassFixtu
             Host = new AllInOneHost(
                 "--Security:LoginAttemptsPerMinute", "100",
                 "--Security:SessionRevalidationInterval", "00:00:01",
-                "--Security:Oidc:Authority", Provider.Issuer.ToString(),
+                "--Security:Oidc:Authority", Provider.Issuer,
                 "--Security:Oidc:ClientId", Provider.ClientId,
                 "--Security:Oidc:ClientSecretFile", SecretFile,
                 "--Security:Oidc:Scopes:0", "profile",
