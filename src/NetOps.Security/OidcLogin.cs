@@ -54,9 +54,22 @@ internal static class OidcLogin
             return;
         }
 
-        app.MapGet(StartPath, (string? returnUrl) =>
-                Results.Challenge(new AuthenticationProperties { RedirectUri = AccountEndpoints.LocalOrRoot(returnUrl) }, [Scheme]))
-            .AllowAnonymous().ExcludeFromDescription().WithName("LoginOidc");
+        app.MapGet(StartPath, StartAsync).AllowAnonymous().ExcludeFromDescription().WithName("LoginOidc");
+    }
+
+    private static async Task StartAsync(HttpContext http, string? returnUrl, ILoggerFactory loggers)
+    {
+        try
+        {
+            await http.ChallengeAsync(Scheme, new AuthenticationProperties { RedirectUri = AccountEndpoints.LocalOrRoot(returnUrl) });
+        }
+        catch (InvalidOperationException e) when (!http.Response.HasStarted)
+        {
+            // The provider's metadata could not be fetched (the provider is down or unreachable): say so on the login page
+            // instead of an error page; local accounts still work.
+            loggers.CreateLogger(typeof(OidcLogin).FullName!).LogWarning("OpenID Connect provider unreachable: {Reason}", e.Message);
+            http.Response.Redirect("/login?error=unreachable&returnUrl=" + Uri.EscapeDataString(AccountEndpoints.LocalOrRoot(returnUrl)));
+        }
     }
 
     /// <summary>Whether <paramref name="user"/> logged in at the provider (and so has no local account to revalidate).</summary>

@@ -287,9 +287,38 @@ public sealed class OidcClaimMappingTests
     }
 }
 
-/// <summary>A bad OpenID Connect setting stops the host at start and names the key.</summary>
+/// <summary>A bad OpenID Connect setting stops the host at start and names the key; an unreachable provider is a message.</summary>
 public sealed class OidcStartupTests
 {
+    [Fact]
+    public async Task UnreachableProvider_LeadsBackToTheLogin_WithAMessage()
+    {
+        var secret = Path.GetTempFileName();
+        await File.WriteAllTextAsync(secret, "unused-secret");
+        var host = new AllInOneHost(
+            "--Security:Oidc:Authority", $"http://127.0.0.1:{FreePort.Tcp().ToString(CultureInfo.InvariantCulture)}",
+            "--Security:Oidc:ClientId", "netops",
+            "--Security:Oidc:ClientSecretFile", secret,
+            "--Security:Oidc:RoleClaim", "groups",
+            "--Security:Oidc:DisplayName", "Nowhere",
+            "--Security:Oidc:RequireHttpsMetadata", "false");
+        try
+        {
+            await host.InitializeAsync();
+            using var anonymous = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = host.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+            using var start = await anonymous.GetAsync(new Uri("account/login/oidc?returnUrl=%2Falerts", UriKind.Relative));
+            Assert.Equal(HttpStatusCode.Redirect, start.StatusCode);
+            Assert.Equal("/login?error=unreachable&returnUrl=%2Falerts", start.Headers.Location!.OriginalString);
+            var page = await anonymous.GetStringAsync(new Uri(start.Headers.Location.OriginalString.TrimStart('/'), UriKind.Relative));
+            Assert.Contains("Nowhere cannot be reached right now", page, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await host.DisposeAsync();
+            File.Delete(secret);
+        }
+    }
+
     [Fact]
     public async Task MissingClientSecretFile_StopsTheHostAtStart_NamingTheSetting()
     {
