@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests need (Debian packages, only when missing) and runs every test of NetOps.
 # The tests start their own servers (snmpd, snmpsimd, mosquitto, influxd, PostgreSQL, Alertmanager, an SMTP listener,
-# Chromium) on free loopback ports.
+# an OpenID Connect provider on Node, Chromium) on free loopback ports.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,6 +27,10 @@ for entry in "${packages[@]}"; do
   done
   [ -n "$found" ] || missing+=("${entry%%:*}")
 done
+# Node runs the OpenID Connect provider of the login tests (tests/oidc-provider); npm installs it once. Node may come
+# from elsewhere (NodeSource, nvm): Debian's packages only when there is none on PATH.
+command -v node >/dev/null || missing+=("nodejs")
+[ -d tests/oidc-provider/node_modules ] || command -v npm >/dev/null || missing+=("npm")
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing: ${missing[*]}"
   sudo=""
@@ -39,6 +43,13 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 command -v dotnet >/dev/null || { echo "the .NET 10 SDK is required (dotnet on PATH)" >&2; exit 1; }
+
+# oidc-provider 9 supports Node 22 LTS and later and runs on 20 (the login tests ran on 20.20); Debian 12's nodejs is 18.
+node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)' \
+  || echo "warning: node $(node --version) is older than 20: the OpenID Connect login tests may fail to start their provider" >&2
+if [ ! -d tests/oidc-provider/node_modules ]; then
+  (cd tests/oidc-provider && npm ci --no-audit --no-fund)
+fi
 
 results="$(mktemp -d)"
 trap 'rm -rf "$results"' EXIT

@@ -35,7 +35,7 @@ public static class SecurityExtensions
     {
         ArgumentNullException.ThrowIfNull(configuration);
         // A request with "Authorization: Bearer" is a script with an access token; anything else uses the login cookie.
-        services.AddAuthentication(options =>
+        var authentication = services.AddAuthentication(options =>
             {
                 options.DefaultScheme = CookieOrToken;
                 options.DefaultSignInScheme = IdentityConstants.ApplicationScheme;
@@ -44,8 +44,10 @@ public static class SecurityExtensions
                 context.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
                     ? AccessTokenHandler.SchemeName
                     : IdentityConstants.ApplicationScheme)
-            .AddScheme<AuthenticationSchemeOptions, AccessTokenHandler>(AccessTokenHandler.SchemeName, null)
-            .AddIdentityCookies();
+            .AddScheme<AuthenticationSchemeOptions, AccessTokenHandler>(AccessTokenHandler.SchemeName, null);
+        authentication.AddIdentityCookies();
+        // A login at an OpenID Connect provider when Security:Oidc:Authority is set; it signs in with the same cookie.
+        OidcLogin.Add(services, authentication, configuration);
         services.AddScoped<AccessTokens>();
         services.TryAddSingleton(TimeProvider.System);
         // The security headers say DENY for every response; antiforgery would add a second, weaker X-Frame-Options.
@@ -80,6 +82,12 @@ public static class SecurityExtensions
             {
                 OnRedirectToLogin = context => Answer(context, StatusCodes.Status401Unauthorized, null),
                 OnRedirectToAccessDenied = context => Answer(context, StatusCodes.Status403Forbidden, "denied"),
+                // These events replace Identity's, so its security stamp check is named again. A login made at the OpenID
+                // Connect provider has no local account to check against (the check would end it at the first interval):
+                // it lasts as long as the cookie does.
+                OnValidatePrincipal = context => OidcLogin.IsOidc(context.Principal)
+                    ? Task.CompletedTask
+                    : SecurityStampValidator.ValidatePrincipalAsync(context),
             };
         });
 
@@ -110,7 +118,7 @@ public static class SecurityExtensions
     /// <summary>
     /// Authentication, authorization and the rate limiter in the pipeline (call before mapping the pages, whose antiforgery
     /// middleware must follow authentication), and the account endpoints: POST /account/login, /account/change-password,
-    /// /account/logout.
+    /// /account/logout, and GET /account/login/oidc when an OpenID Connect provider is configured.
     /// </summary>
     public static WebApplication MapNetOpsSecurity(this WebApplication app)
     {
@@ -120,6 +128,7 @@ public static class SecurityExtensions
         app.UseAuthorization();
         app.UseRateLimiter();
         AccountEndpoints.Map(app);
+        OidcLogin.Map(app);
         return app;
     }
 

@@ -34,6 +34,9 @@ public sealed class AllInOneHost(params string[] settings) : IAsyncLifetime
     public Uri BaseAddress { get; private set; } = null!;
     public HttpClient Http { get; private set; } = null!;
 
+    /// <summary>The port it serves HTTP on; known before it starts (an OpenID provider needs its redirect URI first).</summary>
+    public int HttpPort { get; init; } = FreePort.Tcp();
+
     /// <summary>The port of its embedded broker (unless the test's settings name another).</summary>
     public int MqttPort { get; } = FreePort.Tcp();
 
@@ -45,8 +48,7 @@ public sealed class AllInOneHost(params string[] settings) : IAsyncLifetime
     {
         var snmpPort = FreePort.Udp();
         CopyDemoInventory(snmpPort);
-        var httpPort = FreePort.Tcp();
-        BaseAddress = new Uri($"http://127.0.0.1:{httpPort}/");
+        BaseAddress = new Uri($"http://127.0.0.1:{HttpPort}/");
         var output = RepoPaths.Output("NetOps.Host");
         _process = ExternalProcess.Start("dotnet", [
             Path.Combine(output, "NetOps.Host.dll"),

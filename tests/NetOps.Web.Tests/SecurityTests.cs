@@ -26,7 +26,7 @@ public sealed partial class SecurityTests(SecurityTests.Fixture fixture) : IClas
 {
     /// <summary>The routes that answer without a login (besides static files and the host's probes).</summary>
     private static readonly string[] Anonymous = ["/login", "/change-password", "/account/login", "/account/change-password",
-        "/login/code", "/login/enrol", "/account/second-factor", "/account/second-factor/enrol"];
+        "/login/code", "/login/enrol", "/account/second-factor", "/account/second-factor/enrol", "/account/login/oidc"];
 
     internal const string UserPassword = "Role-user-password-1";
 
@@ -90,6 +90,7 @@ public sealed partial class SecurityTests(SecurityTests.Fixture fixture) : IClas
         Assert.Contains(endpoints, e => e.RoutePattern.RawText == "/api/state");
         Assert.Contains(endpoints, e => e.RoutePattern.RawText == "/api/simulator/links/{id}/cut");
         Assert.Contains(endpoints, e => e.RoutePattern.RawText == "/login");
+        Assert.Contains(endpoints, e => e.RoutePattern.RawText == "/account/login/oidc");
         var problems = new List<string>();
         foreach (var endpoint in endpoints)
         {
@@ -411,9 +412,24 @@ public sealed partial class SecurityTests(SecurityTests.Fixture fixture) : IClas
 
     /// <summary>
     /// Every endpoint the host's mapping code maps for the dashboard, the simulator and the logins, mapped here in-process
-    /// by the same extension methods, so a new route is checked without this test naming it.
+    /// by the same extension methods, so a new route is checked without this test naming it. An OpenID Connect provider is
+    /// configured, so that its login route is mapped too (its callback is middleware, not an endpoint).
     /// </summary>
     private static List<RouteEndpoint> Endpoints()
+    {
+        var secret = Path.GetTempFileName();
+        File.WriteAllText(secret, "route-test-secret");
+        try
+        {
+            return Endpoints(secret);
+        }
+        finally
+        {
+            File.Delete(secret);
+        }
+    }
+
+    private static List<RouteEndpoint> Endpoints(string oidcSecretFile)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
@@ -421,6 +437,10 @@ public sealed partial class SecurityTests(SecurityTests.Fixture fixture) : IClas
             ContentRootPath = RepoPaths.Output("NetOps.Host"),
         });
         builder.Configuration["Storage:DataDirectory"] = Path.Combine(Path.GetTempPath(), "netops-routes-" + Guid.NewGuid().ToString("N")[..8]);
+        builder.Configuration["Security:Oidc:Authority"] = "https://id.example.org/realms/netops";
+        builder.Configuration["Security:Oidc:ClientId"] = "netops";
+        builder.Configuration["Security:Oidc:ClientSecretFile"] = oidcSecretFile;
+        builder.Configuration["Security:Oidc:RoleClaim"] = "groups";
         builder.Services.AddSingleton(_ => (LiveStateView)null!);
         builder.Services.AddSingleton(_ => (IInventoryProvider)null!);
         builder.Services.AddSingleton(_ => (IHistoryReader)null!);
