@@ -19,20 +19,41 @@ public sealed class AccessTokens(IDbContextFactory<NetOpsDbContext> contexts, Us
 {
     private const string Prefix = "netops_";
 
-    /// <summary>Creates a token named <paramref name="name"/> for <paramref name="userName"/>; answers the token, shown only now.</summary>
+    /// <summary>
+    /// Creates a token named <paramref name="name"/> for <paramref name="userName"/>; answers the token, shown only now. A
+    /// name in use by an active token is refused (<see cref="InvalidOperationException"/>); a revoked or expired token's
+    /// name is taken over, its row replaced.
+    /// </summary>
     public async Task<string> CreateAsync(string userName, string name, DateTimeOffset? expiresAt, CancellationToken cancellationToken)
     {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        if (name.Length > 100)
+        {
+            throw new ArgumentException("a token name has at most 100 characters", nameof(name));
+        }
+
         var user = await users.FindByNameAsync(userName) ?? throw new InvalidOperationException($"no account {userName}");
         var token = Prefix + Base64Url(RandomNumberGenerator.GetBytes(32));
         var context = await contexts.CreateDbContextAsync(cancellationToken);
         await using (context.ConfigureAwait(false))
         {
+            var now = time.GetUtcNow().UtcDateTime;
+            if (await context.AccessTokens.SingleOrDefaultAsync(t => t.UserId == user.Id && t.Name == name, cancellationToken) is { } existing)
+            {
+                if (existing.RevokedAt is null && (existing.ExpiresAt is not { } expires || expires > now))
+                {
+                    throw new InvalidOperationException($"{userName} already has an active token named {name}; revoke it first");
+                }
+
+                context.AccessTokens.Remove(existing);
+            }
+
             context.AccessTokens.Add(new AccessTokenRecord
             {
                 Name = name,
                 UserId = user.Id,
                 Hash = Hash(token),
-                CreatedAt = time.GetUtcNow().UtcDateTime,
+                CreatedAt = now,
                 ExpiresAt = expiresAt?.UtcDateTime,
             });
             await context.SaveChangesAsync(cancellationToken);
