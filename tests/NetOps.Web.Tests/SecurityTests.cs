@@ -327,11 +327,7 @@ public sealed class SecurityTests(SecurityTests.Fixture fixture) : IClassFixture
         {
             ["Storage:DataDirectory"] = host.EffectiveDataDirectory,
         }).Build();
-        var services = new ServiceCollection().AddLogging().AddSingleton<IConfiguration>(configuration);
-        services.AddNetOpsDatabase(configuration);
-        services.AddNetOpsAccounts();
-        services.AddScoped<AccessTokens>();
-        await using var provider = services.BuildServiceProvider();
+        await using var provider = new ServiceCollection().AddNetOpsAccountStore(configuration).BuildServiceProvider();
         await using var scope = provider.CreateAsyncScope();
         await action(scope.ServiceProvider);
     }
