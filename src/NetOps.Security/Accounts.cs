@@ -13,12 +13,16 @@ namespace NetOps.Security;
 /// Local accounts with one role each: created (the first admin, the CLI's <c>netops users add</c>), listed and removed
 /// (<c>netops users list|remove</c>).
 /// </summary>
-public sealed class Accounts(UserManager<NetOpsUser> users, RoleManager<IdentityRole> roles, NetOpsDbContext context, TimeProvider time)
+public sealed class Accounts(UserManager<NetOpsUser> users, RoleManager<IdentityRole> roles, NetOpsDbContext context, TimeProvider time,
+    IAuditLog audit)
 {
     private const string Lower = "abcdefghijkmnopqrstuvwxyz";
     private const string Upper = "ABCDEFGHJKLMNPQRSTUVWXYZ";
     private const string Digits = "23456789";
     private const string Symbols = "-_.!#%+=";
+
+    /// <summary>Who the audit log names for the changes made through this instance (one per request or command): <c>system</c> unless set.</summary>
+    public string Actor { get; set; } = "system";
 
     /// <summary>Creates every role of <see cref="NetOpsRoles"/> that is missing.</summary>
     public async Task EnsureRolesAsync(CancellationToken cancellationToken)
@@ -70,7 +74,15 @@ public sealed class Accounts(UserManager<NetOpsUser> users, RoleManager<Identity
         }
 
         var added = await SaveOnceAsync(() => users.AddToRoleAsync(user, role));
-        return added.Succeeded ? user : throw new InvalidOperationException($"account {name} could not get role {role}: {Describe(added)}");
+        if (!added.Succeeded)
+        {
+            throw new InvalidOperationException($"account {name} could not get role {role}: {Describe(added)}");
+        }
+
+        await AuditAsync(AuditActions.AccountCreated, name,
+            $"role {role}" + (user.EventIds.Count > 0 ? $", events {string.Join(", ", user.EventIds)}" : "") + (mustChangePassword ? ", must change password" : ""),
+            cancellationToken);
+        return user;
     }
 
     /// <summary>Every account with its role, events, lockout and tokens (names and dates only: never a hash), by name.</summary>
@@ -110,9 +122,19 @@ public sealed class Accounts(UserManager<NetOpsUser> users, RoleManager<Identity
         }
 
         // The foreign key cascades: the account's tokens go with it, in the same statement.
+        var held = await users.GetRolesAsync(user);
         var deleted = await users.DeleteAsync(user);
-        return deleted.Succeeded ? true : throw new InvalidOperationException($"account {name} could not be removed: {Describe(deleted)}");
+        if (!deleted.Succeeded)
+        {
+            throw new InvalidOperationException($"account {name} could not be removed: {Describe(deleted)}");
+        }
+
+        await AuditAsync(AuditActions.AccountRemoved, name, held.Count == 0 ? null : $"role {string.Join(", ", held)}", cancellationToken);
+        return true;
     }
+
+    private Task AuditAsync(string action, string target, string? detail, CancellationToken cancellationToken) =>
+        audit.WriteAsync(new AuditEvent(time.GetUtcNow(), Actor, action, target, null, detail), cancellationToken);
 
     private static DateTimeOffset Utc(DateTime at) => new(DateTime.SpecifyKind(at, DateTimeKind.Utc));
 
@@ -205,6 +227,7 @@ public static class AccountsServiceCollectionExtensions
         // Identity's stores want a scoped context; the database hands out one per unit of work from its factory.
         services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<NetOpsDbContext>>().CreateDbContext());
         services.AddScoped<Accounts>();
+        services.TryAddSingleton<TokenUseThrottle>();
         return services.AddIdentityCore<NetOpsUser>(options =>
             {
                 options.Lockout.AllowedForNewUsers = true;

@@ -82,7 +82,10 @@ internal sealed class AccountStoreSession : IAsyncDisposable
             // The host validates at start; so does the command, before it touches anything.
             _ = provider.GetRequiredService<IOptions<DatabaseOptions>>().Value;
             await provider.GetRequiredService<DatabaseMigrator>().StartAsync(cancellationToken).ConfigureAwait(false);
-            return new AccountStoreSession(provider);
+            var session = new AccountStoreSession(provider);
+            // The audit log names the person at the shell: the command line has no login of its own.
+            session.Accounts.Actor = session.Tokens.Actor = "cli:" + Environment.UserName;
+            return session;
         }
         catch
         {
