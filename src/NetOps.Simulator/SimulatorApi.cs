@@ -65,7 +65,9 @@ public static class SimulatorApi
         var http = context.HttpContext;
         if (http.RequestServices.GetService<IAuditLog>() is { } log)
         {
-            var status = result is IStatusCodeHttpResult { StatusCode: { } code } ? code : http.Response.StatusCode;
+            // The handlers answer Results<NoContent, NotFound>: the status is the nested result's (the response is not written yet).
+            var answer = result is INestedHttpResult nested ? nested.Result : result;
+            var status = answer is IStatusCodeHttpResult { StatusCode: { } code } ? code : http.Response.StatusCode;
             var time = http.RequestServices.GetService<TimeProvider>() ?? TimeProvider.System;
             await log.WriteAsync(new AuditEvent(time.GetUtcNow(), http.User.Identity?.Name ?? "anonymous", AuditActions.Simulator,
                     $"{http.Request.Path}{http.Request.QueryString}", http.Connection.RemoteIpAddress?.ToString(), status == 204 ? "done" : $"answered {status}"),
