@@ -44,6 +44,13 @@ public sealed class Accounts(UserManager<NetOpsUser> users, RoleManager<Identity
     /// <summary>Whether any account exists.</summary>
     public Task<bool> AnyAsync(CancellationToken cancellationToken) => users.Users.AnyAsync(cancellationToken);
 
+    /// <summary>Whether any account holds the admin role.</summary>
+    public async Task<bool> AnyAdminAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return (await users.GetUsersInRoleAsync(NetOpsRoles.Admin)).Count > 0;
+    }
+
     /// <summary>Creates an account with one role; the errors Identity gives (name taken, weak password) are thrown.</summary>
     public async Task<NetOpsUser> CreateAsync(string name, string role, string password, bool mustChangePassword,
         IEnumerable<string>? eventIds, CancellationToken cancellationToken)

@@ -69,3 +69,44 @@ public sealed class CliAccountsTests : IAsyncLifetime
         return (code, output.ToString(), error.ToString());
     }
 }
+
+/// <summary>Accounts a deployment makes with the command line before the host's first start: the host still creates its admin.</summary>
+public sealed class CliBeforeFirstStartTests : IAsyncLifetime
+{
+    private const string Password = "Cli-made-password-1";
+
+    private readonly AllInOneHost _host = new("--Security:LoginAttemptsPerMinute", "100");
+
+    public async Task InitializeAsync()
+    {
+        var settings = Path.Combine(Path.GetTempPath(), "netops-cli-first-" + Guid.NewGuid().ToString("N")[..8] + ".json");
+        await File.WriteAllTextAsync(settings, JsonSerializer.Serialize(new { Storage = new { DataDirectory = _host.DataDirectory } }));
+        try
+        {
+            using var input = new StringReader(Password + "\n");
+            using var output = new StringWriter();
+            using var error = new StringWriter();
+            var code = await NetOps.Cli.Program.RunAsync(["users", "add", "early-oncall", "--role", "oncall", "--password-stdin", "--config", settings],
+                input, output, error, CancellationToken.None);
+            Assert.True(code == 0, error.ToString());
+        }
+        finally
+        {
+            File.Delete(settings);
+        }
+
+        // Logs in as admin with the generated password: it fails unless the host created its admin.
+        await _host.InitializeAsync();
+    }
+
+    public Task DisposeAsync() => _host.DisposeAsync();
+
+    [Fact]
+    public async Task NonAdminAccountsMadeBeforeTheFirstStart_DoNotKeepTheHostFromCreatingItsAdmin()
+    {
+        Assert.True(File.Exists(Path.Combine(_host.DataDirectory, "initial-admin-password")));
+        Assert.Equal("/", await _host.LogInAsync(new CookieContainer(), "early-oncall", Password));
+        using var state = await _host.Http.GetAsync(new Uri("api/audit?action=account.created", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, state.StatusCode);
+    }
+}
