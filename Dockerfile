@@ -5,6 +5,9 @@ WORKDIR /src
 # The whole tree (less .dockerignore), not csproj by csproj: a new or renamed project cannot be missed.
 COPY . .
 RUN dotnet publish src/NetOps.Host -c Release -o /app
+# The netops command line beside it, for accounts and tokens on the container's database
+# (docker compose exec netops dotnet cli/netops.dll users list; it reads /app/appsettings.json and the environment).
+RUN dotnet publish src/NetOps.Cli -c Release -o /app/cli
 
 # Ubuntu 24.04, not chiseled: the compose healthchecks ask /readyz through bash (the image has no curl or wget).
 FROM mcr.microsoft.com/dotnet/aspnet:10.0-noble

@@ -37,6 +37,9 @@ public sealed class DatabaseOptions
     /// <summary>How long recorded state changes are kept.</summary>
     public TimeSpan StateHistoryRetention { get; set; } = TimeSpan.FromDays(90);
 
+    /// <summary>How long audit entries (<c>audit_log</c>) are kept: longer than a year, so last year's event can be compared.</summary>
+    public TimeSpan AuditRetention { get; set; } = TimeSpan.FromDays(400);
+
     /// <summary>
     /// The connection string to open: <see cref="ConnectionString"/>, with the password of <see cref="PasswordCredential"/>
     /// when one is named (PostgreSQL only).
@@ -95,6 +98,11 @@ internal sealed class DatabaseOptionsValidator : IValidateOptions<DatabaseOption
         if (options.StateHistoryRetention <= TimeSpan.Zero)
         {
             failures.Add("Database:StateHistoryRetention must be positive (days.hh:mm:ss; the default is 90.00:00:00)");
+        }
+
+        if (options.AuditRetention <= TimeSpan.Zero)
+        {
+            failures.Add("Database:AuditRetention must be positive (days.hh:mm:ss; the default is 400.00:00:00)");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

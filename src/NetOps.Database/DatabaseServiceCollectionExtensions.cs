@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using NetOps.Core.Alerts;
+using NetOps.Core.Security;
 using NetOps.Core.State;
 
 namespace NetOps.Database;
@@ -16,7 +17,8 @@ public static class DatabaseServiceCollectionExtensions
     /// Registers the validated <see cref="DatabaseOptions"/>, <c>IDbContextFactory&lt;NetOpsDbContext&gt;</c>, the hosted
     /// <see cref="DatabaseMigrator"/> (call this before registering anything that uses the database: hosted services start
     /// in registration order), <see cref="StateHistory"/> as <see cref="IStateHistory"/>, the hosted
-    /// <see cref="StateHistoryPruner"/> and <see cref="AlertStore"/> as <see cref="IAlertStore"/>. SQLite's default file is
+    /// <see cref="StateHistoryPruner"/>, <see cref="AlertStore"/> as <see cref="IAlertStore"/>, and <see cref="AuditLog"/> as
+    /// <see cref="IAuditLog"/> with its hosted <see cref="AuditLogPruner"/>. SQLite's default file is
     /// <c>netops.db</c> in <c>Storage:DataDirectory</c> (default "data"), read when the database is first used, so a host may resolve that path first.
     /// "Database:PasswordCredential" names the PostgreSQL password, resolved through <paramref name="resolveCredential"/>
     /// (the host passes <c>CredentialStoreExtensions.ResolveCredential</c>).
@@ -41,6 +43,9 @@ public static class DatabaseServiceCollectionExtensions
         services.AddHostedService<StateHistoryPruner>();
         services.TryAddSingleton<AlertStore>();
         services.TryAddSingleton<IAlertStore>(sp => sp.GetRequiredService<AlertStore>());
+        services.TryAddSingleton<AuditLog>();
+        services.TryAddSingleton<IAuditLog>(sp => sp.GetRequiredService<AuditLog>());
+        services.AddHostedService<AuditLogPruner>();
         return services;
     }
 

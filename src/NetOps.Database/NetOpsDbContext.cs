@@ -25,6 +25,8 @@ public abstract class NetOpsDbContext(DbContextOptions options) : IdentityDbCont
 
     public DbSet<AccessTokenRecord> AccessTokens => Set<AccessTokenRecord>();
 
+    public DbSet<AuditLogRecord> AuditLog => Set<AuditLogRecord>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         ArgumentNullException.ThrowIfNull(modelBuilder);
@@ -53,6 +55,21 @@ public abstract class NetOpsDbContext(DbContextOptions options) : IdentityDbCont
         change.HasIndex(c => c.At).HasDatabaseName("ix_state_changes_at");
 
         Alerting(modelBuilder);
+
+        var log = modelBuilder.Entity<AuditLogRecord>();
+        log.ToTable("audit_log");
+        log.HasKey(a => a.Id).HasName("pk_audit_log");
+        log.Property(a => a.Id).HasColumnName("id");
+        log.Property(a => a.At).HasColumnName("at");
+        log.Property(a => a.Actor).HasColumnName("actor").HasMaxLength(200);
+        log.Property(a => a.Action).HasColumnName("action").HasMaxLength(64);
+        log.Property(a => a.Target).HasColumnName("target").HasMaxLength(400);
+        log.Property(a => a.Address).HasColumnName("address").HasMaxLength(64);
+        log.Property(a => a.Detail).HasColumnName("detail").HasMaxLength(1000);
+        // The page and the API read newest first, filtered by actor or action; pruning reads the time.
+        log.HasIndex(a => a.At).HasDatabaseName("ix_audit_log_at");
+        log.HasIndex(a => new { a.Actor, a.At }).HasDatabaseName("ix_audit_log_actor_at");
+        log.HasIndex(a => new { a.Action, a.At }).HasDatabaseName("ix_audit_log_action_at");
     }
 
     /// <summary>Identity's tables under snake_case names; their columns keep Identity's names.</summary>

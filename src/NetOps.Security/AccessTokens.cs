@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using NetOps.Core.Security;
 using NetOps.Database;
 
 namespace NetOps.Security;
@@ -15,29 +16,56 @@ namespace NetOps.Security;
 /// Personal access tokens: created for an account (the token is returned once, only its SHA-256 is stored), revoked,
 /// and checked on every request that carries <c>Authorization: Bearer</c>. A token acts with its account's roles.
 /// </summary>
-public sealed class AccessTokens(IDbContextFactory<NetOpsDbContext> contexts, UserManager<NetOpsUser> users, TimeProvider time)
+public sealed class AccessTokens(IDbContextFactory<NetOpsDbContext> contexts, UserManager<NetOpsUser> users, TimeProvider time,
+    IAuditLog audit, TokenUseThrottle throttle)
 {
     private const string Prefix = "netops_";
 
-    /// <summary>Creates a token named <paramref name="name"/> for <paramref name="userName"/>; answers the token, shown only now.</summary>
+    /// <summary>Who the audit log names for tokens created or revoked through this instance: <c>system</c> unless set.</summary>
+    public string Actor { get; set; } = "system";
+
+    /// <summary>
+    /// Creates a token named <paramref name="name"/> for <paramref name="userName"/>; answers the token, shown only now. A
+    /// name in use by an active token is refused (<see cref="InvalidOperationException"/>); a revoked or expired token's
+    /// name is taken over, its row replaced.
+    /// </summary>
     public async Task<string> CreateAsync(string userName, string name, DateTimeOffset? expiresAt, CancellationToken cancellationToken)
     {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        if (name.Length > 100)
+        {
+            throw new ArgumentException("a token name has at most 100 characters", nameof(name));
+        }
+
         var user = await users.FindByNameAsync(userName) ?? throw new InvalidOperationException($"no account {userName}");
         var token = Prefix + Base64Url(RandomNumberGenerator.GetBytes(32));
         var context = await contexts.CreateDbContextAsync(cancellationToken);
         await using (context.ConfigureAwait(false))
         {
+            var now = time.GetUtcNow().UtcDateTime;
+            if (await context.AccessTokens.SingleOrDefaultAsync(t => t.UserId == user.Id && t.Name == name, cancellationToken) is { } existing)
+            {
+                if (existing.RevokedAt is null && (existing.ExpiresAt is not { } expires || expires > now))
+                {
+                    throw new InvalidOperationException($"{userName} already has an active token named {name}; revoke it first");
+                }
+
+                context.AccessTokens.Remove(existing);
+            }
+
             context.AccessTokens.Add(new AccessTokenRecord
             {
                 Name = name,
                 UserId = user.Id,
                 Hash = Hash(token),
-                CreatedAt = time.GetUtcNow().UtcDateTime,
+                CreatedAt = now,
                 ExpiresAt = expiresAt?.UtcDateTime,
             });
             await context.SaveChangesAsync(cancellationToken);
         }
 
+        await audit.WriteAsync(new AuditEvent(time.GetUtcNow(), Actor, AuditActions.TokenCreated, $"{userName}/{name}", null,
+            expiresAt is { } at ? $"expires {at.UtcDateTime:yyyy-MM-dd HH:mm}Z" : "no expiry"), cancellationToken);
         return token;
     }
 
@@ -54,13 +82,33 @@ public sealed class AccessTokens(IDbContextFactory<NetOpsDbContext> contexts, Us
         await using (context.ConfigureAwait(false))
         {
             var now = time.GetUtcNow().UtcDateTime;
-            return await context.AccessTokens.Where(t => t.UserId == user.Id && t.Name == name && t.RevokedAt == null)
+            var revoked = await context.AccessTokens.Where(t => t.UserId == user.Id && t.Name == name && t.RevokedAt == null)
                 .ExecuteUpdateAsync(t => t.SetProperty(r => r.RevokedAt, now), cancellationToken) > 0;
+            if (revoked)
+            {
+                await audit.WriteAsync(new AuditEvent(time.GetUtcNow(), Actor, AuditActions.TokenRevoked, $"{userName}/{name}", null, null), cancellationToken);
+            }
+
+            return revoked;
         }
     }
 
     /// <summary>The account a token stands for, or null when it is unknown, revoked, expired, or its account is locked out.</summary>
-    public async Task<NetOpsUser?> FindUserAsync(string token, CancellationToken cancellationToken)
+    public async Task<NetOpsUser?> FindUserAsync(string token, CancellationToken cancellationToken) =>
+        (await FindAsync(token, cancellationToken))?.User;
+
+    /// <summary>
+    /// Records that <paramref name="found"/>'s token was used from <paramref name="address"/>: the first use per token and
+    /// hour in this process (<see cref="TokenUseThrottle"/>), not every request.
+    /// </summary>
+    internal Task RecordUseAsync((NetOpsUser User, AccessTokenRecord Token) found, string? address, CancellationToken cancellationToken) =>
+        throttle.ShouldRecord(found.Token.Id)
+            ? audit.WriteAsync(new AuditEvent(time.GetUtcNow(), found.User.UserName ?? "", AuditActions.TokenUsed, $"{found.User.UserName}/{found.Token.Name}",
+                address, null), cancellationToken)
+            : Task.CompletedTask;
+
+    /// <summary>The account and the token's row, or null as for <see cref="FindUserAsync"/>.</summary>
+    internal async Task<(NetOpsUser User, AccessTokenRecord Token)?> FindAsync(string token, CancellationToken cancellationToken)
     {
         if (!token.StartsWith(Prefix, StringComparison.Ordinal))
         {
@@ -79,7 +127,7 @@ public sealed class AccessTokens(IDbContextFactory<NetOpsDbContext> contexts, Us
             }
 
             var user = await users.FindByIdAsync(record.UserId);
-            return user is null || await users.IsLockedOutAsync(user) ? null : user;
+            return user is null || await users.IsLockedOutAsync(user) ? null : (user, record);
         }
     }
 
@@ -104,12 +152,13 @@ internal sealed class AccessTokenHandler(IOptionsMonitor<AuthenticationSchemeOpt
         }
 
         // The token never reaches a log line: only whether it was accepted.
-        var user = await tokens.FindUserAsync(header["Bearer ".Length..].Trim(), Context.RequestAborted);
-        if (user is null)
+        if (await tokens.FindAsync(header["Bearer ".Length..].Trim(), Context.RequestAborted) is not { } found)
         {
             return AuthenticateResult.Fail("unknown, revoked or expired access token");
         }
 
+        var user = found.User;
+        await tokens.RecordUseAsync(found, SecurityAudit.Address(Context), Context.RequestAborted);
         var principal = await principals.CreateAsync(user);
         var identity = new ClaimsIdentity(principal.Claims, SchemeName, ClaimTypes.Name, ClaimTypes.Role);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));

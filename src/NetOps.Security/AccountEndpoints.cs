@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using NetOps.Core.Security;
 using NetOps.Database;
 
 namespace NetOps.Security;
@@ -38,22 +39,26 @@ internal static class AccountEndpoints
         var user = name.Length == 0 ? null : await signIn.UserManager.FindByNameAsync(name);
         if (user is null)
         {
+            await SecurityAudit.WriteAsync(http, name, AuditActions.LoginFailed, "unknown account");
             return Results.Redirect(Page("/login", "invalid", returnUrl));
         }
 
         var checkedPassword = await signIn.CheckPasswordSignInAsync(user, password, lockoutOnFailure: true);
         if (checkedPassword.IsLockedOut)
         {
+            await SecurityAudit.WriteAsync(http, name, AuditActions.LoginLocked, "locked out after repeated failures");
             return Results.Redirect(Page("/login", "locked", returnUrl));
         }
 
         if (!checkedPassword.Succeeded)
         {
+            await SecurityAudit.WriteAsync(http, name, AuditActions.LoginFailed, "wrong password");
             return Results.Redirect(Page("/login", "invalid", returnUrl));
         }
 
         if (user.MustChangePassword)
         {
+            await SecurityAudit.WriteAsync(http, name, AuditActions.Login, "password change required first");
             // No session until the generated password is replaced: the change form asks for it again.
             return Results.Redirect(Page("/change-password", null, returnUrl) + "&user=" + Uri.EscapeDataString(name));
         }
@@ -73,42 +78,48 @@ internal static class AccountEndpoints
         var current = form["current"].ToString();
         var next = form["new"].ToString();
         var returnUrl = LocalOrRoot(form["returnUrl"]);
-        var back = (string error) => Results.Redirect(Page("/change-password", error, returnUrl) + "&user=" + Uri.EscapeDataString(name));
+        var back = async (string error) =>
+        {
+            await SecurityAudit.WriteAsync(http, name, AuditActions.PasswordChangeFailed, error);
+            return Results.Redirect(Page("/change-password", error, returnUrl) + "&user=" + Uri.EscapeDataString(name));
+        };
         var user = name.Length == 0 ? null : await signIn.UserManager.FindByNameAsync(name);
         if (user is null)
         {
-            return back("invalid");
+            return await back("invalid");
         }
 
         var checkedPassword = await signIn.CheckPasswordSignInAsync(user, current, lockoutOnFailure: true);
         if (checkedPassword.IsLockedOut)
         {
+            await SecurityAudit.WriteAsync(http, name, AuditActions.LoginLocked, "locked out after repeated failures");
             return Results.Redirect(Page("/login", "locked", returnUrl));
         }
 
         if (!checkedPassword.Succeeded)
         {
-            return back("invalid");
+            return await back("invalid");
         }
 
         if (next != form["confirm"].ToString())
         {
-            return back("mismatch");
+            return await back("mismatch");
         }
 
         if (next == current)
         {
-            return back("same");
+            return await back("same");
         }
 
         var changed = await signIn.UserManager.ChangePasswordAsync(user, current, next);
         if (!changed.Succeeded)
         {
-            return back("weak");
+            return await back("weak");
         }
 
         user.MustChangePassword = false;
         await signIn.UserManager.UpdateAsync(user);
+        await SecurityAudit.WriteAsync(http, name, AuditActions.PasswordChanged);
         return await SecondFactor.SignInAsync(http, signIn, user, returnUrl);
     }
 
@@ -119,6 +130,7 @@ internal static class AccountEndpoints
             return Results.Redirect("/");
         }
 
+        await SecurityAudit.WriteAsync(http, http.User.Identity?.Name ?? "anonymous", AuditActions.Logout);
         await signIn.SignOutAsync();
         return Results.Redirect("/login?error=loggedout");
     }

@@ -8,7 +8,7 @@ using NetOps.Database;
 namespace NetOps.Security;
 
 /// <summary>
-/// On a database without accounts: the roles and an <c>admin</c> with a random password that must be changed at first
+/// On a database without an admin account: the roles and an <c>admin</c> with a random password that must be changed at first
 /// login. The password is printed once on the console (not through the logger, so it never reaches a log file) and written
 /// to <c>initial-admin-password</c> in the data directory, readable by the owner only.
 /// </summary>
@@ -26,7 +26,9 @@ internal sealed partial class InitialAdmin(IServiceScopeFactory scopes, Database
         {
             var accounts = scope.ServiceProvider.GetRequiredService<Accounts>();
             await accounts.EnsureRolesAsync(cancellationToken).ConfigureAwait(false);
-            if (await accounts.AnyAsync(cancellationToken).ConfigureAwait(false))
+            // No admin, not no account: a deployment may have made its script and on-call accounts with `netops users add`
+            // before the first start, and someone must still be able to manage them.
+            if (await accounts.AnyAdminAsync(cancellationToken).ConfigureAwait(false))
             {
                 return;
             }

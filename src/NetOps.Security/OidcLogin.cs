@@ -117,16 +117,17 @@ internal static class OidcLogin
 
         oidc.Events = new OpenIdConnectEvents
         {
-            OnTicketReceived = context =>
+            OnTicketReceived = async context =>
             {
                 var user = ToNetOps(context.Principal!, login);
                 if (user is null)
                 {
                     var name = context.Principal?.FindFirst("preferred_username")?.Value ?? context.Principal?.FindFirst("sub")?.Value;
                     log.LogWarning("OpenID Connect login of {User} refused: no NetOps role in claim {RoleClaim}", name, login.RoleClaim);
+                    await SecurityAudit.WriteAsync(context.HttpContext, name ?? "?", AuditActions.LoginFailed, $"at {login.DisplayName}: no NetOps role");
                     context.Response.Redirect("/login?error=norole");
                     context.HandleResponse();
-                    return Task.CompletedTask;
+                    return;
                 }
 
                 log.LogInformation("OpenID Connect login of {User} with roles {Roles} and events {Events}", user.Identity!.Name,
@@ -135,7 +136,7 @@ internal static class OidcLogin
                 context.Principal = user;
                 // The local redirect the login started with; the handler signs the cookie in with it.
                 context.ReturnUri = AccountEndpoints.LocalOrRoot(context.ReturnUri);
-                return Task.CompletedTask;
+                await SecurityAudit.WriteAsync(context.HttpContext, user.Identity!.Name ?? "?", AuditActions.Login, $"at {login.DisplayName}");
             },
             OnRemoteFailure = context =>
             {

@@ -43,6 +43,7 @@ internal static class SecondFactor
         if (!enrolled && !required)
         {
             await signIn.SignInAsync(user, isPersistent: false);
+            await SecurityAudit.WriteAsync(http, user.UserName ?? user.Id, AuditActions.Login);
             return Results.Redirect(returnUrl);
         }
 
@@ -62,7 +63,15 @@ internal static class SecondFactor
         var form = await http.Request.ReadFormAsync(http.RequestAborted);
         var returnUrl = AccountEndpoints.LocalOrRoot(form["returnUrl"]);
         // Failed codes count towards the lockout like failed passwords.
+        var pending = await signIn.GetTwoFactorAuthenticationUserAsync();
         var result = await signIn.TwoFactorAuthenticatorSignInAsync(Code(form["code"]), isPersistent: false, rememberClient: false);
+        if (pending is not null)
+        {
+            await SecurityAudit.WriteAsync(http, pending.UserName ?? pending.Id,
+                result.Succeeded ? AuditActions.Login : result.IsLockedOut ? AuditActions.LoginLocked : AuditActions.SecondFactorFailed,
+                result.Succeeded ? "with a second factor" : null);
+        }
+
         if (result.Succeeded)
         {
             return Results.Redirect(returnUrl);
@@ -90,12 +99,15 @@ internal static class SecondFactor
 
         if (!await users.VerifyTwoFactorTokenAsync(user, users.Options.Tokens.AuthenticatorTokenProvider, Code(form["code"])))
         {
+            await SecurityAudit.WriteAsync(http, user.UserName ?? user.Id, AuditActions.SecondFactorFailed, "at enrolment");
             return Results.Redirect("/login/enrol?error=invalid&returnUrl=" + Uri.EscapeDataString(returnUrl));
         }
 
         await users.SetTwoFactorEnabledAsync(user, enabled: true);
         await http.SignOutAsync(IdentityConstants.TwoFactorUserIdScheme);
         await signIn.SignInAsync(user, isPersistent: false);
+        await SecurityAudit.WriteAsync(http, user.UserName ?? user.Id, AuditActions.SecondFactorEnrolled);
+        await SecurityAudit.WriteAsync(http, user.UserName ?? user.Id, AuditActions.Login, "with a second factor");
         return Results.Redirect(returnUrl);
     }
 

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using NetOps.Core.Security;
 
 namespace NetOps.Simulator;
@@ -15,6 +16,7 @@ public static class SimulatorApi
         // Every action answers 204 when done and 404 when the simulated fleet has no such link, node, device, port or endpoint.
         // Cutting links and switching nodes off is an admin's test of the monitoring, never an operator's tool.
         var simulator = app.MapGroup("/api/simulator").WithTags("Simulator").RequireAuthorization(NetOpsPolicies.Admin);
+        simulator.AddEndpointFilter(AuditAsync);
         simulator.MapPost("/links/{id}/cut", (string id, SimulatedFleet fleet) => Done(fleet.CutLink(id)))
             .WithName("CutLink").WithSummary("Cut a link: both ends go down");
         simulator.MapPost("/links/{id}/restore", (string id, SimulatedFleet fleet) => Done(fleet.RestoreLink(id)))
@@ -52,4 +54,26 @@ public static class SimulatorApi
     }
 
     private static Results<NoContent, NotFound> Done(bool found) => found ? TypedResults.NoContent() : TypedResults.NotFound();
+
+    /// <summary>
+    /// Every simulator action in the audit log: who, from where, the action's path with its query (ids, port, dBm; no
+    /// secret travels there), and whether it was done or answered otherwise (404: no such link, ...).
+    /// </summary>
+    private static async ValueTask<object?> AuditAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var result = await next(context).ConfigureAwait(false);
+        var http = context.HttpContext;
+        if (http.RequestServices.GetService<IAuditLog>() is { } log)
+        {
+            // The handlers answer Results<NoContent, NotFound>: the status is the nested result's (the response is not written yet).
+            var answer = result is INestedHttpResult nested ? nested.Result : result;
+            var status = answer is IStatusCodeHttpResult { StatusCode: { } code } ? code : http.Response.StatusCode;
+            var time = http.RequestServices.GetService<TimeProvider>() ?? TimeProvider.System;
+            await log.WriteAsync(new AuditEvent(time.GetUtcNow(), http.User.Identity?.Name ?? "anonymous", AuditActions.Simulator,
+                    $"{http.Request.Path}{http.Request.QueryString}", http.Connection.RemoteIpAddress?.ToString(), status == 204 ? "done" : $"answered {status}"),
+                CancellationToken.None).ConfigureAwait(false);
+        }
+
+        return result;
+    }
 }

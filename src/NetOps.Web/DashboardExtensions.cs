@@ -61,7 +61,7 @@ public static class DashboardExtensions
         return app;
     }
 
-    /// <summary>The REST API under /api: state, history, inventory, traps; alerts and silences (tag "Alerts").</summary>
+    /// <summary>The REST API under /api: state, history, inventory, traps; alerts and silences (tag "Alerts"); the audit log (tag "Audit", admins).</summary>
     public static IEndpointRouteBuilder MapNetOpsApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api").WithTags("Dashboard").RequireAuthorization(NetOpsPolicies.Read);
@@ -115,6 +115,7 @@ public static class DashboardExtensions
             .WithDescription("In a process that receives traps, its counts and log; in a web-only process the notifications the engine " +
                 "stored, with the receiver's counts and unknown senders null. 404 when the process neither receives traps nor reads a store.");
         AlertsApi.Map(app.MapGroup("/api").WithTags("Alerts").RequireAuthorization(NetOpsPolicies.Read), Json);
+        AuditApi.Map(app.MapGroup("/api").WithTags("Audit").RequireAuthorization(NetOpsPolicies.Read), Json);
         return app;
     }
 }

@@ -320,11 +320,7 @@ internal sealed class AdminToken(string dataDirectory) : DelegatingHandler(new H
             {
                 ["Storage:DataDirectory"] = dataDirectory,
             }).Build();
-            var services = new ServiceCollection().AddLogging().AddSingleton<IConfiguration>(configuration);
-            services.AddNetOpsDatabase(configuration);
-            services.AddNetOpsAccounts();
-            services.AddScoped<AccessTokens>();
-            await using var provider = services.BuildServiceProvider();
+            await using var provider = new ServiceCollection().AddNetOpsAccountStore(configuration).BuildServiceProvider();
             await using var scope = provider.CreateAsyncScope();
             var name = "cluster-test-" + Guid.NewGuid().ToString("N")[..8];
             await scope.ServiceProvider.GetRequiredService<Accounts>()

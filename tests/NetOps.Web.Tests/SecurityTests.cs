@@ -119,6 +119,9 @@ public sealed partial class SecurityTests(SecurityTests.Fixture fixture) : IClas
 
         Assert.True(problems.Count == 0, string.Join("\n", problems));
         // Writes carry the stricter policies.
+        Assert.All(endpoints.Where(e => e.RoutePattern.RawText is "/api/audit" or "/audit"),
+            e => Assert.Contains(NetOpsPolicies.Admin, e.Metadata.GetOrderedMetadata<IAuthorizeData>().Select(a => a.Policy)));
+        Assert.Contains(endpoints, e => e.RoutePattern.RawText == "/api/audit");
         Assert.All(endpoints.Where(e => e.RoutePattern.RawText!.StartsWith("/api/simulator/", StringComparison.Ordinal)),
             e => Assert.Contains(NetOpsPolicies.Admin, e.Metadata.GetOrderedMetadata<IAuthorizeData>().Select(a => a.Policy)));
         Assert.All(endpoints.Where(e => e.RoutePattern.RawText is "/api/alerts/{id}/acknowledge" or "/api/silences" or "/api/silences/{id}"
@@ -164,6 +167,11 @@ public sealed partial class SecurityTests(SecurityTests.Fixture fixture) : IClas
     [InlineData("operator", "GET", "metrics", HttpStatusCode.OK)]
     [InlineData("admin", "POST", "api/simulator/links/no-such-link/cut", HttpStatusCode.NotFound)]
     [InlineData("admin", "POST", "api/simulator/wiring/restore", HttpStatusCode.NoContent)]
+    [InlineData("anonymous", "GET", "api/audit", HttpStatusCode.Unauthorized)]
+    [InlineData("coordinator", "GET", "api/audit", HttpStatusCode.Forbidden)]
+    [InlineData("oncall", "GET", "api/audit", HttpStatusCode.Forbidden)]
+    [InlineData("operator", "GET", "api/audit", HttpStatusCode.Forbidden)]
+    [InlineData("admin", "GET", "api/audit", HttpStatusCode.OK)]
     public async Task Route_AnswersEachRole_AsItsPolicySays(string role, string method, string path, HttpStatusCode expected)
     {
         using var request = new HttpRequestMessage(new HttpMethod(method), new Uri(path, UriKind.Relative));
@@ -378,11 +386,7 @@ public sealed partial class SecurityTests(SecurityTests.Fixture fixture) : IClas
         {
             ["Storage:DataDirectory"] = host.EffectiveDataDirectory,
         }).Build();
-        var services = new ServiceCollection().AddLogging().AddSingleton<IConfiguration>(configuration);
-        services.AddNetOpsDatabase(configuration);
-        services.AddNetOpsAccounts();
-        services.AddScoped<AccessTokens>();
-        await using var provider = services.BuildServiceProvider();
+        await using var provider = new ServiceCollection().AddNetOpsAccountStore(configuration).BuildServiceProvider();
         await using var scope = provider.CreateAsyncScope();
         await action(scope.ServiceProvider);
     }

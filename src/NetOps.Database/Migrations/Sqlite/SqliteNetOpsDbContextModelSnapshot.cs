@@ -338,6 +338,60 @@ namespace NetOps.Database.Migrations.Sqlite
                     b.ToTable("alerts", (string)null);
                 });
 
+            modelBuilder.Entity("NetOps.Database.AuditLogRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("action");
+
+                    b.Property<string>("Actor")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("actor");
+
+                    b.Property<string>("Address")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("address");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("at");
+
+                    b.Property<string>("Detail")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("detail");
+
+                    b.Property<string>("Target")
+                        .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("target");
+
+                    b.HasKey("Id")
+                        .HasName("pk_audit_log");
+
+                    b.HasIndex("At")
+                        .HasDatabaseName("ix_audit_log_at");
+
+                    b.HasIndex("Action", "At")
+                        .HasDatabaseName("ix_audit_log_action_at");
+
+                    b.HasIndex("Actor", "At")
+                        .HasDatabaseName("ix_audit_log_actor_at");
+
+                    b.ToTable("audit_log", (string)null);
+                });
+
             modelBuilder.Entity("NetOps.Database.NetOpsUser", b =>
                 {
                     b.Property<string>("Id")

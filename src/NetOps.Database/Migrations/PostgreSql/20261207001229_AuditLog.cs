@@ -1,0 +1,56 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
+
+#nullable disable
+
+namespace NetOps.Database.Migrations.PostgreSql
+{
+    /// <inheritdoc />
+    public partial class AuditLog : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.CreateTable(
+                name: "audit_log",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    actor = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    action = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    target = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: false),
+                    address = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    detail = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_audit_log", x => x.id);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_audit_log_action_at",
+                table: "audit_log",
+                columns: new[] { "action", "at" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_audit_log_actor_at",
+                table: "audit_log",
+                columns: new[] { "actor", "at" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_audit_log_at",
+                table: "audit_log",
+                column: "at");
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "audit_log");
+        }
+    }
+}
