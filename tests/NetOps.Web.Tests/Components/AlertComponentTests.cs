@@ -16,6 +16,9 @@ public sealed class AlertComponentTests : IAsyncDisposable
 
     public AlertComponentTests()
     {
+        // The pages show what the login may see: an operator sees everything.
+        _context.AddAuthorization().SetAuthorized("op").SetRoles(NetOps.Core.Security.NetOpsRoles.Operator);
+        _context.Services.AddSingleton<NetOps.Inventory.IInventoryProvider>(new NetOps.Inventory.FixedInventoryProvider(NetOps.Core.Inventory.FleetInventory.Empty));
         _context.Services.AddSingleton(TimeProvider.System);
         _context.JSInterop.Mode = JSRuntimeMode.Loose;
     }

@@ -19,6 +19,8 @@ public sealed class CoverageTests : IAsyncDisposable
 
     public CoverageTests()
     {
+        // The pages show what the login may see: an operator sees everything.
+        _context.AddAuthorization().SetAuthorized("op").SetRoles(NetOps.Core.Security.NetOpsRoles.Operator);
         _live = new LiveStateView(_feed, TimeProvider.System);
     }
 

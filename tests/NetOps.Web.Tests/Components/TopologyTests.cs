@@ -25,6 +25,8 @@ public sealed class TopologyTests : IAsyncLifetime, IDisposable
 
     public TopologyTests()
     {
+        // The pages show what the login may see: an operator sees everything.
+        _context.AddAuthorization().SetAuthorized("op").SetRoles(NetOps.Core.Security.NetOpsRoles.Operator);
         _live = new LiveStateView(_feed, TimeProvider.System, TimeSpan.FromMilliseconds(10));
     }
 
@@ -250,7 +252,7 @@ public sealed class TopologyTests : IAsyncLifetime, IDisposable
         _context.Services.AddSingleton(_live);
         _context.Services.AddSingleton<IStateHistory>(database.History);
         _context.Services.AddSingleton<IHistoryReader>(NoHistory.Instance);
-        _context.Services.AddSingleton<IInventoryProvider>(new FixedInventory(Fleet()));
+        _context.Services.AddSingleton<IInventoryProvider>(new FixedInventoryProvider(Fleet()));
         _context.Services.AddSingleton(TimeProvider.System);
         var rendered = _context.Render<Detail>(p => p.Add(d => d.DeviceId, "sw-burg"));
 
@@ -294,15 +296,5 @@ public sealed class TopologyTests : IAsyncLifetime, IDisposable
         var t = Now;
         var rates = ChartRanges.Rates([new(t, 0), new(t.AddSeconds(10), 1000), new(t.AddSeconds(20), 500), new(t.AddSeconds(30), 1500)]);
         Assert.Equal([800d, 800d], rates.Select(r => r.Item2));
-    }
-
-    private sealed class FixedInventory(FleetInventory inventory) : IInventoryProvider
-    {
-        public FleetInventory Current => inventory;
-        public InventoryError[]? LastRefusal => null;
-        public DateTimeOffset? LastRefusalAt => null;
-
-        public event EventHandler<InventoryChangedEventArgs>? Changed { add { } remove { } }
-        public event EventHandler<InventoryRefusedEventArgs>? Refused { add { } remove { } }
     }
 }
