@@ -123,6 +123,12 @@ public static class SecurityExtensions
     public static WebApplication MapNetOpsSecurity(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        if (ForwardedHeaders(app.Configuration) is { } forwarded)
+        {
+            // First: the client's address (rate limit, audit) and scheme (Secure cookies) as the proxy saw them.
+            app.UseForwardedHeaders(forwarded);
+        }
+
         app.Use(SecurityHeaders);
         app.UseAuthentication();
         app.UseAuthorization();
@@ -150,6 +156,46 @@ public static class SecurityExtensions
         headers.ContentSecurityPolicy = $"default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self' 'unsafe-inline'; " +
             "img-src 'self' data:; connect-src 'self'; font-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'";
         return next(context);
+    }
+
+    /// <summary>
+    /// Behind a reverse proxy that terminates TLS (<c>Security:ForwardedHeaders:Enabled</c>): X-Forwarded-For and
+    /// X-Forwarded-Proto are taken from the proxies named in <c>Security:ForwardedHeaders:KnownProxies</c> (addresses;
+    /// default loopback, the proxy on the same host) or <c>KnownNetworks</c> (CIDR), from nobody else. Null when off.
+    /// </summary>
+    internal static ForwardedHeadersOptions? ForwardedHeaders(IConfiguration configuration)
+    {
+        var section = configuration.GetSection("Security:ForwardedHeaders");
+        if (!section.GetValue("Enabled", false))
+        {
+            return null;
+        }
+
+        var options = new ForwardedHeadersOptions
+        {
+            ForwardedHeaders = Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedFor | Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedProto,
+        };
+        var proxies = section.GetSection("KnownProxies").Get<string[]>() ?? [];
+        var networks = section.GetSection("KnownNetworks").Get<string[]>() ?? [];
+        if (proxies.Length > 0 || networks.Length > 0)
+        {
+            options.KnownProxies.Clear();
+            options.KnownIPNetworks.Clear();
+        }
+
+        foreach (var proxy in proxies)
+        {
+            options.KnownProxies.Add(System.Net.IPAddress.TryParse(proxy, out var address) ? address
+                : throw new InvalidOperationException($"Security:ForwardedHeaders:KnownProxies holds '{proxy}', which is not an IP address"));
+        }
+
+        foreach (var network in networks)
+        {
+            options.KnownIPNetworks.Add(System.Net.IPNetwork.TryParse(network, out var parsed) ? parsed
+                : throw new InvalidOperationException($"Security:ForwardedHeaders:KnownNetworks holds '{network}', which is not a network in CIDR form (10.0.0.0/8)"));
+        }
+
+        return options;
     }
 
     /// <summary>Scripts and the Blazor hub get a status code; a browser asking for a page is sent to the login.</summary>

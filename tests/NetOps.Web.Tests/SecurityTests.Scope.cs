@@ -177,6 +177,42 @@ public sealed partial class SecurityTests
         }
     }
 
+    /// <summary>
+    /// A login through the reverse proxy (TLS at the proxy, X-Forwarded-For and -Proto from loopback): the session cookie is
+    /// Secure and the audit names the client's address, not the proxy's.
+    /// </summary>
+    [Fact]
+    public async Task BehindTheProxy_TheCookieIsSecure_AndTheAuditNamesTheClient()
+    {
+        await CreateAccountAsync(_host, "proxied", NetOpsRoles.OnCall, mustChange: false);
+        using var client = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false })
+        {
+            BaseAddress = _host.BaseAddress,
+            Timeout = TimeSpan.FromSeconds(10),
+        };
+        var html = await client.GetStringAsync(new Uri("login", UriKind.Relative));
+        var token = Regex.Match(html, "name=\"__RequestVerificationToken\"[^>]*value=\"([^\"]+)\"").Groups[1].Value;
+        using var post = new HttpRequestMessage(HttpMethod.Post, new Uri("account/login", UriKind.Relative))
+        {
+            Content = new FormUrlEncodedContent(new Dictionary<string, string>
+            {
+                ["__RequestVerificationToken"] = token,
+                ["username"] = "proxied",
+                ["password"] = UserPassword,
+                ["returnUrl"] = "/",
+            }),
+        };
+        post.Headers.Add("X-Forwarded-For", "203.0.113.7");
+        post.Headers.Add("X-Forwarded-Proto", "https");
+        using var response = await client.SendAsync(post);
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        var session = Assert.Single(response.Headers.GetValues("Set-Cookie"), c => c.StartsWith("netops.auth=", StringComparison.Ordinal));
+        Assert.Contains("secure", session, StringComparison.OrdinalIgnoreCase);
+        var audit = await _as["admin"].GetFromJsonAsync<JsonElement>(new Uri("api/audit?actor=proxied&action=login", UriKind.Relative));
+        Assert.Equal("203.0.113.7", audit.GetProperty("entries").EnumerateArray().First().GetProperty("address").GetString());
+    }
+
     private static async Task<string> SeenAsync(IPage page) => string.Join("\n", await page.EvaluateAsync<string[]>("() => window.__seen"));
 
     private static async Task<List<string>> EntitiesAsync(HttpClient client)

@@ -37,7 +37,8 @@ public sealed partial class SecurityTests(SecurityTests.Fixture fixture) : IClas
     /// <summary>One host for the class, with an account per role (and their logged-in clients) and a Chromium.</summary>
     public sealed class Fixture : IAsyncLifetime
     {
-        public AllInOneHost Host { get; } = new("--Security:LoginAttemptsPerMinute", "100");
+        // Behind a proxy on the same host (loopback, the default known proxy): its X-Forwarded-* headers count.
+        public AllInOneHost Host { get; } = new("--Security:LoginAttemptsPerMinute", "100", "--Security:ForwardedHeaders:Enabled", "true");
         public Dictionary<string, HttpClient> As { get; } = new(StringComparer.Ordinal);
         public Dictionary<string, CookieContainer> CookiesOf { get; } = new(StringComparer.Ordinal);
         public Browser Browser { get; } = new();
