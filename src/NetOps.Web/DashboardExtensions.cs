@@ -80,6 +80,7 @@ public static class DashboardExtensions
             .WithDescription("Devices, ports, links, nodes and endpoints with value, reason (code, values, text), since, source and freshness. " +
                 "A coordinator gets the entities of their events only.");
         HistoryApi.Map(api, Json);
+        EventsApi.Map(api, Json);
         api.MapGet("/inventory", (IInventoryProvider inventory, ClaimsPrincipal user, TimeProvider time) =>
         {
             // Names of credentials only; secrets never leave the credential store. A coordinator sees their events' part,

@@ -1,3 +1,4 @@
+using NetOps.Core.Events;
 using NetOps.Core.Inventory;
 using NetOps.Core.State;
 using NetOps.Web.Presentation;
@@ -22,11 +23,11 @@ public sealed record ZoneCoverage(string ZoneId, string Name, IReadOnlyList<Stat
 }
 
 /// <summary>An event with its zones, as the coverage page lists it.</summary>
-public sealed record EventSummary(string Id, string Name, DateTimeOffset Start, DateTimeOffset End, bool Running);
+public sealed record EventSummary(string Id, string Name, DateTimeOffset Start, DateTimeOffset End, bool Running, EventPhase Phase);
 
 /// <summary>
-/// Page state of the coverage page: for one event, every zone with the nodes deployed there now and the connectivity
-/// of each camera and sensor. Read-only; rebuilt from the process's live view.
+/// Page state of the coverage page: for one event, its phase, and every zone with the nodes and cameras and sensors
+/// planned there (<see cref="EventCoverage"/>) and the connectivity of each. Read-only; rebuilt from the process's live view.
 /// </summary>
 public sealed class CoverageViewModel(IStateReader live, ReasonText text, TimeProvider time)
 {
@@ -38,6 +39,9 @@ public sealed class CoverageViewModel(IStateReader live, ReasonText text, TimePr
 
     public IReadOnlyDictionary<StateValue, int> Counts { get; private set; } = new Dictionary<StateValue, int>();
 
+    /// <summary>Where the event is in its life now.</summary>
+    public EventPhase Phase { get; private set; }
+
     public long Version { get; private set; }
 
     /// <summary>Rebuilds the page for <paramref name="eventId"/>, or only the event list when it is null or unknown.</summary>
@@ -47,7 +51,7 @@ public sealed class CoverageViewModel(IStateReader live, ReasonText text, TimePr
         Version = live.Version;
         Events = inventory.Events.Values
             .OrderBy(e => e.End < now).ThenBy(e => e.Start)
-            .Select(e => new EventSummary(e.Id, e.Name, e.Start, e.End, e.Start <= now && now < e.End))
+            .Select(e => new EventSummary(e.Id, e.Name, e.Start, e.End, e.Start <= now && now < e.End, EventLifecycle.Of(inventory, e).PhaseAt(now)))
             .ToList();
         Event = eventId is not null ? Events.FirstOrDefault(e => e.Id == eventId) : null;
         if (Event is null || !inventory.Events.TryGetValue(Event.Id, out var ev))
@@ -57,48 +61,42 @@ public sealed class CoverageViewModel(IStateReader live, ReasonText text, TimePr
             return;
         }
 
-        // Where each node is for this event now; an endpoint with its own assignment goes where that says.
-        var nodesByZone = inventory.Nodes.Values
-            .Select(n => (Node: n, At: FleetInventory.CurrentAssignment(n.Assignments, now)))
-            .Where(x => x.At?.EventId == ev.Id)
-            .ToLookup(x => x.At!.ZoneId, x => x.Node, StringComparer.Ordinal);
-        var nodeZone = nodesByZone.SelectMany(g => g.Select(n => (n.Id, Zone: g.Key))).ToDictionary(x => x.Id, x => x.Zone, StringComparer.Ordinal);
-        var endpointsByZone = inventory.Endpoints.Values
-            .Select(e => (Endpoint: e, Zone: e.Assignments.Count > 0
-                ? FleetInventory.CurrentAssignment(e.Assignments, now) is { } a && a.EventId == ev.Id ? a.ZoneId : null
-                : nodeZone.GetValueOrDefault(e.NodeId)))
-            .Where(x => x.Zone is not null)
-            .ToLookup(x => x.Zone!, x => x.Endpoint, StringComparer.Ordinal);
-
-        Zones = ev.Zones
-            .Select(z => new ZoneCoverage(z.Id, z.Name,
-                nodesByZone[z.Id].OrderBy(n => n.Id, StringComparer.Ordinal).Select(n => NodeRow(inventory, n)).ToList(),
-                endpointsByZone[z.Id].OrderBy(e => e.Kind).ThenBy(e => e.Id, StringComparer.Ordinal).Select(e => EndpointRowOf(inventory, e)).ToList()))
+        var coverage = EventCoverage.Of(inventory, ev, live, now);
+        Phase = coverage.Phase;
+        Zones = coverage.Zones
+            .Select(z => new ZoneCoverage(z.Zone.Id, z.Zone.Name,
+                [.. z.Nodes.Select(n => NodeRow(inventory, n))],
+                [.. z.Endpoints.Select(e => EndpointRowOf(inventory, e))]))
             .ToList();
         Counts = Zones.SelectMany(z => z.Endpoints).GroupBy(e => e.Value).ToDictionary(g => g.Key, g => g.Count());
     }
 
-    private StateRow NodeRow(FleetInventory inventory, MobileNode node)
+    private StateRow NodeRow(FleetInventory inventory, NodeCoverage planned)
     {
-        var state = live.Get(EntityRef.Node(node.Id));
+        var node = planned.Node;
         var device = node.DeviceId is { } id && inventory.Devices.TryGetValue(id, out var d) ? d.Name : "";
-        return state is null
-            ? new StateRow(EntityRef.Node(node.Id), node.Name, device, StateValue.Unknown, "no evidence yet", "", "")
+        return planned.State is not { } state
+            ? new StateRow(EntityRef.Node(node.Id), node.Name, device, Missing(planned.Deployed), Absent(planned.Deployed), "", "")
             : new StateRow(EntityRef.Node(node.Id), node.Name, device, state.Value, text.Render(state.Reason), text.Local(state.Since), "");
     }
 
-    private EndpointRow EndpointRowOf(FleetInventory inventory, Core.Inventory.Endpoint endpoint)
+    private EndpointRow EndpointRowOf(FleetInventory inventory, EndpointCoverage planned)
     {
+        var endpoint = planned.Endpoint;
         var entity = EntityRef.Endpoint(endpoint.Id);
         var node = inventory.Nodes.TryGetValue(endpoint.NodeId, out var n) ? n.Name : endpoint.NodeId;
-        var state = live.Get(entity);
-        if (state is null)
+        if (planned.State is not { } state)
         {
-            return new EndpointRow(entity, endpoint.Name, endpoint.Kind, node, StateValue.Unknown, "no evidence yet", "", "");
+            return new EndpointRow(entity, endpoint.Name, endpoint.Kind, node, Missing(planned.Deployed), Absent(planned.Deployed), "", "");
         }
 
         // The note is engine text with device-supplied parts: shown as text only.
         var note = state.Attributes.GetValueOrDefault("note") ?? "";
         return new EndpointRow(entity, endpoint.Name, endpoint.Kind, node, state.Value, text.Render(state.Reason), text.Local(state.Since), note);
     }
+
+    /// <summary>Planned but not deployed for this event now (before setup, after teardown, at another event): not missing.</summary>
+    private static StateValue Missing(bool deployed) => deployed ? StateValue.Unknown : StateValue.Inactive;
+
+    private static string Absent(bool deployed) => deployed ? "no evidence yet" : "planned here, not deployed for this event now";
 }

@@ -54,8 +54,8 @@ public sealed class CoverageTests : IAsyncDisposable
         Assert.Equal(Hostile, page.Find("tr[data-entity='endpoint:cam-1'] td.note").TextContent);
         Assert.Equal("port ge-0/0/2 on n1-sw down", page.Find("tr[data-entity='endpoint:cam-2'] td.reason").TextContent);
         Assert.Equal("up", page.Find("tr[data-entity='node:n1']").GetAttribute("data-state"));
-        // The other zone has no node deployed now, and the sensor of the node in storage is nowhere.
-        Assert.Contains("No mobile node deployed here now", page.Find("section.zone[data-zone='markt']").TextContent, StringComparison.Ordinal);
+        // The other zone has no node planned, and the sensor of the node planned for another event is nowhere.
+        Assert.Contains("No mobile node planned here", page.Find("section.zone[data-zone='markt']").TextContent, StringComparison.Ordinal);
         Assert.Empty(page.FindAll("tr[data-entity='endpoint:sensor-9']"));
     }
 

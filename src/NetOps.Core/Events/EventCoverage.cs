@@ -1,0 +1,97 @@
+using NetOps.Core.Inventory;
+using NetOps.Core.State;
+
+namespace NetOps.Core.Events;
+
+/// <summary>
+/// One planned camera, sensor or other endpoint of a zone, with its live state while it is deployed for this event (null
+/// before any evidence, and while it is in storage or at another event).
+/// </summary>
+public sealed record EndpointCoverage(Endpoint Endpoint, bool Deployed, EntityState? State)
+{
+    /// <summary>Connected: up, or degraded (reachable with a fault).</summary>
+    public bool Reachable => State?.Value is StateValue.Up or StateValue.Degraded;
+}
+
+/// <summary>One planned mobile node of a zone, with its live state while it is deployed for this event.</summary>
+public sealed record NodeCoverage(MobileNode Node, bool Deployed, EntityState? State);
+
+/// <summary>A zone: its planned nodes and endpoints, and how many of each kind are reachable.</summary>
+public sealed record ZoneCoverage(Zone Zone, IReadOnlyList<NodeCoverage> Nodes, IReadOnlyList<EndpointCoverage> Endpoints)
+{
+    public int Planned => Endpoints.Count;
+
+    public int Reachable => Endpoints.Count(e => e.Reachable);
+
+    /// <summary>Reachable of planned per endpoint kind ("5 of 6 cameras").</summary>
+    public IReadOnlyDictionary<EndpointKind, (int Reachable, int Planned)> ByKind =>
+        Endpoints.GroupBy(e => e.Endpoint.Kind).ToDictionary(g => g.Key, g => (g.Count(e => e.Reachable), g.Count()));
+
+    /// <summary>The share reachable, 0 to 100; 100 for a zone with nothing planned.</summary>
+    public double Percent => Planned == 0 ? 100 : 100.0 * Reachable / Planned;
+}
+
+/// <summary>
+/// An event's coverage: per zone, what is planned there (the nodes and endpoints assigned to the zone for this event, at
+/// any time: before setup a coordinator sees the plan) and what of it is reachable now.
+/// </summary>
+public sealed record EventCoverage(Event Event, EventLifecycle Lifecycle, EventPhase Phase, IReadOnlyList<ZoneCoverage> Zones)
+{
+    public int Planned => Zones.Sum(z => z.Planned);
+
+    public int Reachable => Zones.Sum(z => z.Reachable);
+
+    /// <summary>The coverage of <paramref name="ev"/> at <paramref name="now"/> from <paramref name="live"/>.</summary>
+    public static EventCoverage Of(FleetInventory inventory, Event ev, IStateReader live, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(inventory);
+        ArgumentNullException.ThrowIfNull(ev);
+        ArgumentNullException.ThrowIfNull(live);
+        var lifecycle = EventLifecycle.Of(inventory, ev);
+        var nodes = inventory.Nodes.Values
+            .Select(n => (Node: n, Zone: ZoneOf(n.Assignments, ev.Id, now)))
+            .Where(x => x.Zone is not null)
+            .ToLookup(x => x.Zone!, x => x.Node, StringComparer.Ordinal);
+        var endpoints = inventory.Endpoints.Values
+            .Select(e => (Endpoint: e, Zone: ZoneOf(AssignmentsOf(inventory, e), ev.Id, now)))
+            .Where(x => x.Zone is not null)
+            .ToLookup(x => x.Zone!, x => x.Endpoint, StringComparer.Ordinal);
+        var zones = ev.Zones
+            .Select(z => new ZoneCoverage(z,
+                [.. nodes[z.Id].OrderBy(n => n.Id, StringComparer.Ordinal).Select(n => Node(n, Here(n.Assignments, ev.Id, now), live))],
+                [.. endpoints[z.Id].OrderBy(e => e.Kind).ThenBy(e => e.Id, StringComparer.Ordinal)
+                    .Select(e => Endpoint(e, Here(AssignmentsOf(inventory, e), ev.Id, now), live))]))
+            .ToList();
+        return new EventCoverage(ev, lifecycle, lifecycle.PhaseAt(now), zones);
+    }
+
+    private static NodeCoverage Node(MobileNode node, bool deployed, IStateReader live) =>
+        new(node, deployed, deployed ? live.Get(EntityRef.Node(node.Id)) : null);
+
+    private static EndpointCoverage Endpoint(Endpoint endpoint, bool deployed, IStateReader live) =>
+        new(endpoint, deployed, deployed ? live.Get(EntityRef.Endpoint(endpoint.Id)) : null);
+
+    /// <summary>An endpoint with assignments of its own goes by them, one without travels with its node.</summary>
+    private static IReadOnlyList<Assignment> AssignmentsOf(FleetInventory inventory, Endpoint endpoint) =>
+        endpoint.Assignments.Count > 0 ? endpoint.Assignments
+        : inventory.Nodes.TryGetValue(endpoint.NodeId, out var node) ? node.Assignments : [];
+
+    private static bool Here(IReadOnlyList<Assignment> assignments, string eventId, DateTimeOffset now) =>
+        FleetInventory.CurrentAssignment(assignments, now)?.EventId == eventId;
+
+    /// <summary>
+    /// The zone a node or endpoint is planned in for the event: the assignment in force now when it is for this event,
+    /// otherwise the event's assignment nearest to now (a thing may move between zones of one event).
+    /// </summary>
+    private static string? ZoneOf(IReadOnlyList<Assignment> assignments, string eventId, DateTimeOffset now)
+    {
+        var mine = assignments.Where(a => a.EventId == eventId).ToList();
+        if (mine.Count == 0)
+        {
+            return null;
+        }
+
+        return (mine.FirstOrDefault(a => a.Covers(now))
+            ?? mine.OrderBy(a => a.Until <= now ? now - a.Until : a.From - now).First()).ZoneId;
+    }
+}

@@ -1,0 +1,111 @@
+using System.Security.Claims;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using NetOps.Core.Events;
+using NetOps.Core.Inventory;
+using NetOps.Core.Security;
+using NetOps.Core.State;
+using NetOps.Inventory;
+using NetOps.Web.Presentation;
+
+namespace NetOps.Web.Api;
+
+/// <summary>
+/// GET /api/events and /api/events/{id}: the events with their lifecycle phase, and one event's coverage per zone (what
+/// is planned, what is reachable, and why not). A coordinator gets their own events; another's is 404.
+/// </summary>
+internal static class EventsApi
+{
+    public static void Map(RouteGroupBuilder api, JsonSerializerOptions json)
+    {
+        api.MapGet("/events", (ClaimsPrincipal user, IInventoryProvider inventory, TimeProvider time) =>
+        {
+            var now = time.GetUtcNow();
+            var fleet = inventory.Current.ScopedTo(NetOpsClaims.ScopeOf(user), now);
+            return TypedResults.Json(fleet.Events.Values.OrderBy(e => e.Start).Select(e => EventResponse.Of(fleet, e, now)), json);
+        })
+            .WithName("GetEvents")
+            .Produces<IEnumerable<EventResponse>>()
+            .WithSummary("Events with their lifecycle phase")
+            .WithDescription("phase is planned, setup, live, teardown or closed, by the event's times and its nodes' and endpoints' " +
+                "assignments (setup from the first deployment, teardown until the last). A coordinator gets their events only.");
+
+        api.MapGet("/events/{id}", Results<JsonHttpResult<EventCoverageResponse>, ProblemHttpResult> (string id, ClaimsPrincipal user,
+            IInventoryProvider inventory, LiveStateView view, TimeProvider time) =>
+        {
+            var now = time.GetUtcNow();
+            var scope = NetOpsClaims.ScopeOf(user);
+            var fleet = inventory.Current.ScopedTo(scope, now);
+            // Another's event answers as an unknown one does.
+            if (!fleet.Events.TryGetValue(id, out var ev))
+            {
+                return TypedResults.Problem($"no event '{id}'", statusCode: StatusCodes.Status404NotFound);
+            }
+
+            var live = ScopedStateReader.For(view, scope, () => inventory.Current, time);
+            return TypedResults.Json(EventCoverageResponse.Of(EventCoverage.Of(fleet, ev, live, now), now), json);
+        })
+            .WithName("GetEvent")
+            .Produces<EventCoverageResponse>()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .WithSummary("One event: lifecycle and coverage per zone")
+            .WithDescription("Per zone the nodes and endpoints planned there for this event, each with its state and reason while it " +
+                "is deployed for the event (null before setup, after teardown or while at another event), and reachable of planned " +
+                "per kind (\"5 of 6 cameras\"). reachable counts up and degraded. 404 for an unknown event, and for a coordinator's " +
+                "request of an event not theirs.");
+    }
+}
+
+/// <summary>An event in the list.</summary>
+public sealed record EventResponse(string Id, string Name, DateTimeOffset Start, DateTimeOffset End, string Phase, DateTimeOffset SetupFrom,
+    DateTimeOffset TeardownUntil)
+{
+    public static EventResponse Of(FleetInventory inventory, Event ev, DateTimeOffset now)
+    {
+        var lifecycle = EventLifecycle.Of(inventory, ev);
+        return new(ev.Id, ev.Name, ev.Start, ev.End, PhaseName(lifecycle.PhaseAt(now)), lifecycle.SetupFrom, lifecycle.TeardownUntil);
+    }
+
+    internal static string PhaseName(EventPhase phase) => phase.ToString().ToLowerInvariant();
+}
+
+/// <summary>One event's coverage.</summary>
+public sealed record EventCoverageResponse(EventResponse Event, int Planned, int Reachable, IReadOnlyList<ZoneCoverageResponse> Zones)
+{
+    public static EventCoverageResponse Of(EventCoverage coverage, DateTimeOffset now)
+    {
+        var lifecycle = coverage.Lifecycle;
+        var ev = coverage.Event;
+        return new(new EventResponse(ev.Id, ev.Name, ev.Start, ev.End, EventResponse.PhaseName(coverage.Phase), lifecycle.SetupFrom, lifecycle.TeardownUntil),
+            coverage.Planned, coverage.Reachable, [.. coverage.Zones.Select(ZoneCoverageResponse.Of)]);
+    }
+}
+
+/// <summary>A zone's coverage: reachable of planned, per kind and per thing.</summary>
+public sealed record ZoneCoverageResponse(string Id, string Name, int Planned, int Reachable, double Percent,
+    IReadOnlyDictionary<string, KindCoverageResponse> Kinds, IReadOnlyList<PlannedResponse> Nodes, IReadOnlyList<PlannedResponse> Endpoints)
+{
+    public static ZoneCoverageResponse Of(ZoneCoverage zone) => new(zone.Zone.Id, zone.Zone.Name, zone.Planned, zone.Reachable,
+        Math.Round(zone.Percent, 1),
+        zone.ByKind.ToDictionary(k => Kind(k.Key), k => new KindCoverageResponse(k.Value.Planned, k.Value.Reachable), StringComparer.Ordinal),
+        [.. zone.Nodes.Select(n => PlannedResponse.Of("node:" + n.Node.Id, n.Node.Name, "node", n.Deployed, n.State, reachable: n.State?.Value is StateValue.Up or StateValue.Degraded))],
+        [.. zone.Endpoints.Select(e => PlannedResponse.Of("endpoint:" + e.Endpoint.Id, e.Endpoint.Name, Kind(e.Endpoint.Kind), e.Deployed, e.State, e.Reachable))]);
+
+    private static string Kind(EndpointKind kind) => kind switch
+    {
+        EndpointKind.AccessPoint => "access-point",
+        _ => kind.ToString().ToLowerInvariant(),
+    };
+}
+
+/// <summary>Planned and reachable of one kind in a zone.</summary>
+public sealed record KindCoverageResponse(int Planned, int Reachable);
+
+/// <summary>A planned node or endpoint: deployed for the event now, its state and reason when it is.</summary>
+public sealed record PlannedResponse(string Entity, string Name, string Kind, bool Deployed, bool Reachable, StateValue? Value, ReasonResponse? Reason,
+    DateTimeOffset? Since)
+{
+    public static PlannedResponse Of(string entity, string name, string kind, bool deployed, EntityState? state, bool reachable) =>
+        new(entity, name, kind, deployed, reachable, state?.Value,
+            state is null ? null : new ReasonResponse(state.Reason.Code, state.Reason.Args, ReasonText.Berlin.Render(state.Reason)), state?.Since);
+}
