@@ -127,3 +127,51 @@ public sealed class EventCoverageTests
         public EntityState? Get(EntityRef entity) => _states.GetValueOrDefault(entity);
     }
 }
+
+/// <summary>Availability over a window from recorded changes: reachable over expected time, outages merged and named.</summary>
+public sealed class AvailabilityTests
+{
+    private static readonly DateTimeOffset From = new(2026, 6, 5, 16, 0, 0, TimeSpan.Zero);
+    private static readonly EntityRef Camera = EntityRef.Endpoint("cam-1");
+
+    [Fact]
+    public void Availability_CountsUpAndDegraded_MergesDownAndUnknown_AndLeavesInactiveOut()
+    {
+        var changes = new[]
+        {
+            Change(-60, StateValue.Unknown, StateValue.Up, "seen"),
+            Change(600, StateValue.Up, StateValue.Down, "port-down"),
+            Change(900, StateValue.Down, StateValue.Unknown, "stale"),
+            Change(1200, StateValue.Unknown, StateValue.Degraded, "poe-fault"),
+            Change(1800, StateValue.Degraded, StateValue.Inactive, "torn-down"),
+            Change(2400, StateValue.Inactive, StateValue.Down, "cut"),
+        };
+
+        var availability = Availability.Of(Camera, changes, From, From.AddSeconds(3000));
+
+        // Expected 3000 s less 600 s inactive; reachable 600 s up and 600 s degraded.
+        Assert.Equal(TimeSpan.FromSeconds(2400), availability.Observed);
+        Assert.Equal(TimeSpan.FromSeconds(1200), availability.Reachable);
+        Assert.Equal(50, availability.Percent);
+        Assert.Equal(2, availability.Outages.Count);
+        Assert.Equal((From.AddSeconds(600), From.AddSeconds(1200), "port-down"),
+            (availability.Outages[0].Start, availability.Outages[0].End, availability.Outages[0].Reason.Code));
+        // The last outage runs to the end of the window.
+        Assert.Equal((TimeSpan.FromSeconds(600), "cut"), (availability.Outages[1].Duration, availability.Outages[1].Reason.Code));
+    }
+
+    [Fact]
+    public void Availability_WithoutHistory_IsAnOutageOfNoEvidence_AndNeverExpectedIsNull()
+    {
+        var none = Availability.Of(Camera, [], From, From.AddHours(1));
+        Assert.Equal(0, none.Percent);
+        Assert.Equal(ReasonCodes.NoEvidence, Assert.Single(none.Outages).Reason.Code);
+
+        var stored = Availability.Of(Camera, [Change(-10, StateValue.Up, StateValue.Inactive, "stored")], From, From.AddHours(1));
+        Assert.Null(stored.Percent);
+        Assert.Empty(stored.Outages);
+    }
+
+    private static StateChange Change(int seconds, StateValue from, StateValue to, string reason) =>
+        new(From.AddSeconds(seconds), Camera, from, to, Reason.Of(reason));
+}

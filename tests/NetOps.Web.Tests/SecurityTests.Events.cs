@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -56,6 +57,56 @@ public sealed partial class SecurityTests
         Assert.All(planned, e => Assert.False(e.GetProperty("deployed").GetBoolean()));
         Assert.All(planned, e => Assert.Equal(JsonValueKind.Null, e.GetProperty("value").ValueKind));
         Assert.Equal(0, market.GetProperty("reachable").GetInt32());
+    }
+
+    /// <summary>
+    /// A Kerwe camera is unplugged until the live view says it is down, then put back: the report (from the recorded state
+    /// history) has its outage, as long as the API saw it within a poll interval and the recorder's lag, in a CSV a
+    /// spreadsheet reads (RFC 4180, UTF-8 with a byte order mark, the zones' umlauts intact) and in the printable HTML.
+    /// </summary>
+    [Fact]
+    public async Task Report_HasTheOutageTheSimulatorMade_AsCsvAndHtml()
+    {
+        const string Camera = "endpoint:mogli-02-cam1";
+        await Eventually.TrueAsync(async () => await _host.StateOfAsync(Camera) == "up", ScopeLive, "the camera up before");
+        var unplugged = DateTimeOffset.UtcNow;
+        await _host.PostAsync("api/simulator/endpoints/mogli-02-cam1/unplug");
+        await Eventually.TrueAsync(async () => await _host.StateOfAsync(Camera) == "down", ScopeLive, "the camera down", TimeSpan.FromMilliseconds(100));
+        await _host.PostAsync("api/simulator/endpoints/mogli-02-cam1/restore");
+        var restored = DateTimeOffset.UtcNow;
+        await Eventually.TrueAsync(async () => await _host.StateOfAsync(Camera) == "up", ScopeLive, "the camera up again", TimeSpan.FromMilliseconds(100));
+
+        string[] outage = [];
+        await Eventually.TrueAsync(async () =>
+        {
+            var bytes = await _as["coordinator"].GetByteArrayAsync(new Uri("api/events/kerwe/report?format=csv", UriKind.Relative));
+            Assert.Equal([0xEF, 0xBB, 0xBF], bytes[..3]);
+            var text = System.Text.Encoding.UTF8.GetString(bytes, 3, bytes.Length - 3);
+            Assert.EndsWith("\r\n", text, StringComparison.Ordinal);
+            Assert.DoesNotContain("\n", text.Replace("\r\n", "", StringComparison.Ordinal), StringComparison.Ordinal);
+            var rows = text.Split("\r\n", StringSplitOptions.RemoveEmptyEntries).Select(r => r.Split(',')).ToList();
+            Assert.Equal("record", rows[0][0]);
+            Assert.Contains(rows, r => r[0] == "zone" && r[1] == "Marktstraße");
+            outage = rows.LastOrDefault(r => r[0] == "outage" && r[2] == Camera && DateTimeOffset.Parse(r[9], CultureInfo.InvariantCulture) <= restored.AddSeconds(5)
+                && DateTimeOffset.Parse(r[8], CultureInfo.InvariantCulture) >= unplugged.AddSeconds(-1)) ?? [];
+            return outage.Length > 0;
+        }, ScopeLive, "the outage in the report");
+
+        var measured = (restored - unplugged).TotalSeconds;
+        var reported = double.Parse(outage[10], CultureInfo.InvariantCulture);
+        // Detection lags the cut and the return alike by up to a poll interval (1 s here) and the recorder's batch.
+        Assert.InRange(reported, measured - 3, measured + 3);
+        Assert.Equal("down", outage[11]);
+
+        var html = await _as["coordinator"].GetStringAsync(new Uri("api/events/kerwe/report", UriKind.Relative));
+        Assert.Contains("<tr data-entity=\"endpoint:mogli-02-cam1\">", html, StringComparison.Ordinal);
+        Assert.Contains("Marktstraße", html, StringComparison.Ordinal);
+        using var other = await _as["coordinator"].GetAsync(new Uri("api/events/altstadtfest/report", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.NotFound, other.StatusCode);
+        using var early = await _as["oncall"].GetAsync(new Uri("api/events/weihnachtsmarkt/report?format=csv", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.Conflict, early.StatusCode);
+        using var wrong = await _as["oncall"].GetAsync(new Uri("api/events/kerwe/report?format=pdf", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.BadRequest, wrong.StatusCode);
     }
 
     private static JsonElement Zone(JsonElement coverage, string id) =>

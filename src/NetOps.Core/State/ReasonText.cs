@@ -84,6 +84,10 @@ public sealed class ReasonText(TimeZoneInfo zone)
             CultureInfo.InvariantCulture);
     }
 
+    /// <summary>A full local time with its offset, for documents that outlive the day (reports).</summary>
+    public string Full(DateTimeOffset at) =>
+        TimeZoneInfo.ConvertTime(at, zone).ToString("yyyy-MM-dd HH:mm:ss zzz", CultureInfo.InvariantCulture);
+
     private static string Source(string? source) => source?.Split('#')[0] ?? "?";
 
     private static TimeZoneInfo FindBerlin()

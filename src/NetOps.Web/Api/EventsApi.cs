@@ -53,6 +53,46 @@ internal static class EventsApi
                 "is deployed for the event (null before setup, after teardown or while at another event), and reachable of planned " +
                 "per kind (\"5 of 6 cameras\"). reachable counts up and degraded. 404 for an unknown event, and for a coordinator's " +
                 "request of an event not theirs.");
+
+        api.MapGet("/events/{id}/report", async Task<Results<FileContentHttpResult, ContentHttpResult, ProblemHttpResult>> (string id, string? format,
+            ClaimsPrincipal user, IInventoryProvider inventory, IServiceProvider services, TimeProvider time, CancellationToken cancellationToken) =>
+        {
+            if (format is not (null or "html" or "csv"))
+            {
+                return TypedResults.Problem($"format is csv or html, not '{format}'", statusCode: StatusCodes.Status400BadRequest);
+            }
+
+            var now = time.GetUtcNow();
+            var fleet = inventory.Current.ScopedTo(NetOpsClaims.ScopeOf(user), now);
+            if (!fleet.Events.TryGetValue(id, out var ev))
+            {
+                return TypedResults.Problem($"no event '{id}'", statusCode: StatusCodes.Status404NotFound);
+            }
+
+            if (services.GetService<IStateHistory>() is not { } history)
+            {
+                return TypedResults.Problem("this process reads no state history", statusCode: StatusCodes.Status503ServiceUnavailable);
+            }
+
+            if (await EventReport.BuildAsync(fleet, ev, history, now, cancellationToken) is not { } report)
+            {
+                return TypedResults.Problem($"{ev.Name} has not started: its report covers its live time", statusCode: StatusCodes.Status409Conflict);
+            }
+
+            return format == "csv"
+                ? TypedResults.File(EventReportFormats.Csv(report, ReasonText.Berlin), "text/csv; charset=utf-8", $"{ev.Id}-report.csv")
+                : TypedResults.Content(EventReportFormats.Html(report, ReasonText.Berlin), "text/html; charset=utf-8");
+        })
+            .WithName("GetEventReport")
+            .Produces<string>(StatusCodes.Status200OK, "text/html", "text/csv")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .WithSummary("The after-event report: availability per zone, node, camera and sensor, and every outage")
+            .WithDescription("Over the event's live time (start to end, or to now while it runs), from the recorded state history: " +
+                "availability (time up or degraded over the time expected) per zone, node, camera and sensor, and each outage with start, " +
+                "end, duration and reason. format=html (default, printable) or csv (RFC 4180, UTF-8 with a byte order mark; one row per " +
+                "zone, thing and outage, told apart by the record column). 409 before the event starts.");
     }
 }
 
