@@ -171,6 +171,8 @@ public sealed class SecretLeakTests : IAsyncLifetime
         {
             ["/api/alerts/{id}"] = "/api/alerts/" + Uri.EscapeDataString(alertId),
             ["/api/history/{measurement}/{field}"] = "/api/history/port/in_octets?group=device,port&range=00:10:00&window=00:00:10",
+            ["/api/events/{id}"] = "/api/events/" + FirstId("events"),
+            ["/api/events/{id}/report"] = "/api/events/" + FirstId("events") + "/report?format=csv",
         };
 
         using var document = JsonDocument.Parse(await _http.GetStringAsync(new Uri("openapi/v1.json", UriKind.Relative)));
@@ -188,6 +190,7 @@ public sealed class SecretLeakTests : IAsyncLifetime
             .. paths,
             "/", "/topology", "/events", "/alerts", "/metrics", "/readyz", "/healthz", "/openapi/v1.json", "/scalar",
             "/devices/core-rathaus", "/links/core-acc-nord", "/nodes/" + FirstId("nodes"), "/events/" + FirstId("events"),
+            "/api/events/" + FirstId("events") + "/report",
         ];
     }
 
