@@ -175,3 +175,46 @@ public sealed class AvailabilityTests
     private static StateChange Change(int seconds, StateValue from, StateValue to, string reason) =>
         new(From.AddSeconds(seconds), Camera, from, to, Reason.Of(reason));
 }
+
+/// <summary>The report counts from when NetOps first recorded the event's things, not from before it was watching.</summary>
+public sealed class EventReportTests
+{
+    private static readonly DateTimeOffset Start = new(2026, 6, 5, 16, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public async Task Report_StartsCountingAtTheFirstRecordedChange_AndIsNullBeforeTheStart()
+    {
+        var snmp = new SnmpTarget("127.0.0.1", 161, SnmpVersionSetting.V2c, "ro");
+        var at = new Assignment("kerwe", "stage", Start.AddDays(-1), Start.AddDays(2));
+        var inventory = new FleetInventory([], [], [], [new MobileNode("n-1", "Node 1", null, TimeSpan.FromSeconds(10), [at])],
+            [new Endpoint("cam-1", "Camera, \"stage\"", EndpointKind.Camera, "00:00:00:00:00:01", "n-1", "ge-0/0/1", [at])],
+            [new Event("kerwe", "Kerwe", Start, Start.AddDays(1), [new Zone("stage", "Bühne")])]);
+        var watched = Start.AddHours(6);
+        var history = new History(
+            new StateChange(watched, EntityRef.Endpoint("cam-1"), StateValue.Unknown, StateValue.Up, Reason.Of("seen")),
+            new StateChange(watched.AddHours(1), EntityRef.Endpoint("cam-1"), StateValue.Up, StateValue.Down, Reason.Of("cut")),
+            new StateChange(watched.AddHours(2), EntityRef.Endpoint("cam-1"), StateValue.Down, StateValue.Up, Reason.Of("back")));
+        var ev = inventory.Events["kerwe"];
+
+        Assert.Null(await EventReport.BuildAsync(inventory, ev, history, Start.AddMinutes(-1), CancellationToken.None));
+        var report = await EventReport.BuildAsync(inventory, ev, history, Start.AddHours(10), CancellationToken.None);
+
+        Assert.Equal(watched, report!.WatchedFrom);
+        var camera = report.Lines.Single(l => l.Entity == EntityRef.Endpoint("cam-1")).Availability;
+        Assert.Equal(TimeSpan.FromHours(4), camera.Observed);
+        Assert.Equal(75, camera.Percent);
+        Assert.Equal(TimeSpan.FromHours(1), Assert.Single(camera.Outages).Duration);
+        Assert.Equal(75, report.Zones.Single().Percent);
+    }
+
+    private sealed class History(params StateChange[] changes) : IStateHistory
+    {
+        public Task<IReadOnlyList<StateChange>> LastChangesAsync(IEnumerable<EntityRef> entities, int limit, CancellationToken cancellationToken) =>
+            throw new NotSupportedException();
+
+        public Task<IReadOnlyList<StateChange>> ChangesAsync(EntityRef entity, DateTimeOffset from, DateTimeOffset until, CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyList<StateChange>>([.. changes.Where(c => c.Entity == entity && c.At >= from && c.At < until).OrderBy(c => c.At)]);
+
+        public IDisposable Subscribe(Action<IReadOnlyCollection<EntityRef>> recorded) => throw new NotSupportedException();
+    }
+}

@@ -181,6 +181,19 @@ public sealed class TopologyBrowserTests(SharedDashboard dashboard) : IClassFixt
         }
 
         await Assertions.Expect(camera).ToHaveAttributeAsync("data-state", "up", new() { Timeout = Ms(Live) });
+        await Assertions.Expect(page.Locator("div.coverage h2 .phase")).ToHaveAttributeAsync("data-phase", "live");
+
+        // The printable report of the live time so far has the camera's outage, read from the recorded history.
+        var report = page.Locator("p.report a", new() { HasTextString = "printable" });
+        var href = await report.GetAttributeAsync("href");
+        Assert.Equal("api/events/kerwe/report", href);
+        await Eventually.TrueAsync(async () =>
+        {
+            await page.GotoAsync(new Uri(dashboard.Host.BaseAddress, href!).ToString());
+            return await page.Locator("tr[data-entity='endpoint:mogli-01-cam1'] td.n").Nth(1).InnerTextAsync() != "0";
+        }, Live, "the report to list the camera's outage");
+        await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("Lautrer Kerwe");
+        await Screenshot(page, "event-report", fullPage: true);
     }
 
     [Fact]

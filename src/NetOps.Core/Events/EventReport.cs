@@ -85,6 +85,9 @@ public sealed record ReportLine(string ZoneId, string ZoneName, EntityRef Entity
 /// </summary>
 public sealed record EventReport(Event Event, DateTimeOffset From, DateTimeOffset Until, IReadOnlyList<ReportLine> Lines)
 {
+    /// <summary>From when NetOps watched the event: its start, or the first change it recorded of the event's things.</summary>
+    public DateTimeOffset WatchedFrom { get; init; } = From;
+
     /// <summary>Per zone, the mean availability of its endpoints (null where none was expected).</summary>
     public IReadOnlyList<(string ZoneId, string ZoneName, double? Percent)> Zones =>
         [.. Event.Zones.Select(z =>
@@ -115,20 +118,27 @@ public sealed record EventReport(Event Event, DateTimeOffset From, DateTimeOffse
 
         var until = now < ev.End ? now : ev.End;
         var plan = EventCoverage.Of(inventory, ev, NoStates.Instance, ev.Start);
-        var lines = new List<ReportLine>();
+        var things = new List<(ZoneCoverage Zone, EntityRef Entity, string Name, string Kind, IReadOnlyList<StateChange> Changes)>();
         foreach (var zone in plan.Zones)
         {
-            var things = zone.Nodes.Select(n => (Entity: EntityRef.Node(n.Node.Id), n.Node.Name, Kind: "node"))
+            var planned = zone.Nodes.Select(n => (Entity: EntityRef.Node(n.Node.Id), n.Node.Name, Kind: "node"))
                 .Concat(zone.Endpoints.Select(e => (Entity: EntityRef.Endpoint(e.Endpoint.Id), e.Endpoint.Name, Kind: e.Endpoint.Kind.ToString().ToLowerInvariant())));
-            foreach (var (entity, name, kind) in things)
+            foreach (var (entity, name, kind) in planned)
             {
                 // Everything up to the end: the last change before the start says what the thing entered the live time with.
                 var changes = await history.ChangesAsync(entity, DateTimeOffset.UnixEpoch, until, cancellationToken).ConfigureAwait(false);
-                lines.Add(new ReportLine(zone.Zone.Id, zone.Zone.Name, entity, name, kind, Availability.Of(entity, changes, ev.Start, until)));
+                things.Add((zone, entity, name, kind, changes));
             }
         }
 
-        return new EventReport(ev, ev.Start, until, lines);
+        // Before NetOps recorded anything of the event it knew nothing of it (it was not running, or not yet watching):
+        // that time is not counted, neither as available nor as an outage.
+        var first = things.SelectMany(t => t.Changes).Select(c => (DateTimeOffset?)c.At).Min();
+        var watched = first is not { } at ? until : at > ev.Start ? (at < until ? at : until) : ev.Start;
+        var lines = things
+            .Select(t => new ReportLine(t.Zone.Zone.Id, t.Zone.Zone.Name, t.Entity, t.Name, t.Kind, Availability.Of(t.Entity, t.Changes, watched, until)))
+            .ToList();
+        return new EventReport(ev, ev.Start, until, lines) { WatchedFrom = watched };
     }
 
     /// <summary>The plan alone: no live state is read for it.</summary>

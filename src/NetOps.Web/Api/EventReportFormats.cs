@@ -21,14 +21,14 @@ internal static class EventReportFormats
         Row(csv, Header);
         foreach (var (id, name, percent) in report.Zones)
         {
-            Row(csv, ["zone", name, "zone:" + id, name, "zone", Percent(percent), "", "", Iso(report.From), Iso(report.Until), "", "", ""]);
+            Row(csv, ["zone", name, "zone:" + id, name, "zone", Percent(percent), "", "", Iso(report.WatchedFrom), Iso(report.Until), "", "", ""]);
         }
 
         foreach (var line in report.Lines)
         {
             var a = line.Availability;
             Row(csv, ["availability", line.ZoneName, line.Entity.ToString(), line.Name, line.Kind, Percent(a.Percent), Seconds(a.Observed),
-                Seconds(a.Reachable), Iso(report.From), Iso(report.Until), "", "", ""]);
+                Seconds(a.Reachable), Iso(report.WatchedFrom), Iso(report.Until), "", "", ""]);
         }
 
         foreach (var (line, outage) in report.Outages)
@@ -51,7 +51,9 @@ internal static class EventReportFormats
             .Append("th,td{border-bottom:1px solid #ccc;padding:.25rem .5rem;text-align:left}td.n{text-align:right}h2{margin-top:1.5rem}")
             .Append("@media print{body{margin:0}h2{break-after:avoid}tr{break-inside:avoid}}</style></head><body>");
         page.Append("<h1>").Append(E(report.Event.Name)).Append("</h1><p>Live time ").Append(E(text.Full(report.From))).Append(" – ")
-            .Append(E(text.Full(report.Until))).Append(". Availability is the time a thing was up or degraded over the time it was expected.</p>");
+            .Append(E(text.Full(report.Until))).Append(". Availability is the time a thing was up or degraded over the time it was expected")
+            .Append(report.WatchedFrom > report.From ? ", counted from " + E(text.Full(report.WatchedFrom)) + ", when NetOps first recorded the event's things" : "")
+            .Append(".</p>");
         page.Append("<h2>Zones</h2><table><thead><tr><th>Zone</th><th>Availability of its cameras and sensors</th></tr></thead><tbody>");
         foreach (var (id, name, percent) in report.Zones)
         {
