@@ -23,6 +23,9 @@ public sealed partial class StateEngine
             ("lte_rssi_dbm", t.LteSignalDbm ?? double.NaN),
             ("uplink", (double)(t.Uplink ?? UplinkKind.None)),
             ("on_mains", t.Power == PowerSource.Mains ? 1 : 0),
+            // Where the node stands (WGS84): the detail page and the event's coverage show it.
+            ("lat", t.Position?.Latitude ?? double.NaN),
+            ("lon", t.Position?.Longitude ?? double.NaN),
         ];
         var entity = EntityRef.Node(observation.NodeId);
         var (value, reason) = t switch

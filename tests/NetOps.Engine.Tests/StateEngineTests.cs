@@ -211,12 +211,13 @@ public sealed class StateEngineTests
         Assert.Equal(ReasonCodes.NodeOffline, _engine.Get(EntityRef.Node("mogli-01"))!.Reason.Code);
         Assert.Equal(StateValue.Down, _engine.Get(EntityRef.Node("mogli-01"))!.Value);
 
-        var telemetry = new NodeTelemetry(80, PowerSource.Battery, TimeSpan.FromHours(6), 24, UplinkKind.Fibre, null, null);
+        var telemetry = new NodeTelemetry(80, PowerSource.Battery, TimeSpan.FromHours(6), 24, UplinkKind.Fibre, null, new GeoPosition(49.4431, 7.7712));
         _engine.Apply(new NodeTelemetryObservation("mqtt:telemetry:mogli-01", 1, at.AddSeconds(1), "mogli-01", telemetry, TimeSpan.FromSeconds(30)));
         var node = _engine.Get(EntityRef.Node("mogli-01"))!;
         Assert.Equal(StateValue.Degraded, node.Value);
         Assert.Equal(ReasonCodes.NodeOnBattery, node.Reason.Code);
         Assert.Equal(80, node.Metrics["battery_pct"]);
+        Assert.Equal((49.4431, 7.7712), (node.Metrics["lat"], node.Metrics["lon"]));
     }
 
     [Fact]

@@ -48,6 +48,13 @@ public sealed partial class SecurityTests
         var camera = stiftsplatz.GetProperty("endpoints").EnumerateArray().Single(e => e.GetProperty("entity").GetString() == "endpoint:mogli-01-cam1");
         Assert.True(camera.GetProperty("deployed").GetBoolean());
         Assert.Equal("up", camera.GetProperty("value").GetString());
+        // The node's GPS position as it reports it (the simulated nodes stand in the town centre).
+        await Eventually.TrueAsync(async () =>
+        {
+            var answer = await _as["coordinator"].GetFromJsonAsync<JsonElement>(new Uri("api/events/kerwe", UriKind.Relative));
+            var node = Zone(answer, "stiftsplatz").GetProperty("nodes").EnumerateArray().Single();
+            return node.GetProperty("position").ValueKind == JsonValueKind.Object && node.GetProperty("position").GetProperty("lat").GetDouble() is > 49 and < 50;
+        }, ScopeLive, "the node's position");
 
         // The Weihnachtsmarkt is only planned: MOGLI 06 and its camera are in its plan, not deployed, with no state.
         var market = await _as["oncall"].GetFromJsonAsync<JsonElement>(new Uri("api/events/weihnachtsmarkt", UriKind.Relative));

@@ -143,9 +143,13 @@ public sealed record KindCoverageResponse(int Planned, int Reachable);
 
 /// <summary>A planned node or endpoint: deployed for the event now, its state and reason when it is.</summary>
 public sealed record PlannedResponse(string Entity, string Name, string Kind, bool Deployed, bool Reachable, StateValue? Value, ReasonResponse? Reason,
-    DateTimeOffset? Since)
+    DateTimeOffset? Since, PositionResponse? Position)
 {
     public static PlannedResponse Of(string entity, string name, string kind, bool deployed, EntityState? state, bool reachable) =>
         new(entity, name, kind, deployed, reachable, state?.Value,
-            state is null ? null : new ReasonResponse(state.Reason.Code, state.Reason.Args, ReasonText.Berlin.Render(state.Reason)), state?.Since);
+            state is null ? null : new ReasonResponse(state.Reason.Code, state.Reason.Args, ReasonText.Berlin.Render(state.Reason)), state?.Since,
+            state is not null && state.Metrics.TryGetValue("lat", out var lat) && state.Metrics.TryGetValue("lon", out var lon) ? new PositionResponse(lat, lon) : null);
 }
+
+/// <summary>Where a node last reported it stands (GPS, WGS84 degrees).</summary>
+public sealed record PositionResponse(double Lat, double Lon);
