@@ -12,13 +12,8 @@ internal sealed partial class InventoryParser
     private static readonly string[] ZoneKeys = ["id", "name"];
     private static readonly string[] AssignmentKeys = ["event", "zone", "from", "until"];
 
-    private static readonly Dictionary<string, EndpointKind> EndpointKinds = new(StringComparer.Ordinal)
-    {
-        ["camera"] = EndpointKind.Camera,
-        ["sensor"] = EndpointKind.Sensor,
-        ["access-point"] = EndpointKind.AccessPoint,
-        ["other"] = EndpointKind.Other,
-    };
+    private static readonly Dictionary<string, EndpointKind> KindsByName =
+        Enum.GetValues<EndpointKind>().ToDictionary(EndpointKinds.Name, StringComparer.Ordinal);
 
     private void ParseNode(FileContext context, YamlNode item, string field, Defaults defaults)
     {
@@ -48,7 +43,7 @@ internal sealed partial class InventoryParser
         var id = ReadId(map);
         complete &= id is not null;
         var name = map.Scalar("name")?.Value;
-        var kind = ReadName(map, "kind", EndpointKinds, "an endpoint kind");
+        var kind = ReadName(map, "kind", KindsByName, "an endpoint kind");
         complete &= kind is not null;
         var macText = map.Scalar("mac", required: true);
         string? mac = null;

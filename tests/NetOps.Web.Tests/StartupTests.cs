@@ -1,3 +1,4 @@
+using System.Globalization;
 using NetOps.Testing;
 
 namespace NetOps.Web.Tests;
@@ -6,7 +7,18 @@ namespace NetOps.Web.Tests;
 public sealed class StartupTests
 {
     [Fact]
-    public async Task BadOptionValue_StopsTheHostAtStart_NamingTheKey()
+    public Task BadOptionValue_StopsTheHostAtStart_NamingTheKey() =>
+        StopsAtStartAsync("Mqtt:Port must be 1..65535", "--Mqtt:Port", "70000");
+
+    [Fact]
+    public Task MissingOidcClientSecretFile_StopsTheHostAtStart_NamingTheSetting() =>
+        StopsAtStartAsync("Security:Oidc:ClientSecretFile is required",
+            "--Security:Oidc:Authority", "https://id.example.org/realms/netops",
+            "--Security:Oidc:ClientId", "netops",
+            "--Security:Oidc:RoleClaim", "groups");
+
+    /// <summary>Starts the host with <paramref name="settings"/> and expects it to stop by itself, saying <paramref name="expected"/>.</summary>
+    private static async Task StopsAtStartAsync(string expected, params string[] settings)
     {
         var output = RepoPaths.Output("NetOps.Host");
         var data = Path.Combine(Path.GetTempPath(), "netops-badoption-" + Guid.NewGuid().ToString("N")[..8]);
@@ -19,12 +31,15 @@ public sealed class StartupTests
                 "--Inventory:SecretsFile", Path.Combine(RepoPaths.Root, "config", "secrets.demo.yaml"),
                 "--Storage:DataDirectory", data,
                 "--Serilog:WriteTo:1:Args:path", Path.Combine(data, "logs", "netops-.log"),
-                "--Mqtt:Port", "70000",
+                "--Mqtt:Port", FreePort.Tcp().ToString(CultureInfo.InvariantCulture),
+                // A test's own settings come last: on the command line the last value of a key wins.
+                .. settings,
             ], workingDirectory: output);
 
-            await Eventually.TrueAsync(() => process.HasExited, TimeSpan.FromSeconds(60), "the host to stop on a bad Mqtt:Port\n" + process.Output);
+            // Waits for the output to drain too: the process can have exited before its last lines were read.
+            await process.WaitForExitAsync(TimeSpan.FromSeconds(60));
             Assert.Contains("NetOps stopped", process.Output, StringComparison.Ordinal);
-            Assert.Contains("Mqtt:Port must be 1..65535", process.Output, StringComparison.Ordinal);
+            Assert.Contains(expected, process.Output, StringComparison.Ordinal);
         }
         finally
         {

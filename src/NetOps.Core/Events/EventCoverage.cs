@@ -9,12 +9,14 @@ namespace NetOps.Core.Events;
 /// </summary>
 public sealed record EndpointCoverage(Endpoint Endpoint, bool Deployed, EntityState? State)
 {
-    /// <summary>Connected: up, or degraded (reachable with a fault).</summary>
-    public bool Reachable => State?.Value is StateValue.Up or StateValue.Degraded;
+    public bool Reachable => EventCoverage.IsReachable(State);
 }
 
 /// <summary>One planned mobile node of a zone, with its live state while it is deployed for this event.</summary>
-public sealed record NodeCoverage(MobileNode Node, bool Deployed, EntityState? State);
+public sealed record NodeCoverage(MobileNode Node, bool Deployed, EntityState? State)
+{
+    public bool Reachable => EventCoverage.IsReachable(State);
+}
 
 /// <summary>A zone: its planned nodes and endpoints, and how many of each kind are reachable.</summary>
 public sealed record ZoneCoverage(Zone Zone, IReadOnlyList<NodeCoverage> Nodes, IReadOnlyList<EndpointCoverage> Endpoints)
@@ -40,6 +42,9 @@ public sealed record EventCoverage(Event Event, EventLifecycle Lifecycle, EventP
     public int Planned => Zones.Sum(z => z.Planned);
 
     public int Reachable => Zones.Sum(z => z.Reachable);
+
+    /// <summary>Connected: up, or degraded (reachable with a fault).</summary>
+    public static bool IsReachable(EntityState? state) => state?.Value is StateValue.Up or StateValue.Degraded;
 
     /// <summary>The coverage of <paramref name="ev"/> at <paramref name="now"/> from <paramref name="live"/>.</summary>
     public static EventCoverage Of(FleetInventory inventory, Event ev, IStateReader live, DateTimeOffset now)

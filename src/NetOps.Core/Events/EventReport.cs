@@ -122,7 +122,7 @@ public sealed record EventReport(Event Event, DateTimeOffset From, DateTimeOffse
         foreach (var zone in plan.Zones)
         {
             var planned = zone.Nodes.Select(n => (Entity: EntityRef.Node(n.Node.Id), n.Node.Name, Kind: "node"))
-                .Concat(zone.Endpoints.Select(e => (Entity: EntityRef.Endpoint(e.Endpoint.Id), e.Endpoint.Name, Kind: e.Endpoint.Kind.ToString().ToLowerInvariant())));
+                .Concat(zone.Endpoints.Select(e => (Entity: EntityRef.Endpoint(e.Endpoint.Id), e.Endpoint.Name, Kind: EndpointKinds.Name(e.Endpoint.Kind))));
             foreach (var (entity, name, kind) in planned)
             {
                 // Everything up to the end: the last change before the start says what the thing entered the live time with.

@@ -21,6 +21,12 @@ public enum EndpointKind
     Other,
 }
 
+/// <summary>The names of endpoint kinds as the inventory spells them (and the API and reports repeat them).</summary>
+public static class EndpointKinds
+{
+    public static string Name(EndpointKind kind) => kind == EndpointKind.AccessPoint ? "access-point" : kind.ToString().ToLowerInvariant();
+}
+
 /// <summary>A physical location of the fixed network (town hall, school, pumping station).</summary>
 public sealed record Site(string Id, string Name, string? Ray = null);
 

@@ -43,7 +43,7 @@ internal static class EventsApi
             }
 
             var live = ScopedStateReader.For(view, scope, () => inventory.Current, time);
-            return TypedResults.Json(EventCoverageResponse.Of(EventCoverage.Of(fleet, ev, live, now), now), json);
+            return TypedResults.Json(EventCoverageResponse.Of(EventCoverage.Of(fleet, ev, live, now)), json);
         })
             .WithName("GetEvent")
             .Produces<EventCoverageResponse>()
@@ -103,22 +103,19 @@ public sealed record EventResponse(string Id, string Name, DateTimeOffset Start,
     public static EventResponse Of(FleetInventory inventory, Event ev, DateTimeOffset now)
     {
         var lifecycle = EventLifecycle.Of(inventory, ev);
-        return new(ev.Id, ev.Name, ev.Start, ev.End, PhaseName(lifecycle.PhaseAt(now)), lifecycle.SetupFrom, lifecycle.TeardownUntil);
+        return Of(ev, lifecycle, lifecycle.PhaseAt(now));
     }
 
-    internal static string PhaseName(EventPhase phase) => phase.ToString().ToLowerInvariant();
+    public static EventResponse Of(Event ev, EventLifecycle lifecycle, EventPhase phase) =>
+        new(ev.Id, ev.Name, ev.Start, ev.End, phase.ToString().ToLowerInvariant(), lifecycle.SetupFrom, lifecycle.TeardownUntil);
 }
 
 /// <summary>One event's coverage.</summary>
 public sealed record EventCoverageResponse(EventResponse Event, int Planned, int Reachable, IReadOnlyList<ZoneCoverageResponse> Zones)
 {
-    public static EventCoverageResponse Of(EventCoverage coverage, DateTimeOffset now)
-    {
-        var lifecycle = coverage.Lifecycle;
-        var ev = coverage.Event;
-        return new(new EventResponse(ev.Id, ev.Name, ev.Start, ev.End, EventResponse.PhaseName(coverage.Phase), lifecycle.SetupFrom, lifecycle.TeardownUntil),
-            coverage.Planned, coverage.Reachable, [.. coverage.Zones.Select(ZoneCoverageResponse.Of)]);
-    }
+    public static EventCoverageResponse Of(EventCoverage coverage) =>
+        new(EventResponse.Of(coverage.Event, coverage.Lifecycle, coverage.Phase), coverage.Planned, coverage.Reachable,
+            [.. coverage.Zones.Select(ZoneCoverageResponse.Of)]);
 }
 
 /// <summary>A zone's coverage: reachable of planned, per kind and per thing.</summary>
@@ -127,15 +124,10 @@ public sealed record ZoneCoverageResponse(string Id, string Name, int Planned, i
 {
     public static ZoneCoverageResponse Of(ZoneCoverage zone) => new(zone.Zone.Id, zone.Zone.Name, zone.Planned, zone.Reachable,
         Math.Round(zone.Percent, 1),
-        zone.ByKind.ToDictionary(k => Kind(k.Key), k => new KindCoverageResponse(k.Value.Planned, k.Value.Reachable), StringComparer.Ordinal),
-        [.. zone.Nodes.Select(n => PlannedResponse.Of("node:" + n.Node.Id, n.Node.Name, "node", n.Deployed, n.State, reachable: n.State?.Value is StateValue.Up or StateValue.Degraded))],
-        [.. zone.Endpoints.Select(e => PlannedResponse.Of("endpoint:" + e.Endpoint.Id, e.Endpoint.Name, Kind(e.Endpoint.Kind), e.Deployed, e.State, e.Reachable))]);
+        zone.ByKind.ToDictionary(k => EndpointKinds.Name(k.Key), k => new KindCoverageResponse(k.Value.Planned, k.Value.Reachable), StringComparer.Ordinal),
+        [.. zone.Nodes.Select(n => PlannedResponse.Of("node:" + n.Node.Id, n.Node.Name, "node", n.Deployed, n.State, n.Reachable))],
+        [.. zone.Endpoints.Select(e => PlannedResponse.Of("endpoint:" + e.Endpoint.Id, e.Endpoint.Name, EndpointKinds.Name(e.Endpoint.Kind), e.Deployed, e.State, e.Reachable))]);
 
-    private static string Kind(EndpointKind kind) => kind switch
-    {
-        EndpointKind.AccessPoint => "access-point",
-        _ => kind.ToString().ToLowerInvariant(),
-    };
 }
 
 /// <summary>Planned and reachable of one kind in a zone.</summary>
