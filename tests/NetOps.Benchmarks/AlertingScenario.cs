@@ -203,7 +203,7 @@ public sealed class AlertingScenario : IBenchScenario
     /// One core, 100 access switches, 350 site switches behind them, 50 MOGLI nodes with a switch and 20 cameras each at a
     /// running event: 4,951 entities with every port.
     /// </summary>
-    private static FleetInventory Fleet()
+    internal static FleetInventory Fleet()
     {
         var snmp = new SnmpTarget("127.0.0.1", 161, SnmpVersionSetting.V2c, "ro");
         var devices = new List<Device> { new("core", "Core", DeviceClass.Core, null, null, snmp, [.. Ports("Te1/0/", 100)]) };
@@ -240,7 +240,7 @@ public sealed class AlertingScenario : IBenchScenario
 
     private static IEnumerable<PortPlan> Ports(string prefix, int count) => Enumerable.Range(1, count).Select(i => new PortPlan(prefix + i));
 
-    private static IEnumerable<EntityState> AllUp(FleetInventory fleet, DateTimeOffset now) =>
+    internal static IEnumerable<EntityState> AllUp(FleetInventory fleet, DateTimeOffset now) =>
         fleet.Devices.Values.SelectMany(d => d.Ports.Select(p => State(EntityRef.Port(d.Id, p.Name), StateValue.Up, Reason.Of(ReasonCodes.PortOperUp), now))
                 .Prepend(State(EntityRef.Device(d.Id), StateValue.Up, Reason.Of(ReasonCodes.DeviceResponding), now)))
             .Concat(fleet.Links.Keys.Select(l => State(EntityRef.Link(l), StateValue.Up, Reason.Of(ReasonCodes.LinkUp), now)))
