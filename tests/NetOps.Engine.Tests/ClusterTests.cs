@@ -257,9 +257,10 @@ public sealed class ClusterTests : IAsyncLifetime
                                 l.StartsWith("netops_observations_queued", StringComparison.Ordinal) || l.StartsWith("netops_state_feed", StringComparison.Ordinal));
                 lines.Add($"{name}: {ready} {string.Join("; ", metrics)}");
             }
-            catch (HttpRequestException e)
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or InvalidOperationException)
             {
-                lines.Add($"{name}: {e.Message}");
+                // A process too busy to answer (or the token's account not made in time) must not hide the failure being diagnosed.
+                lines.Add($"{name}: {e.GetType().Name}: {e.Message}");
             }
         }
 
