@@ -187,6 +187,14 @@ public sealed class FleetInventory
             : DeploymentPhase.InStorage;
     }
 
+    /// <summary>Where an endpoint is planned: by its own assignments when it has any, otherwise it travels with its node.</summary>
+    public IReadOnlyList<Assignment> AssignmentsOf(Endpoint endpoint)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        return endpoint.Assignments.Count > 0 ? endpoint.Assignments
+            : Nodes.TryGetValue(endpoint.NodeId, out var node) ? node.Assignments : [];
+    }
+
     /// <summary>The assignment in force at an instant, if any.</summary>
     public static Assignment? CurrentAssignment(IReadOnlyList<Assignment> assignments, DateTimeOffset at) =>
         assignments.FirstOrDefault(a => a.Covers(at));
