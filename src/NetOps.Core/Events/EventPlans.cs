@@ -121,10 +121,7 @@ public sealed record EventPlans(IReadOnlyList<StoredEvent> Events, IReadOnlyList
     private static List<Assignment> Sorted(List<Assignment> assignments) => [.. assignments.OrderBy(a => a.From)];
 }
 
-/// <summary>
-/// The operational database's events and manual phases. <see cref="Changed"/> is raised in this process after a write,
-/// so the inventory in force follows at once; other processes read it again on their own.
-/// </summary>
+/// <summary>The operational database's events and manual phases.</summary>
 public interface IEventStore
 {
     /// <summary>Every stored event and transition.</summary>
@@ -138,7 +135,4 @@ public interface IEventStore
 
     /// <summary>Records a manual transition.</summary>
     Task AddTransitionAsync(EventTransition transition, CancellationToken cancellationToken);
-
-    /// <summary>Raised after a write of this process.</summary>
-    event EventHandler? Changed;
 }
