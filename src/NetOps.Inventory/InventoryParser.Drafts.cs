@@ -23,6 +23,9 @@ internal sealed partial class InventoryParser
 
     private sealed record AssignmentDraft(Assignment Value, Origin At, Origin EventAt, Origin ZoneAt);
 
+    /// <summary>An entry of the top-level <c>assignments:</c> section: a node's (or an endpoint's) assignment, by its id.</summary>
+    private sealed record LooseAssignment(bool IsNode, Scalar Target, AssignmentDraft Assignment);
+
     private sealed record NodeDraft(
         Scalar? Id, Origin At, bool Complete, string? Name, Scalar? Device, TimeSpan Interval, List<AssignmentDraft> Assignments) : IDraft
     {

@@ -11,6 +11,7 @@ internal sealed partial class InventoryParser
     private static readonly string[] EventKeys = ["id", "name", "start", "end", "zones"];
     private static readonly string[] ZoneKeys = ["id", "name"];
     private static readonly string[] AssignmentKeys = ["event", "zone", "from", "until"];
+    private static readonly string[] LooseAssignmentKeys = ["node", "endpoint", "event", "zone", "from", "until"];
 
     private static readonly Dictionary<string, EndpointKind> KindsByName =
         Enum.GetValues<EndpointKind>().ToDictionary(EndpointKinds.Name, StringComparer.Ordinal);
@@ -119,6 +120,62 @@ internal sealed partial class InventoryParser
         _events.Add(new EventDraft(id, map.At, value, zoneOrigins));
     }
 
+    /// <summary>
+    /// An entry of the top-level <c>assignments:</c> section, which places a node or an endpoint by naming it (an event's
+    /// plan in one file, as NetOps exports it): <c>{ node: mogli-01, event: kerwe, zone: stiftsplatz, from: …, until: … }</c>.
+    /// </summary>
+    private void ParseLooseAssignment(FileContext context, YamlNode item, string field)
+    {
+        if (context.Map(item, field, LooseAssignmentKeys) is not { } map)
+        {
+            return;
+        }
+
+        var node = map.Scalar("node");
+        var endpoint = map.Scalar("endpoint");
+        if ((node is null) == (endpoint is null))
+        {
+            Report(map.At, "names either a node or an endpoint");
+            return;
+        }
+
+        if (ReadAssignment(map) is { } assignment)
+        {
+            _assignments.Add(new LooseAssignment(node is not null, (node ?? endpoint)!.Value, assignment));
+        }
+    }
+
+    /// <summary>The top-level assignments join their node's or endpoint's own (an endpoint with one no longer travels with its node).</summary>
+    private void AttachAssignments()
+    {
+        foreach (var loose in _assignments)
+        {
+            if (loose.IsNode)
+            {
+                if (_nodes.FirstOrDefault(n => n.Id?.Value == loose.Target.Value) is { } node)
+                {
+                    node.Assignments.Add(loose.Assignment);
+                }
+                else
+                {
+                    ReportUnresolved(loose.Target.At, $"unknown node '{loose.Target.Value}'");
+                }
+
+                continue;
+            }
+
+            var index = _endpoints.FindIndex(e => e.Id?.Value == loose.Target.Value);
+            if (index < 0)
+            {
+                ReportUnresolved(loose.Target.At, $"unknown endpoint '{loose.Target.Value}'");
+                continue;
+            }
+
+            _endpoints[index] = _endpoints[index] with { InheritsAssignments = false };
+            _endpoints[index].Assignments.Add(loose.Assignment);
+        }
+    }
+
     private List<AssignmentDraft> ReadAssignments(MapReader map, ref bool complete)
     {
         var assignments = new List<AssignmentDraft>();
@@ -130,29 +187,39 @@ internal sealed partial class InventoryParser
                 continue;
             }
 
-            var eventId = assignment.Scalar("event", required: true);
-            var zone = assignment.Scalar("zone", required: true);
-            var from = ReadTime(assignment, "from", required: true);
-            var until = ReadTime(assignment, "until", required: true);
-            if (eventId is null || zone is null || from is null || until is null)
+            if (ReadAssignment(assignment) is { } value)
+            {
+                assignments.Add(value);
+            }
+            else
             {
                 complete = false;
-                continue;
             }
-
-            if (from.Value.Value >= until.Value.Value)
-            {
-                Report(until.Value.At, "until must be after from");
-                complete = false;
-                continue;
-            }
-
-            assignments.Add(new AssignmentDraft(
-                new Assignment(eventId.Value.Value, zone.Value.Value, from.Value.Value, until.Value.Value),
-                assignment.At, eventId.Value.At, zone.Value.At));
         }
 
         return assignments;
+    }
+
+    private AssignmentDraft? ReadAssignment(MapReader assignment)
+    {
+        var eventId = assignment.Scalar("event", required: true);
+        var zone = assignment.Scalar("zone", required: true);
+        var from = ReadTime(assignment, "from", required: true);
+        var until = ReadTime(assignment, "until", required: true);
+        if (eventId is null || zone is null || from is null || until is null)
+        {
+            return null;
+        }
+
+        if (from.Value.Value >= until.Value.Value)
+        {
+            Report(until.Value.At, "until must be after from");
+            return null;
+        }
+
+        return new AssignmentDraft(
+            new Assignment(eventId.Value.Value, zone.Value.Value, from.Value.Value, until.Value.Value),
+            assignment.At, eventId.Value.At, zone.Value.At);
     }
 
     private (DateTimeOffset Value, Origin At)? ReadTime(MapReader map, string key, bool required)

@@ -60,7 +60,9 @@ public sealed record EventPlans(IReadOnlyList<StoredEvent> Events, IReadOnlyList
             }
         }
 
-        var endpoints = inventory.Endpoints.Values.ToDictionary(e => e.Id, e => e.Assignments.ToList(), StringComparer.Ordinal);
+        // An endpoint that travels with its node holds its node's assignments (the parser copies them): it follows the stored plan too.
+        var endpoints = inventory.Endpoints.Values.ToDictionary(e => e.Id,
+            e => Travels(inventory, e) ? [.. nodes[e.NodeId]] : e.Assignments.ToList(), StringComparer.Ordinal);
         foreach (var transition in Transitions.OrderBy(t => t.At).Where(t => events.ContainsKey(t.EventId)))
         {
             events[transition.EventId] = Apply(events[transition.EventId], transition);
@@ -75,11 +77,14 @@ public sealed record EventPlans(IReadOnlyList<StoredEvent> Events, IReadOnlyList
             inventory.Devices.Values,
             inventory.Links.Values,
             inventory.Nodes.Values.Select(n => n with { Assignments = Sorted(nodes[n.Id]) }),
-            inventory.Endpoints.Values.Select(e => e.Assignments.Count == 0 ? e : e with { Assignments = Sorted(endpoints[e.Id]) }),
+            inventory.Endpoints.Values.Select(e => e with { Assignments = Sorted(endpoints[e.Id]) }),
             events.Values,
             inventory.Policy,
             inventory.Alerting);
     }
+
+    private static bool Travels(FleetInventory inventory, Endpoint endpoint) =>
+        inventory.Nodes.TryGetValue(endpoint.NodeId, out var node) && endpoint.Assignments.SequenceEqual(node.Assignments);
 
     /// <summary>The phase an operator may move <paramref name="current"/> to: only forward, one or more steps.</summary>
     public static bool CanMove(EventPhase current, EventPhase to) => to > current;
