@@ -83,13 +83,23 @@ public sealed class EventStore(IDbContextFactory<NetOpsDbContext> contexts) : IE
         }
     }
 
-    public async Task<bool> DeleteAsync(string eventId, CancellationToken cancellationToken)
+    public async Task<bool> DeleteAsync(string eventId, bool withTransitions, CancellationToken cancellationToken)
     {
         int deleted;
         var context = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
         await using (context.ConfigureAwait(false))
         {
-            deleted = await context.Events.Where(e => e.Id == eventId).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+            var transaction = await context.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await using (transaction.ConfigureAwait(false))
+            {
+                deleted = await context.Events.Where(e => e.Id == eventId).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+                if (deleted > 0 && withTransitions)
+                {
+                    await context.EventTransitions.Where(t => t.EventId == eventId).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            }
         }
 
         return deleted > 0;

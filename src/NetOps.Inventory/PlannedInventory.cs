@@ -38,6 +38,9 @@ public sealed partial class PlannedInventory : IInventoryProvider, IHostedServic
 
     public FleetInventory Current => _current ?? _files.Current;
 
+    /// <summary>The files' inventory alone.</summary>
+    public FleetInventory Files => _files.Current;
+
     /// <summary>The stored events and transitions in force.</summary>
     public EventPlans Plans => _plans;
 

@@ -135,8 +135,12 @@ public interface IEventStore
     /// <summary>Creates or replaces the stored event with <paramref name="stored"/>'s id.</summary>
     Task SaveAsync(StoredEvent stored, CancellationToken cancellationToken);
 
-    /// <summary>Deletes the stored event (an inventory event of that id is in force again); false when there was none.</summary>
-    Task<bool> DeleteAsync(string eventId, CancellationToken cancellationToken);
+    /// <summary>
+    /// Deletes the stored event (an inventory event of that id is in force again), and its manual transitions with it when
+    /// <paramref name="withTransitions"/> (an event made on the dashboard: a new one of that id starts afresh); false when
+    /// there was none.
+    /// </summary>
+    Task<bool> DeleteAsync(string eventId, bool withTransitions, CancellationToken cancellationToken);
 
     /// <summary>Records a manual transition.</summary>
     Task AddTransitionAsync(EventTransition transition, CancellationToken cancellationToken);

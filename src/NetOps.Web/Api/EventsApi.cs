@@ -6,6 +6,7 @@ using NetOps.Core.Inventory;
 using NetOps.Core.Security;
 using NetOps.Core.State;
 using NetOps.Inventory;
+using NetOps.Web.Events;
 using NetOps.Web.Presentation;
 
 namespace NetOps.Web.Api;
@@ -93,8 +94,136 @@ internal static class EventsApi
                 "availability (time up or degraded over the time expected) per zone, node, camera and sensor, and each outage with start, " +
                 "end, duration and reason. format=html (default, printable) or csv (RFC 4180, UTF-8 with a byte order mark; one row per " +
                 "zone, thing and outage, told apart by the record column). 409 before the event starts.");
+
+        MapCommands(api, json);
     }
+
+    /// <summary>Operators' changes: a phase by hand, an event created, edited or deleted, an event exported as YAML.</summary>
+    private static void MapCommands(RouteGroupBuilder api, JsonSerializerOptions json)
+    {
+        api.MapPost("/events/{id}/phase", async Task<Results<JsonHttpResult<EventResponse>, ProblemHttpResult>> (string id, HttpRequest request,
+            EventCommands commands, IInventoryProvider inventory, TimeProvider time, CancellationToken cancellationToken) =>
+        {
+            var (body, error) = await JsonBody.ReadAsync<PhaseRequest>(request, json, cancellationToken);
+            if (body is null)
+            {
+                return TypedResults.Problem(error, statusCode: StatusCodes.Status400BadRequest);
+            }
+
+            if (!Enum.TryParse<EventPhase>(body.Phase, ignoreCase: true, out var phase) || phase == EventPhase.Planned || !Enum.IsDefined(phase) ||
+                int.TryParse(body.Phase, out _))
+            {
+                return TypedResults.Problem($"phase is setup, live, teardown or closed, not '{body.Phase}'", statusCode: StatusCodes.Status400BadRequest);
+            }
+
+            var result = await commands.MoveAsync(id, phase, Actor(request), Address(request), cancellationToken);
+            return result.Status == EventCommandStatus.Done
+                ? TypedResults.Json(EventResponse.Of(inventory.Current, inventory.Current.Events[id], time.GetUtcNow()), json)
+                : Problem(result);
+        })
+            .WithName("SetEventPhase")
+            .RequireAuthorization(NetOpsPolicies.Operate)
+            .Accepts<PhaseRequest>("application/json")
+            .Produces<EventResponse>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .WithSummary("Moves an event to a later phase by hand, now")
+            .WithDescription("Body {phase: setup|live|teardown|closed}. Setup deploys the event's things from now, live starts it now, " +
+                "teardown ends it now, closed ends it and packs its things away now; alerting and coverage follow at once. Only forward " +
+                "(409 otherwise). Stored with who and when, and in the audit log. Operators and admins.");
+
+        api.MapPut("/events/{id}", async Task<Results<JsonHttpResult<EventResponse>, ProblemHttpResult>> (string id, HttpRequest request,
+            EventCommands commands, IInventoryProvider inventory, TimeProvider time, CancellationToken cancellationToken) =>
+        {
+            var (body, error) = await JsonBody.ReadAsync<EventEditRequest>(request, json, cancellationToken);
+            if (body is null)
+            {
+                return TypedResults.Problem(error, statusCode: StatusCodes.Status400BadRequest);
+            }
+
+            var result = await commands.SaveAsync(body.ToStored(id), Actor(request), Address(request), cancellationToken);
+            return result.Status == EventCommandStatus.Done
+                ? TypedResults.Json(EventResponse.Of(inventory.Current, inventory.Current.Events[id], time.GetUtcNow()), json)
+                : Problem(result);
+        })
+            .WithName("PutEvent")
+            .RequireAuthorization(NetOpsPolicies.Operate)
+            .Accepts<EventEditRequest>("application/json")
+            .Produces<EventResponse>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .WithSummary("Creates or edits an event, stored in the operational database")
+            .WithDescription("Body {name, start, end, zones: [{id, name}], nodes: [{node, zone, from, until}]}. It takes the place of an " +
+                "inventory event with this id and of that event's node assignments (cameras and sensors travel with their node) until it " +
+                "is deleted. 400 lists every field that is wrong. Operators and admins; audited.");
+
+        api.MapDelete("/events/{id}", async Task<Results<NoContent, ProblemHttpResult>> (string id, HttpRequest request, EventCommands commands,
+            CancellationToken cancellationToken) =>
+        {
+            var result = await commands.DeleteAsync(id, Actor(request), Address(request), cancellationToken);
+            return result.Status == EventCommandStatus.Done ? TypedResults.NoContent() : Problem(result);
+        })
+            .WithName("DeleteEvent")
+            .RequireAuthorization(NetOpsPolicies.Operate)
+            .Produces(StatusCodes.Status204NoContent)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .WithSummary("Deletes an event made or edited on the dashboard")
+            .WithDescription("An inventory event of that id is in force again; otherwise the event is gone. 404 when none is stored. " +
+                "Operators and admins; audited.");
+
+        api.MapGet("/events/{id}/yaml", Results<ContentHttpResult, ProblemHttpResult> (string id, ClaimsPrincipal user, IInventoryProvider inventory,
+            TimeProvider time) =>
+        {
+            var fleet = inventory.Current;
+            return fleet.Events.TryGetValue(id, out var ev)
+                ? TypedResults.Content(EventEditing.ToYaml(fleet, ev, time.GetUtcNow(), user.Identity?.Name ?? "?"), "application/yaml; charset=utf-8")
+                : TypedResults.Problem($"no event '{id}'", statusCode: StatusCodes.Status404NotFound);
+        })
+            .WithName("GetEventYaml")
+            .RequireAuthorization(NetOpsPolicies.Operate)
+            .Produces<string>(StatusCodes.Status200OK, "application/yaml")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .WithSummary("An event as inventory YAML, for the next year's inventory")
+            .WithDescription("The events: entry and an assignments: section with its nodes' and endpoints' assignments as in force " +
+                "(manual phases applied), loadable beside the rest of the inventory. Operators and admins.");
+    }
+
+    private static string Actor(HttpRequest request) => request.HttpContext.User.Identity?.Name ?? "?";
+
+    private static string? Address(HttpRequest request) => request.HttpContext.Connection.RemoteIpAddress?.ToString();
+
+    private static ProblemHttpResult Problem(EventCommandResult result) => TypedResults.Problem(
+        string.Join("\n", result.Errors),
+        statusCode: result.Status switch
+        {
+            EventCommandStatus.NotFound => StatusCodes.Status404NotFound,
+            EventCommandStatus.Invalid => StatusCodes.Status400BadRequest,
+            EventCommandStatus.Conflict => StatusCodes.Status409Conflict,
+            _ => StatusCodes.Status503ServiceUnavailable,
+        },
+        extensions: new Dictionary<string, object?> { ["errors"] = result.Errors });
 }
+
+/// <summary>The phase an operator moves an event to.</summary>
+public sealed record PhaseRequest(string Phase);
+
+/// <summary>An event as an operator creates or edits it.</summary>
+public sealed record EventEditRequest(string Name, DateTimeOffset Start, DateTimeOffset End, IReadOnlyList<ZoneRequest>? Zones, IReadOnlyList<NodePlanRequest>? Nodes)
+{
+    public StoredEvent ToStored(string id) => new(
+        new Event(id, Name ?? "", Start, End, [.. (Zones ?? []).Select(z => new Zone(z.Id ?? "", z.Name ?? ""))]),
+        [.. (Nodes ?? []).Select(n => new NodePlan(n.Node ?? "", n.Zone ?? "", n.From, n.Until))],
+        DateTimeOffset.MinValue, "");
+}
+
+/// <summary>A zone of an edited event.</summary>
+public sealed record ZoneRequest(string? Id, string? Name);
+
+/// <summary>Where a node stands for an edited event, and when.</summary>
+public sealed record NodePlanRequest(string? Node, string? Zone, DateTimeOffset From, DateTimeOffset Until);
 
 /// <summary>An event in the list.</summary>
 public sealed record EventResponse(string Id, string Name, DateTimeOffset Start, DateTimeOffset End, string Phase, DateTimeOffset SetupFrom,
