@@ -228,7 +228,6 @@ public sealed class TopologyBrowserTests(SharedDashboard dashboard) : IClassFixt
         // The cameras the plan places by hand stay there; the others gather round their node.
         await Assertions.Expect(plan.Locator("g.marker[data-entity='endpoint:mogli-01-cam1']")).ToHaveAttributeAsync("data-source", "hand");
         await Assertions.Expect(plan.Locator("g.marker[data-entity='endpoint:mogli-03-cam1']")).ToHaveAttributeAsync("data-source", "node");
-        await Screenshot(page, "site-plan");
 
         await dashboard.Host.PostAsync("api/simulator/endpoints/mogli-03-cam1/unplug");
         try
@@ -237,6 +236,8 @@ public sealed class TopologyBrowserTests(SharedDashboard dashboard) : IClassFixt
             await Assertions.Expect(markt).ToHaveAttributeAsync("data-shade", "partial");
             await Assertions.Expect(markt.Locator("text")).ToHaveTextAsync("Marktstraße 2 of 3");
             await Assertions.Expect(plan.Locator("g.marker[data-entity='endpoint:mogli-03-cam1']")).ToHaveAttributeAsync("data-state", "down");
+            // The README's picture: one zone amber for the camera that is down, the others green.
+            await Screenshot(page, "site-plan");
         }
         finally
         {
