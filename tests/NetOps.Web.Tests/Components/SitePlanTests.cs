@@ -1,8 +1,10 @@
 using System.Collections.Immutable;
+using System.Security.Claims;
 using Bunit;
 using Microsoft.Extensions.DependencyInjection;
 using NetOps.Core.Events;
 using NetOps.Core.Inventory;
+using NetOps.Core.Security;
 using NetOps.Core.State;
 using NetOps.Inventory;
 using NetOps.Web.Components.Pages;
@@ -23,7 +25,6 @@ public sealed class SitePlanTests : IAsyncDisposable
 
     public SitePlanTests()
     {
-        _context.AddAuthorization().SetAuthorized("op").SetRoles(NetOps.Core.Security.NetOpsRoles.Operator);
         _live = new LiveStateView(_feed, TimeProvider.System);
         File.WriteAllText(Path.Combine(_directory, "kerwe.svg"), """<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1000 700"/>""");
     }
@@ -111,6 +112,20 @@ public sealed class SitePlanTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Coordinator_SeesOnTheirEventsPlan_OnlyWhatTheirPageShows_NotWhatItPlacesOfAnotherEvent()
+    {
+        await PublishAsync(State(EntityRef.Node("n1"), StateValue.Up), State(EntityRef.Node("n9"), StateValue.Up));
+        Register(Inventory(withPlan: true, placeNode: true, otherEvent: true), NetOpsRoles.Coordinator, "kerwe");
+
+        var page = _context.Render<Coverage>(p => p.Add(c => c.EventId, "kerwe"));
+
+        Assert.NotEmpty(page.FindAll("g.marker[data-entity='node:n1']"));
+        // Node 9 and its sensor are at the festival: placed on the Kerwe's plan by hand, and still not shown there.
+        Assert.Empty(page.FindAll("g.marker[data-entity='node:n9']"));
+        Assert.Empty(page.FindAll("g.marker[data-entity='endpoint:sensor-9']"));
+    }
+
+    [Fact]
     public async Task EventWithoutPlan_ShowsNoPlan()
     {
         await PublishAsync(State(EntityRef.Node("n1"), StateValue.Up));
@@ -122,8 +137,9 @@ public sealed class SitePlanTests : IAsyncDisposable
         Assert.Empty(page.FindAll("figure.site-plan"));
     }
 
-    private void Register(FleetInventory inventory)
+    private void Register(FleetInventory inventory, string role = NetOpsRoles.Operator, params string[] events)
     {
+        _context.AddAuthorization().SetAuthorized("someone").SetRoles(role).SetClaims([.. events.Select(e => new Claim(NetOpsClaims.Event, e))]);
         _context.Services.AddSingleton<IInventoryProvider>(new FixedInventoryProvider(inventory));
         _context.Services.AddSingleton(_live);
         _context.Services.AddSingleton(TimeProvider.System);
@@ -141,8 +157,9 @@ public sealed class SitePlanTests : IAsyncDisposable
     private static EntityState State(EntityRef entity, StateValue value) =>
         new(entity, value, Reason.Of(ReasonCodes.NoEvidence), Now, Now, "engine", TimeSpan.FromMinutes(1));
 
-    private FleetInventory Inventory(bool withPlan, bool placeNode = false)
+    private FleetInventory Inventory(bool withPlan, bool placeNode = false, bool otherEvent = false)
     {
+        var fest = new Assignment("fest", "platz", Now.AddDays(-1), Now.AddDays(1));
         var snmp = new SnmpTarget("127.0.0.1", 161, SnmpVersionSetting.V2c, "ro");
         var kerwe = new Assignment("kerwe", "stift", Now.AddDays(-1), Now.AddDays(1));
         var placements = new Dictionary<string, PlanPoint>(StringComparer.Ordinal) { ["cam-1"] = new(120, 100) };
@@ -151,15 +168,24 @@ public sealed class SitePlanTests : IAsyncDisposable
             placements["n1"] = new PlanPoint(300, 400);
         }
 
+        if (otherEvent)
+        {
+            placements["n9"] = new PlanPoint(400, 400);
+            placements["sensor-9"] = new PlanPoint(420, 400);
+        }
+
         var plan = new SitePlan("kerwe.svg", Path.Combine(_directory, "kerwe.svg"), 1000, 700, new PlanBounds(49.4426, 7.7650, 49.4458, 7.7720),
             new Dictionary<string, IReadOnlyList<PlanPoint>>(StringComparer.Ordinal) { ["stift"] = [new(560, 240), new(680, 235), new(690, 335), new(565, 340)] },
             placements);
         return new FleetInventory([],
             [new Device("n1-sw", "N1 switch", DeviceClass.MobileSwitch, null, "n1", snmp, [new PortPlan("ge-0/0/1"), new PortPlan("ge-0/0/2")])],
             [],
-            [new MobileNode("n1", "Node 1", "n1-sw", TimeSpan.FromSeconds(10), [kerwe])],
+            [new MobileNode("n1", "Node 1", "n1-sw", TimeSpan.FromSeconds(10), [kerwe]),
+             new MobileNode("n9", "Node 9", null, TimeSpan.FromSeconds(10), [fest])],
             [new Core.Inventory.Endpoint("cam-1", Hostile, EndpointKind.Camera, "02:00:00:00:00:01", "n1", "ge-0/0/1", []),
-             new Core.Inventory.Endpoint("cam-2", "Camera 2", EndpointKind.Camera, "02:00:00:00:00:02", "n1", "ge-0/0/2", [])],
-            [new Event("kerwe", "Kerwe", Now.AddDays(-1), Now.AddDays(1), [new Zone("stift", "Stiftsplatz")]) { Plan = withPlan ? plan : null }]);
+             new Core.Inventory.Endpoint("cam-2", "Camera 2", EndpointKind.Camera, "02:00:00:00:00:02", "n1", "ge-0/0/2", []),
+             new Core.Inventory.Endpoint("sensor-9", "Sensor 9", EndpointKind.Sensor, "02:00:00:00:00:09", "n9", null, [])],
+            [new Event("kerwe", "Kerwe", Now.AddDays(-1), Now.AddDays(1), [new Zone("stift", "Stiftsplatz")]) { Plan = withPlan ? plan : null },
+             new Event("fest", "Fest", Now.AddDays(-1), Now.AddDays(1), [new Zone("platz", "Platz")])]);
     }
 }
