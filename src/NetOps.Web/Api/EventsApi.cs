@@ -53,8 +53,9 @@ internal static class EventsApi
             .WithSummary("One event: lifecycle and coverage per zone")
             .WithDescription("Per zone the nodes and endpoints planned there for this event, each with its state and reason while it " +
                 "is deployed for the event (null before setup, after teardown or while at another event), and reachable of planned " +
-                "per kind (\"5 of 6 cameras\"). reachable counts up and degraded. 404 for an unknown event, and for a coordinator's " +
-                "request of an event not theirs.");
+                "per kind (\"5 of 6 cameras\"). reachable counts up and degraded. position is a node's last reported GPS fix; plan is " +
+                "where the event's site plan draws a node or endpoint (x, y in plan units; source gps, hand, zone or node), null " +
+                "without a plan. 404 for an unknown event, and for a coordinator's request of an event not theirs.");
 
         api.MapGet("/events/{id}/report", async Task<Results<FileContentHttpResult, ContentHttpResult, ProblemHttpResult>> (string id, string? format,
             ClaimsPrincipal user, IInventoryProvider inventory, IServiceProvider services, TimeProvider time, CancellationToken cancellationToken) =>
