@@ -47,5 +47,9 @@ internal sealed partial class InventoryParser
         public string? Address { get; init; }
     }
 
-    private sealed record EventDraft(Scalar? Id, Origin At, Event? Value, Dictionary<string, Origin> Zones) : IDraft;
+    private sealed record EventDraft(Scalar? Id, Origin At, Event? Value, Dictionary<string, Origin> Zones) : IDraft
+    {
+        /// <summary>The ids the event's plan places by hand, checked against every file's nodes and endpoints.</summary>
+        public IReadOnlyList<Scalar> PlacementIds { get; init; } = [];
+    }
 }

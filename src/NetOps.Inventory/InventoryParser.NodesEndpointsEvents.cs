@@ -8,8 +8,8 @@ internal sealed partial class InventoryParser
 {
     private static readonly string[] NodeKeys = ["id", "name", "device", "report_interval", "assignments"];
     private static readonly string[] EndpointKeys = ["id", "name", "kind", "mac", "node", "planned_port", "assignments", "address"];
-    private static readonly string[] EventKeys = ["id", "name", "start", "end", "zones"];
-    private static readonly string[] ZoneKeys = ["id", "name"];
+    private static readonly string[] EventKeys = ["id", "name", "start", "end", "zones", "plan"];
+    private static readonly string[] ZoneKeys = ["id", "name", "polygon"];
     private static readonly string[] AssignmentKeys = ["event", "zone", "from", "until"];
     private static readonly string[] LooseAssignmentKeys = ["node", "endpoint", "event", "zone", "from", "until"];
 
@@ -93,6 +93,9 @@ internal sealed partial class InventoryParser
             complete = false;
         }
 
+        var planGiven = map.Node.Children.TryGetValue(new YamlScalarNode("plan"), out var planNode) && planNode is YamlMappingNode;
+        var plan = ReadPlan(map, ref complete);
+        var polygons = new Dictionary<string, IReadOnlyList<PlanPoint>>(StringComparer.Ordinal);
         var zones = new List<Zone>();
         var zoneOrigins = new Dictionary<string, Origin>(StringComparer.Ordinal);
         foreach (var (zoneNode, zoneField) in map.List("zones"))
@@ -111,13 +114,25 @@ internal sealed partial class InventoryParser
             }
 
             zoneOrigins[zoneId.Value] = zoneId.At;
+            if (ReadPolygon(zoneMap, plan, planGiven) is { } polygon)
+            {
+                polygons[zoneId.Value] = polygon;
+            }
+            else if (zoneMap.Has("polygon"))
+            {
+                complete = false;
+            }
+
             zones.Add(new Zone(zoneId.Value, zoneMap.Scalar("name")?.Value ?? zoneId.Value));
         }
 
         var value = complete
             ? new Event(id!.Value.Value, name ?? id.Value.Value, start!.Value.Value, end!.Value.Value, zones)
+            {
+                Plan = plan is null ? null : new SitePlan(plan.Image, plan.ImagePath, plan.Width, plan.Height, plan.Bounds, polygons, plan.Placements),
+            }
             : null;
-        _events.Add(new EventDraft(id, map.At, value, zoneOrigins));
+        _events.Add(new EventDraft(id, map.At, value, zoneOrigins) { PlacementIds = plan?.PlacementIds ?? [] });
     }
 
     /// <summary>

@@ -82,7 +82,7 @@ public sealed partial class SimulatedFleet(
                 Password = broker.Password,
                 ClientId = $"sim-{node.Id}",
             }, time, loggers.CreateLogger<NodePublisher>());
-            _nodes[node.Id] = new SimulatedNode(node, publisher, 60 + random.NextDouble() * 40);
+            _nodes[node.Id] = new SimulatedNode(node, publisher, 60 + random.NextDouble() * 40, PositionOf(fleet, node, now));
         }
 
         LogStarted(_logger, _switches.Count, _nodes.Count);
@@ -371,7 +371,7 @@ public sealed partial class SimulatedFleet(
     private static partial void LogReportFailed(ILogger logger, string node, string error);
 
     /// <summary>A node's power and telemetry model.</summary>
-    private sealed class SimulatedNode(MobileNode node, NodePublisher publisher, double battery)
+    private sealed class SimulatedNode(MobileNode node, NodePublisher publisher, double battery, GeoPosition position)
     {
         private double _battery = battery;
 
@@ -396,7 +396,7 @@ public sealed partial class SimulatedFleet(
                 21 + (Node.Id.GetHashCode(StringComparison.Ordinal) & 7),
                 fibreUp ? UplinkKind.Fibre : UplinkKind.Lte,
                 fibreUp ? null : -71,
-                new GeoPosition(49.4447, 7.7690));
+                position);
         }
     }
 }

@@ -39,6 +39,8 @@ public static class DashboardExtensions
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower)));
         // Charts read the store when the host registered one (ITelemetryReader), in any order; without one they say so.
         services.TryAddSingleton<IHistoryReader>(sp => sp.GetService<ITelemetryReader>() is { } store ? new StoreHistory(store) : NoHistory.Instance);
+        // The events' site plan images, embedded in the coverage page.
+        services.TryAddSingleton<PlanImages>();
         return services;
     }
 

@@ -138,6 +138,8 @@ public sealed class AllInOneHost(params string[] settings) : IAsyncLifetime
             text = InventoryEdit?.Invoke(Path.GetFileName(file), text) ?? text;
             File.WriteAllText(Path.Combine(InventoryDirectory, Path.GetFileName(file)), text);
         }
+
+        DemoPlans.CopyTo(InventoryDirectory);
     }
 
     public async Task DisposeAsync()

@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using NetOps.Testing;
@@ -194,6 +195,62 @@ public sealed class TopologyBrowserTests(SharedDashboard dashboard) : IClassFixt
         }, Live, "the report to list the camera's outage");
         await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("Lautrer Kerwe");
         await Screenshot(page, "event-report", fullPage: true);
+    }
+
+    [Fact]
+    public async Task SitePlan_ShadesZonesByCoverage_PlacesNodesByTheirGps_AndAnUnpluggedCameraDropsItsZoneLive()
+    {
+        var page = await OpenAsync("events/kerwe", new() { Width = 1300, Height = 1100 }, ready: "div.coverage");
+        var plan = page.Locator("figure.site-plan svg");
+        await Assertions.Expect(plan.Locator("g.zone")).ToHaveCountAsync(3);
+        var markt = plan.Locator("g.zone[data-zone='marktstrasse']");
+        await Assertions.Expect(markt).ToHaveAttributeAsync("data-coverage", "100", new() { Timeout = Ms(Live) });
+        await Assertions.Expect(markt).ToHaveAttributeAsync("data-shade", "good");
+        await Assertions.Expect(markt.Locator("text")).ToHaveTextAsync("Marktstraße 3 of 3");
+
+        // Every node of the event stands where its GPS says, which the simulator puts inside its zone's polygon.
+        foreach (var (node, zone) in new[] { ("mogli-01", "stiftsplatz"), ("mogli-02", "schillerplatz"), ("mogli-03", "marktstrasse") })
+        {
+            var marker = plan.Locator($"g.marker[data-entity='node:{node}']");
+            await Assertions.Expect(marker).ToHaveAttributeAsync("data-source", "gps", new() { Timeout = Ms(Live) });
+            await Assertions.Expect(marker).ToHaveAttributeAsync("data-state", "up");
+            var inside = await page.EvaluateAsync<bool>("""
+                ([node, zone]) => {
+                    const marker = document.querySelector(`g.marker[data-entity='node:${node}']`).getBoundingClientRect();
+                    const polygon = document.querySelector(`g.zone[data-zone='${zone}'] polygon`);
+                    const x = marker.x + marker.width / 2, y = marker.y + marker.height / 2;
+                    return document.elementsFromPoint(x, y).includes(polygon);
+                }
+                """, new[] { node, zone });
+            Assert.True(inside, $"{node} is drawn outside its zone {zone}");
+        }
+
+        // The cameras the plan places by hand stay there; the others gather round their node.
+        await Assertions.Expect(plan.Locator("g.marker[data-entity='endpoint:mogli-01-cam1']")).ToHaveAttributeAsync("data-source", "hand");
+        await Assertions.Expect(plan.Locator("g.marker[data-entity='endpoint:mogli-03-cam1']")).ToHaveAttributeAsync("data-source", "node");
+
+        await dashboard.Host.PostAsync("api/simulator/endpoints/mogli-03-cam1/unplug");
+        try
+        {
+            await Assertions.Expect(markt).ToHaveAttributeAsync("data-coverage", "66", new() { Timeout = Ms(Live) });
+            await Assertions.Expect(markt).ToHaveAttributeAsync("data-shade", "partial");
+            await Assertions.Expect(markt.Locator("text")).ToHaveTextAsync("Marktstraße 2 of 3");
+            await Assertions.Expect(plan.Locator("g.marker[data-entity='endpoint:mogli-03-cam1']")).ToHaveAttributeAsync("data-state", "down");
+            // The README's picture: one zone amber for the camera that is down, the others green.
+            await Screenshot(page, "site-plan");
+        }
+        finally
+        {
+            await dashboard.Host.PostAsync("api/simulator/endpoints/mogli-03-cam1/restore");
+        }
+
+        await Assertions.Expect(markt).ToHaveAttributeAsync("data-coverage", "100", new() { Timeout = Ms(Live) });
+
+        // The API gives the same places.
+        var ev = await dashboard.Host.Http.GetFromJsonAsync<System.Text.Json.JsonElement>(new Uri("api/events/kerwe", UriKind.Relative));
+        var mogli01 = ev.GetProperty("zones").EnumerateArray().Single(z => z.GetProperty("id").GetString() == "stiftsplatz")
+            .GetProperty("nodes").EnumerateArray().Single();
+        Assert.Equal("gps", mogli01.GetProperty("plan").GetProperty("source").GetString());
     }
 
     [Fact]

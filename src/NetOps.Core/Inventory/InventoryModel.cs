@@ -94,7 +94,11 @@ public sealed record Endpoint(
 public sealed record Zone(string Id, string Name);
 
 /// <summary>A public event the mobile infrastructure is deployed for.</summary>
-public sealed record Event(string Id, string Name, DateTimeOffset Start, DateTimeOffset End, IReadOnlyList<Zone> Zones);
+public sealed record Event(string Id, string Name, DateTimeOffset Start, DateTimeOffset End, IReadOnlyList<Zone> Zones)
+{
+    /// <summary>The event's site plan (the area with its zones drawn on it), when the inventory gives one.</summary>
+    public SitePlan? Plan { get; init; }
+}
 
 /// <summary>Where a mobile thing is in its lifecycle at a given instant.</summary>
 public enum DeploymentPhase

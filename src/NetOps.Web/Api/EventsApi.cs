@@ -8,6 +8,8 @@ using NetOps.Core.State;
 using NetOps.Inventory;
 using NetOps.Web.Events;
 using NetOps.Web.Presentation;
+using NetOps.Web.ViewModels;
+using ZoneCoverage = NetOps.Core.Events.ZoneCoverage;
 
 namespace NetOps.Web.Api;
 
@@ -52,8 +54,9 @@ internal static class EventsApi
             .WithSummary("One event: lifecycle and coverage per zone")
             .WithDescription("Per zone the nodes and endpoints planned there for this event, each with its state and reason while it " +
                 "is deployed for the event (null before setup, after teardown or while at another event), and reachable of planned " +
-                "per kind (\"5 of 6 cameras\"). reachable counts up and degraded. 404 for an unknown event, and for a coordinator's " +
-                "request of an event not theirs.");
+                "per kind (\"5 of 6 cameras\"). reachable counts up and degraded. position is a node's last reported GPS fix; plan is " +
+                "where the event's site plan draws a node or endpoint (x, y in plan units; source gps, hand, zone or node), null " +
+                "without a plan. 404 for an unknown event, and for a coordinator's request of an event not theirs.");
 
         api.MapGet("/events/{id}/report", async Task<Results<FileContentHttpResult, ContentHttpResult, ProblemHttpResult>> (string id, string? format,
             ClaimsPrincipal user, IInventoryProvider inventory, IServiceProvider services, TimeProvider time, CancellationToken cancellationToken) =>
@@ -242,20 +245,29 @@ public sealed record EventResponse(string Id, string Name, DateTimeOffset Start,
 /// <summary>One event's coverage.</summary>
 public sealed record EventCoverageResponse(EventResponse Event, int Planned, int Reachable, IReadOnlyList<ZoneCoverageResponse> Zones)
 {
-    public static EventCoverageResponse Of(EventCoverage coverage) =>
-        new(EventResponse.Of(coverage.Event, coverage.Lifecycle, coverage.Phase), coverage.Planned, coverage.Reachable,
-            [.. coverage.Zones.Select(ZoneCoverageResponse.Of)]);
+    public static EventCoverageResponse Of(EventCoverage coverage)
+    {
+        // Where the event's site plan draws each thing, by the rules of the page (GPS for nodes, by hand, around the node).
+        var places = SitePlanView.Of(coverage, ReasonText.Berlin)?.Markers
+            .ToDictionary(m => m.Entity.ToString(), m => new PlanPlaceResponse(Math.Round(m.At.X, 1), Math.Round(m.At.Y, 1), m.Source),
+                StringComparer.Ordinal);
+        return new(EventResponse.Of(coverage.Event, coverage.Lifecycle, coverage.Phase), coverage.Planned, coverage.Reachable,
+            [.. coverage.Zones.Select(z => ZoneCoverageResponse.Of(z, places))]);
+    }
 }
 
 /// <summary>A zone's coverage: reachable of planned, per kind and per thing.</summary>
 public sealed record ZoneCoverageResponse(string Id, string Name, int Planned, int Reachable, double Percent,
     IReadOnlyDictionary<string, KindCoverageResponse> Kinds, IReadOnlyList<PlannedResponse> Nodes, IReadOnlyList<PlannedResponse> Endpoints)
 {
-    public static ZoneCoverageResponse Of(ZoneCoverage zone) => new(zone.Zone.Id, zone.Zone.Name, zone.Planned, zone.Reachable,
+    public static ZoneCoverageResponse Of(ZoneCoverage zone, IReadOnlyDictionary<string, PlanPlaceResponse>? places = null) =>
+        new(zone.Zone.Id, zone.Zone.Name, zone.Planned, zone.Reachable,
         Math.Round(zone.Percent, 1),
         zone.ByKind.ToDictionary(k => EndpointKinds.Name(k.Key), k => new KindCoverageResponse(k.Value.Planned, k.Value.Reachable), StringComparer.Ordinal),
-        [.. zone.Nodes.Select(n => PlannedResponse.Of("node:" + n.Node.Id, n.Node.Name, "node", n.Deployed, n.State, n.Reachable))],
-        [.. zone.Endpoints.Select(e => PlannedResponse.Of("endpoint:" + e.Endpoint.Id, e.Endpoint.Name, EndpointKinds.Name(e.Endpoint.Kind), e.Deployed, e.State, e.Reachable))]);
+        [.. zone.Nodes.Select(n => PlannedResponse.Of("node:" + n.Node.Id, n.Node.Name, "node", n.Deployed, n.State, n.Reachable) with
+            { Plan = places?.GetValueOrDefault("node:" + n.Node.Id) })],
+        [.. zone.Endpoints.Select(e => PlannedResponse.Of("endpoint:" + e.Endpoint.Id, e.Endpoint.Name, EndpointKinds.Name(e.Endpoint.Kind), e.Deployed, e.State, e.Reachable) with
+            { Plan = places?.GetValueOrDefault("endpoint:" + e.Endpoint.Id) })]);
 
 }
 
@@ -270,7 +282,13 @@ public sealed record PlannedResponse(string Entity, string Name, string Kind, bo
         new(entity, name, kind, deployed, reachable, state?.Value,
             state is null ? null : new ReasonResponse(state.Reason.Code, state.Reason.Args, ReasonText.Berlin.Render(state.Reason)), state?.Since,
             state is not null && state.Metrics.TryGetValue("lat", out var lat) && state.Metrics.TryGetValue("lon", out var lon) ? new PositionResponse(lat, lon) : null);
+
+    /// <summary>Where the event's site plan draws it; null without a plan, or when the plan has no place for it.</summary>
+    public PlanPlaceResponse? Plan { get; init; }
 }
+
+/// <summary>A place on the event's site plan (plan units, x right, y down) and where it came from (gps, hand, zone, node).</summary>
+public sealed record PlanPlaceResponse(double X, double Y, PlanSource Source);
 
 /// <summary>Where a node last reported it stands (GPS, WGS84 degrees).</summary>
 public sealed record PositionResponse(double Lat, double Lon);

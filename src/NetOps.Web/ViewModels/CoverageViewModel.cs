@@ -39,6 +39,9 @@ public sealed class CoverageViewModel(IStateReader live, ReasonText text, TimePr
 
     public IReadOnlyDictionary<StateValue, int> Counts { get; private set; } = new Dictionary<StateValue, int>();
 
+    /// <summary>The event's site plan with its zones shaded and things placed; null when the event has none.</summary>
+    public SitePlanView? Plan { get; private set; }
+
     /// <summary>Where the event is in its life now.</summary>
     public EventPhase Phase { get; private set; }
 
@@ -58,11 +61,13 @@ public sealed class CoverageViewModel(IStateReader live, ReasonText text, TimePr
         {
             Zones = [];
             Counts = new Dictionary<StateValue, int>();
+            Plan = null;
             return;
         }
 
         var coverage = EventCoverage.Of(inventory, ev, live, now);
         Phase = coverage.Phase;
+        Plan = SitePlanView.Of(coverage, text);
         Zones = coverage.Zones
             .Select(z => new ZoneCoverage(z.Zone.Id, z.Zone.Name,
                 [.. z.Nodes.Select(n => NodeRow(inventory, n))],
