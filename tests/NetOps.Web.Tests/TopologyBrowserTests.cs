@@ -1,6 +1,8 @@
+using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
+using NetOps.Core.State;
 using NetOps.Testing;
 
 namespace NetOps.Web.Tests;
@@ -251,6 +253,44 @@ public sealed class TopologyBrowserTests(SharedDashboard dashboard) : IClassFixt
         var mogli01 = ev.GetProperty("zones").EnumerateArray().Single(z => z.GetProperty("id").GetString() == "stiftsplatz")
             .GetProperty("nodes").EnumerateArray().Single();
         Assert.Equal("gps", mogli01.GetProperty("plan").GetProperty("source").GetString());
+    }
+
+    [Fact]
+    public async Task EventEditor_CreatesAnEvent_WhosePageMovesItLiveByHand()
+    {
+        var page = await OpenAsync("events/new", new() { Width = 1300, Height = 1000 }, ready: "div.event-edit");
+        var berlin = ReasonText.Berlin.Zone;
+        string Local(DateTimeOffset at) => TimeZoneInfo.ConvertTime(at, berlin).ToString("yyyy-MM-dd'T'HH:mm", CultureInfo.InvariantCulture);
+        var start = DateTimeOffset.UtcNow.AddDays(5);
+
+        await page.Locator("input[name=id]").FillAsync("stadtlauf");
+        await page.Locator("input[name=name]").FillAsync("Stadtlauf");
+        await page.Locator("input[name=start]").FillAsync(Local(start));
+        await page.Locator("input[name=end]").FillAsync(Local(start.AddHours(8)));
+        await page.Locator("input[name=name]").ClickAsync();
+        await Assertions.Expect(page.Locator("input[name=start]")).ToHaveValueAsync(Local(start));
+        await page.Locator("input[name=zone-id]").FillAsync("ziel");
+        await page.Locator("input[name=zone-name]").FillAsync("Ziel am Rathaus");
+        await page.Locator("button.add-node").ClickAsync();
+        await page.Locator("select[name=node]").SelectOptionAsync("mogli-06");
+        await page.Locator("select[name=node-zone]").SelectOptionAsync("ziel");
+        await page.Locator("input[name=node-from]").FillAsync(Local(start.AddDays(-1)));
+        await page.Locator("input[name=node-until]").FillAsync(Local(start.AddDays(1)));
+        await Screenshot(page, "event-edit");
+        await page.Locator("button.save").ClickAsync();
+
+        // Saved, the event's page: planned, with its zone, its node, and the operator's buttons.
+        await Assertions.Expect(page.Locator("div.coverage h2")).ToContainTextAsync("Stadtlauf", new() { Timeout = Ms(Live) });
+        await Assertions.Expect(page.Locator("div.coverage h2 .phase")).ToHaveAttributeAsync("data-phase", "planned");
+        await Assertions.Expect(page.Locator("section.zone[data-zone='ziel'] h3")).ToContainTextAsync("Ziel am Rathaus");
+        await Assertions.Expect(page.Locator("section.zone[data-zone='ziel']")).ToContainTextAsync("MOGLI 06");
+
+        // Go live: a first click asks, the second moves it; the button for what is now behind it is gone.
+        await page.Locator("div.event-controls button[data-phase='live']").ClickAsync();
+        await page.Locator("div.event-controls button.confirm[data-phase='live']").ClickAsync();
+        await Assertions.Expect(page.Locator("div.coverage h2 .phase")).ToHaveAttributeAsync("data-phase", "live", new() { Timeout = Ms(Live) });
+        await Assertions.Expect(page.Locator("div.event-controls button[data-phase='setup']")).ToHaveCountAsync(0);
+        await Assertions.Expect(page.Locator("div.event-controls button[data-phase='teardown']")).ToHaveCountAsync(1);
     }
 
     [Fact]

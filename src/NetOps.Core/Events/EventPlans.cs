@@ -48,7 +48,8 @@ public sealed record EventPlans(IReadOnlyList<StoredEvent> Events, IReadOnlyList
         var nodes = inventory.Nodes.Values.ToDictionary(n => n.Id, n => n.Assignments.ToList(), StringComparer.Ordinal);
         foreach (var stored in Events)
         {
-            events[stored.Event.Id] = stored.Event;
+            // The dashboard edits times, zones and nodes; the site plan stays the inventory's.
+            events[stored.Event.Id] = events.TryGetValue(stored.Event.Id, out var file) ? stored.Event with { Plan = file.Plan } : stored.Event;
             foreach (var assignments in nodes.Values)
             {
                 assignments.RemoveAll(a => a.EventId == stored.Event.Id);
