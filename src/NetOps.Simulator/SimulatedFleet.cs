@@ -118,6 +118,26 @@ public sealed partial class SimulatedFleet(
         return true;
     }
 
+    /// <summary>
+    /// Takes a node off the mains (true) or puts it back (false): on battery it drains and says so, and its runtime left
+    /// falls with it; it reports at once.
+    /// </summary>
+    public async Task<bool> SetMainsAsync(string nodeId, bool onMains, CancellationToken cancellationToken)
+    {
+        if (!_nodes.TryGetValue(nodeId, out var node))
+        {
+            return false;
+        }
+
+        node.OnBattery = !onMains;
+        if (node.PoweredOn)
+        {
+            await ReportOnceAsync(node, cancellationToken).ConfigureAwait(false);
+        }
+
+        return true;
+    }
+
     /// <summary>Powers a node on again; it reconnects and reports at its next interval.</summary>
     public async Task<bool> SwitchOnNodeAsync(string nodeId, CancellationToken cancellationToken)
     {
@@ -381,6 +401,9 @@ public sealed partial class SimulatedFleet(
 
         public volatile bool PoweredOn = true;
 
+        /// <summary>Off the mains: the battery drains a percent per report instead of charging.</summary>
+        public volatile bool OnBattery;
+
         /// <summary>What the node last said of each camera (online or not); guarded by <see cref="CameraGate"/>.</summary>
         public Dictionary<string, bool> CamerasSaid { get; } = new(StringComparer.Ordinal);
 
@@ -388,10 +411,10 @@ public sealed partial class SimulatedFleet(
 
         public NodeTelemetry NextTelemetry(bool fibreUp)
         {
-            _battery = Math.Min(100, _battery + 0.2);
+            _battery = OnBattery ? Math.Max(0, _battery - 1) : Math.Min(100, _battery + 0.2);
             return new NodeTelemetry(
                 Math.Round(_battery, 1),
-                PowerSource.Mains,
+                OnBattery ? PowerSource.Battery : PowerSource.Mains,
                 TimeSpan.FromHours(_battery / 100 * 9),
                 21 + (Node.Id.GetHashCode(StringComparison.Ordinal) & 7),
                 fibreUp ? UplinkKind.Fibre : UplinkKind.Lte,
