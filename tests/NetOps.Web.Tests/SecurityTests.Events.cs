@@ -137,7 +137,7 @@ public sealed partial class SecurityTests
         {
             Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
             var errors = (await bad.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").EnumerateArray().Select(e => e.GetString()).ToList();
-            Assert.Equal(["name: required, at most 200 characters", "end: must be after start", "zones: at least one zone"], errors);
+            Assert.Equal(["name: required, at most 200 characters", "end: must be after start", "zones: at least one zone, at most 50"], errors);
         }
 
         // Planned in five days, MOGLI 06 on the Stiftsplatz from a day before (it is at the Weihnachtsmarkt only later).

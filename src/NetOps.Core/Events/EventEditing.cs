@@ -11,6 +11,12 @@ namespace NetOps.Core.Events;
 /// </summary>
 public static partial class EventEditing
 {
+    /// <summary>The most zones an event may have.</summary>
+    public const int MaxZones = 50;
+
+    /// <summary>The most node plans an event may have.</summary>
+    public const int MaxNodes = 500;
+
     /// <summary>
     /// What is wrong with <paramref name="stored"/>, each naming its field (empty when it may be saved): ids as the
     /// inventory's (lower case, digits, dashes), a name, start before end, at least one zone with unique ids, and nodes
@@ -37,9 +43,19 @@ public static partial class EventEditing
             errors.Add("end: must be after start");
         }
 
-        if (ev.Zones.Count == 0)
+        if (ev.Zones.Count == 0 || ev.Zones.Count > MaxZones)
         {
-            errors.Add("zones: at least one zone");
+            errors.Add($"zones: at least one zone, at most {MaxZones}");
+            if (ev.Zones.Count > MaxZones)
+            {
+                return errors;
+            }
+        }
+
+        if (stored.Nodes.Count > MaxNodes)
+        {
+            errors.Add($"nodes: at most {MaxNodes}");
+            return errors;
         }
 
         for (var i = 0; i < ev.Zones.Count; i++)
