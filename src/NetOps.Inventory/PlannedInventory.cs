@@ -79,7 +79,16 @@ public sealed partial class PlannedInventory : IInventoryProvider, IHostedServic
     /// <summary>Reads the stored events and transitions and puts them in force when they changed. A failed read keeps the last ones.</summary>
     public async Task RefreshAsync(CancellationToken cancellationToken)
     {
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (ObjectDisposedException)
+        {
+            // A poll that fired as the host stopped.
+            return;
+        }
+
         try
         {
             var plans = await _store.ReadAsync(cancellationToken).ConfigureAwait(false);

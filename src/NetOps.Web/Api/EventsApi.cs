@@ -105,7 +105,7 @@ internal static class EventsApi
     private static void MapCommands(RouteGroupBuilder api, JsonSerializerOptions json)
     {
         api.MapPost("/events/{id}/phase", async Task<Results<JsonHttpResult<EventResponse>, ProblemHttpResult>> (string id, HttpRequest request,
-            EventCommands commands, IInventoryProvider inventory, TimeProvider time, CancellationToken cancellationToken) =>
+            [FromServices] EventCommands commands, IInventoryProvider inventory, TimeProvider time, CancellationToken cancellationToken) =>
         {
             var (body, error) = await JsonBody.ReadAsync<PhaseRequest>(request, json, cancellationToken);
             if (body is null)
@@ -138,7 +138,7 @@ internal static class EventsApi
                 "(409 otherwise). Stored with who and when, and in the audit log. Operators and admins.");
 
         api.MapPut("/events/{id}", async Task<Results<JsonHttpResult<EventResponse>, ProblemHttpResult>> (string id, HttpRequest request,
-            EventCommands commands, IInventoryProvider inventory, TimeProvider time, CancellationToken cancellationToken) =>
+            [FromServices] EventCommands commands, IInventoryProvider inventory, TimeProvider time, CancellationToken cancellationToken) =>
         {
             var (body, error) = await JsonBody.ReadAsync<EventEditRequest>(request, json, cancellationToken);
             if (body is null)
@@ -162,7 +162,7 @@ internal static class EventsApi
                 "inventory event with this id and of that event's node assignments (cameras and sensors travel with their node) until it " +
                 "is deleted. 400 lists every field that is wrong. Operators and admins; audited.");
 
-        api.MapDelete("/events/{id}", async Task<Results<NoContent, ProblemHttpResult>> (string id, HttpRequest request, EventCommands commands,
+        api.MapDelete("/events/{id}", async Task<Results<NoContent, ProblemHttpResult>> (string id, HttpRequest request, [FromServices] EventCommands commands,
             CancellationToken cancellationToken) =>
         {
             var result = await commands.DeleteAsync(id, Actor(request), Address(request), cancellationToken);

@@ -42,6 +42,7 @@ public sealed class CoverageTests : IAsyncDisposable
             State(EntityRef.Endpoint("cam-2"), StateValue.Down, Reason.Of(ReasonCodes.PortOperDown, ("device", "n1-sw"), ("port", "ge-0/0/2"))),
             State(EntityRef.Node("n1"), StateValue.Up, Reason.Of(ReasonCodes.NodeReporting)));
         _context.Services.AddSingleton<IInventoryProvider>(new FixedInventoryProvider(inventory));
+        _context.Services.AddSingleton<NetOps.Web.Events.EventCommands>();
         _context.Services.AddSingleton(_live);
         _context.Services.AddSingleton(TimeProvider.System);
 
@@ -63,6 +64,7 @@ public sealed class CoverageTests : IAsyncDisposable
     public void Coverage_WithoutAnEvent_ListsTheEventsToChooseFrom()
     {
         _context.Services.AddSingleton<IInventoryProvider>(new FixedInventoryProvider(Inventory()));
+        _context.Services.AddSingleton<NetOps.Web.Events.EventCommands>();
         _context.Services.AddSingleton(_live);
         _context.Services.AddSingleton(TimeProvider.System);
 

@@ -141,6 +141,7 @@ public sealed class SitePlanTests : IAsyncDisposable
     {
         _context.AddAuthorization().SetAuthorized("someone").SetRoles(role).SetClaims([.. events.Select(e => new Claim(NetOpsClaims.Event, e))]);
         _context.Services.AddSingleton<IInventoryProvider>(new FixedInventoryProvider(inventory));
+        _context.Services.AddSingleton<NetOps.Web.Events.EventCommands>();
         _context.Services.AddSingleton(_live);
         _context.Services.AddSingleton(TimeProvider.System);
         _context.Services.AddSingleton<PlanImages>();
