@@ -134,7 +134,11 @@ internal static class AlertEvaluator
             return false;
         }
 
-        if (rule.Metric is { } metric && !metric.Holds(state))
+        // A node's power thresholds are its class's: a metric condition may take its threshold from there.
+        var nodeClass = state.Entity.Kind == EntityKind.Node && topology.Inventory.Nodes.GetValueOrDefault(state.Entity.Id) is { } node
+            ? topology.Inventory.Policy.NodeClass(node.Class)
+            : null;
+        if (rule.Metric is { } metric && !metric.Holds(state, nodeClass))
         {
             return false;
         }

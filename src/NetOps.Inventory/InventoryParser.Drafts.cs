@@ -29,8 +29,13 @@ internal sealed partial class InventoryParser
     private sealed record NodeDraft(
         Scalar? Id, Origin At, bool Complete, string? Name, Scalar? Device, TimeSpan Interval, List<AssignmentDraft> Assignments) : IDraft
     {
+        public Scalar? Class { get; init; }
+
         public MobileNode Build(string? deviceId) =>
-            new(Id!.Value.Value, Name ?? Id.Value.Value, deviceId, Interval, [.. Assignments.Select(a => a.Value)]);
+            new(Id!.Value.Value, Name ?? Id.Value.Value, deviceId, Interval, [.. Assignments.Select(a => a.Value)])
+            {
+                Class = Class?.Value ?? NodeClassPolicy.Default.Name,
+            };
     }
 
     private sealed record EndpointDraft(

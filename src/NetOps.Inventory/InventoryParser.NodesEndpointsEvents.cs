@@ -6,7 +6,7 @@ namespace NetOps.Inventory;
 /// <summary>First pass over what moves between events: <c>nodes:</c>, <c>endpoints:</c>, <c>events:</c> and the assignments that place them.</summary>
 internal sealed partial class InventoryParser
 {
-    private static readonly string[] NodeKeys = ["id", "name", "device", "report_interval", "assignments"];
+    private static readonly string[] NodeKeys = ["id", "name", "class", "device", "report_interval", "assignments"];
     private static readonly string[] EndpointKeys = ["id", "name", "kind", "mac", "node", "planned_port", "assignments", "address"];
     private static readonly string[] EventKeys = ["id", "name", "start", "end", "zones", "plan"];
     private static readonly string[] ZoneKeys = ["id", "name", "polygon"];
@@ -30,7 +30,7 @@ internal sealed partial class InventoryParser
         var device = map.Scalar("device");
         var interval = Pick(ReadInterval(map), defaults.ReportInterval, map, "report_interval", ref complete);
         var assignments = ReadAssignments(map, ref complete);
-        _nodes.Add(new NodeDraft(id, map.At, complete, name, device, interval, assignments));
+        _nodes.Add(new NodeDraft(id, map.At, complete, name, device, interval, assignments) { Class = map.Scalar("class") });
     }
 
     private void ParseEndpoint(FileContext context, YamlNode item, string field)

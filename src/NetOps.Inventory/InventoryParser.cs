@@ -76,6 +76,7 @@ internal sealed partial class InventoryParser(ICredentialStore credentials, Date
         if (linkClassesKnown)
         {
             CheckLinkClasses(policy);
+            CheckNodeClasses(policy);
         }
 
         ReportSkipped(fleetKnown, linkClassesKnown);

@@ -16,7 +16,17 @@ public sealed record EndpointCoverage(Endpoint Endpoint, bool Deployed, EntitySt
 public sealed record NodeCoverage(MobileNode Node, bool Deployed, EntityState? State)
 {
     public bool Reachable => EventCoverage.IsReachable(State);
+
+    /// <summary>Its power and uplink against its node class's thresholds; nothing expected while it is not deployed here.</summary>
+    public NodePower Power(HealthPolicy policy, ReasonText text)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        return Deployed ? NodePower.Of(State, policy.NodeClass(Node.Class), text) : NodePower.NotDeployed;
+    }
 }
+
+/// <summary>Something deployed in a zone that does not do its job, and why ("cam-3: MAC not seen on …").</summary>
+public sealed record CoverageGap(EntityRef Entity, string Name, string Reason);
 
 /// <summary>A zone: its planned nodes and endpoints, and how many of each kind are reachable.</summary>
 public sealed record ZoneCoverage(Zone Zone, IReadOnlyList<NodeCoverage> Nodes, IReadOnlyList<EndpointCoverage> Endpoints)
@@ -37,6 +47,31 @@ public sealed record ZoneCoverage(Zone Zone, IReadOnlyList<NodeCoverage> Nodes, 
 
     /// <summary>The share of those deployed now that is reachable, 0 to 100; 100 for a zone with nothing deployed (what alerting compares).</summary>
     public double ExpectedPercent => Expected == 0 ? 100 : 100.0 * Reachable / Expected;
+
+    /// <summary>
+    /// The zone's gaps, each with its reason: deployed nodes whose power or uplink is not right (battery, LTE, silence),
+    /// then deployed endpoints that are not reachable. What is only planned (not deployed yet) is no gap.
+    /// </summary>
+    public IReadOnlyList<CoverageGap> Gaps(HealthPolicy policy, ReasonText text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var gaps = new List<CoverageGap>();
+        foreach (var node in Nodes)
+        {
+            if (node.Power(policy, text).Gap is { } reason)
+            {
+                gaps.Add(new CoverageGap(EntityRef.Node(node.Node.Id), node.Node.Name, reason));
+            }
+        }
+
+        foreach (var endpoint in Endpoints.Where(e => e.Deployed && !e.Reachable))
+        {
+            gaps.Add(new CoverageGap(EntityRef.Endpoint(endpoint.Endpoint.Id), endpoint.Endpoint.Name,
+                endpoint.State is { } state ? text.Render(state.Reason) : "no evidence yet"));
+        }
+
+        return gaps;
+    }
 }
 
 /// <summary>

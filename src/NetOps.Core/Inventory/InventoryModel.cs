@@ -74,7 +74,11 @@ public sealed record MobileNode(
     string Name,
     string? DeviceId,
     TimeSpan ReportInterval,
-    IReadOnlyList<Assignment> Assignments);
+    IReadOnlyList<Assignment> Assignments)
+{
+    /// <summary>The node class whose power thresholds apply (<c>health: node_classes:</c>); "default" unless the inventory says.</summary>
+    public string Class { get; init; } = NodeClassPolicy.Default.Name;
+}
 
 /// <summary>A camera or sensor, identified by MAC address; the planned port is a plan, not a fact.</summary>
 public sealed record Endpoint(

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using NetOps.Core.Events;
+using NetOps.Core.Health;
 using NetOps.Core.Inventory;
 using NetOps.Core.Security;
 using NetOps.Core.State;
@@ -46,7 +47,7 @@ internal static class EventsApi
             }
 
             var live = ScopedStateReader.For(view, scope, () => inventory.Current, time);
-            return TypedResults.Json(EventCoverageResponse.Of(EventCoverage.Of(fleet, ev, live, now)), json);
+            return TypedResults.Json(EventCoverageResponse.Of(EventCoverage.Of(fleet, ev, live, now), fleet.Policy), json);
         })
             .WithName("GetEvent")
             .Produces<EventCoverageResponse>()
@@ -56,7 +57,11 @@ internal static class EventsApi
                 "is deployed for the event (null before setup, after teardown or while at another event), and reachable of planned " +
                 "per kind (\"5 of 6 cameras\"). reachable counts up and degraded. position is a node's last reported GPS fix; plan is " +
                 "where the event's site plan draws a node or endpoint (x, y in plan units; source gps, hand, zone or node), null " +
-                "without a plan. 404 for an unknown event, and for a coordinator's request of an event not theirs.");
+                "without a plan. Each node has power {source: mains|battery|unknown, batteryPct, runtimeLeftS, level: ok|warning|critical} " +
+                "judged against its node class (health.node_classes; on mains always ok, LTE at least warning, no uplink or silence " +
+                "critical) and uplink (fibre, lte, none, unknown); gaps [{entity, name, reason}] lists, with the reason in words, the " +
+                "deployed nodes whose power or uplink is not right and the deployed endpoints that are not reachable. 404 for an " +
+                "unknown event, and for a coordinator's request of an event not theirs.");
 
         api.MapGet("/events/{id}/report", async Task<Results<FileContentHttpResult, ContentHttpResult, ProblemHttpResult>> (string id, string? format,
             ClaimsPrincipal user, IInventoryProvider inventory, IServiceProvider services, TimeProvider time, CancellationToken cancellationToken) =>
@@ -245,31 +250,52 @@ public sealed record EventResponse(string Id, string Name, DateTimeOffset Start,
 /// <summary>One event's coverage.</summary>
 public sealed record EventCoverageResponse(EventResponse Event, int Planned, int Reachable, IReadOnlyList<ZoneCoverageResponse> Zones)
 {
-    public static EventCoverageResponse Of(EventCoverage coverage)
+    public static EventCoverageResponse Of(EventCoverage coverage, HealthPolicy policy)
     {
         // Where the event's site plan draws each thing, by the rules of the page (GPS for nodes, by hand, around the node).
         var places = SitePlanView.Of(coverage, ReasonText.Berlin)?.Markers
             .ToDictionary(m => m.Entity.ToString(), m => new PlanPlaceResponse(Math.Round(m.At.X, 1), Math.Round(m.At.Y, 1), m.Source),
                 StringComparer.Ordinal);
         return new(EventResponse.Of(coverage.Event, coverage.Lifecycle, coverage.Phase), coverage.Planned, coverage.Reachable,
-            [.. coverage.Zones.Select(z => ZoneCoverageResponse.Of(z, places))]);
+            [.. coverage.Zones.Select(z => ZoneCoverageResponse.Of(z, policy, places))]);
     }
 }
 
-/// <summary>A zone's coverage: reachable of planned, per kind and per thing.</summary>
+/// <summary>A zone's coverage: reachable of planned, per kind and per thing; its nodes' power and uplink and its gaps.</summary>
 public sealed record ZoneCoverageResponse(string Id, string Name, int Planned, int Reachable, double Percent,
-    IReadOnlyDictionary<string, KindCoverageResponse> Kinds, IReadOnlyList<PlannedResponse> Nodes, IReadOnlyList<PlannedResponse> Endpoints)
+    IReadOnlyDictionary<string, KindCoverageResponse> Kinds, IReadOnlyList<PlannedResponse> Nodes, IReadOnlyList<PlannedResponse> Endpoints,
+    IReadOnlyList<GapResponse> Gaps)
 {
-    public static ZoneCoverageResponse Of(ZoneCoverage zone, IReadOnlyDictionary<string, PlanPlaceResponse>? places = null) =>
+    public static ZoneCoverageResponse Of(ZoneCoverage zone, HealthPolicy policy, IReadOnlyDictionary<string, PlanPlaceResponse>? places = null) =>
         new(zone.Zone.Id, zone.Zone.Name, zone.Planned, zone.Reachable,
         Math.Round(zone.Percent, 1),
         zone.ByKind.ToDictionary(k => EndpointKinds.Name(k.Key), k => new KindCoverageResponse(k.Value.Planned, k.Value.Reachable), StringComparer.Ordinal),
-        [.. zone.Nodes.Select(n => PlannedResponse.Of("node:" + n.Node.Id, n.Node.Name, "node", n.Deployed, n.State, n.Reachable) with
-            { Plan = places?.GetValueOrDefault("node:" + n.Node.Id) })],
+        [.. zone.Nodes.Select(n => Node(n, policy, places))],
         [.. zone.Endpoints.Select(e => PlannedResponse.Of("endpoint:" + e.Endpoint.Id, e.Endpoint.Name, EndpointKinds.Name(e.Endpoint.Kind), e.Deployed, e.State, e.Reachable) with
-            { Plan = places?.GetValueOrDefault("endpoint:" + e.Endpoint.Id) })]);
+            { Plan = places?.GetValueOrDefault("endpoint:" + e.Endpoint.Id) })],
+        [.. zone.Gaps(policy, ReasonText.Berlin).Select(g => new GapResponse(g.Entity.ToString(), g.Name, g.Reason))]);
 
+    private static PlannedResponse Node(NodeCoverage node, HealthPolicy policy, IReadOnlyDictionary<string, PlanPlaceResponse>? places)
+    {
+        var power = node.Power(policy, ReasonText.Berlin);
+        return PlannedResponse.Of("node:" + node.Node.Id, node.Node.Name, "node", node.Deployed, node.State, node.Reachable) with
+        {
+            Plan = places?.GetValueOrDefault("node:" + node.Node.Id),
+            Power = PowerResponse.Of(power),
+            Uplink = power.Uplink,
+        };
+    }
 }
+
+/// <summary>A node's power against its node class: where it comes from, battery, runtime left (seconds) and the level.</summary>
+public sealed record PowerResponse(NodePowerSource Source, double? BatteryPct, double? RuntimeLeftS, HealthLevel Level)
+{
+    public static PowerResponse Of(NodePower power) =>
+        new(power.Source, power.BatteryPct, power.RuntimeLeft is { } left ? Math.Round(left.TotalSeconds) : null, power.Level);
+}
+
+/// <summary>Something deployed in the zone that does not do its job (entity "node:mogli-02"), and why in words.</summary>
+public sealed record GapResponse(string Entity, string Name, string Reason);
 
 /// <summary>Planned and reachable of one kind in a zone.</summary>
 public sealed record KindCoverageResponse(int Planned, int Reachable);
@@ -285,6 +311,12 @@ public sealed record PlannedResponse(string Entity, string Name, string Kind, bo
 
     /// <summary>Where the event's site plan draws it; null without a plan, or when the plan has no place for it.</summary>
     public PlanPlaceResponse? Plan { get; init; }
+
+    /// <summary>A node's power against its node class; null for endpoints.</summary>
+    public PowerResponse? Power { get; init; }
+
+    /// <summary>A node's uplink (fibre, lte, none, unknown); null for endpoints.</summary>
+    public NodeUplink? Uplink { get; init; }
 }
 
 /// <summary>A place on the event's site plan (plan units, x right, y down) and where it came from (gps, hand, zone, node).</summary>
