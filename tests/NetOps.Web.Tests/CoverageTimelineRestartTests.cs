@@ -10,47 +10,20 @@ public sealed partial class CoverageTimelineRestartTests
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 
     [Fact]
-    public async Task Timeline_KeepsTheOutageRecordedBeforeARestartOfTheHost()
-    {
-        var data = Path.Combine(Path.GetTempPath(), "netops-timeline-" + Guid.NewGuid().ToString("N")[..8]);
-        try
-        {
-            Stretch outage;
-            var first = new AllInOneHost("--Storage:DataDirectory", data);
-            await first.InitializeAsync();
-            try
+    public Task Timeline_KeepsTheOutageRecordedBeforeARestartOfTheHost() =>
+        AllInOneHost.AcrossARestartAsync(
+            async first =>
             {
                 await Eventually.TrueAsync(async () => await first.StateOfAsync(Camera) == "up", Patience, "the Kerwe camera up before\n" + first.Output);
                 await first.PostAsync("api/simulator/endpoints/mogli-02-cam1/unplug");
                 await Eventually.TrueAsync(async () => await first.StateOfAsync(Camera) == "down", Patience, "the camera down\n" + first.Output);
                 await first.PostAsync("api/simulator/endpoints/mogli-02-cam1/restore");
                 // The page's timeline (read from the history) has the outage closed: down, then reachable again.
-                outage = await Eventually.ValueAsync(async () => Outage(await PageAsync(first)), Patience,
+                return await Eventually.ValueAsync(async () => Outage(await PageAsync(first)), Patience,
                     "the timeline to show the camera down and back\n" + first.Output);
-            }
-            finally
-            {
-                await first.DisposeAsync();
-            }
-
-            var second = new AllInOneHost("--Storage:DataDirectory", data);
-            await second.InitializeAsync();
-            try
-            {
-                // Read as soon as the restarted host is ready: the stretch it shows was recorded by the first process.
-                var bars = Bars(await PageAsync(second));
-                Assert.Contains(("down", outage.From, outage.Until), bars);
-            }
-            finally
-            {
-                await second.DisposeAsync();
-            }
-        }
-        finally
-        {
-            Directory.Delete(data, recursive: true);
-        }
-    }
+            },
+            // Read as soon as the restarted host is ready: the stretch it shows was recorded by the first process.
+            async (second, outage) => Assert.Contains(("down", outage.From, outage.Until), Bars(await PageAsync(second))));
 
     private static async Task<string> PageAsync(AllInOneHost host) =>
         await host.Http.GetStringAsync(new Uri("events/kerwe", UriKind.Relative));
