@@ -19,7 +19,9 @@ public sealed record ZoneTimelineRows(string ZoneId, string Name, TimelineRow Zo
 
 /// <summary>
 /// Page state of an event's coverage timeline: read from the recorded state history (<see cref="CoverageTimeline"/>) and
-/// laid out on a 0–1000 scale over the live time; the stretch before NetOps watched the event is shown as not recorded.
+/// laid out on a 0–1000 scale over the live time NetOps recorded: from the start, or from when it first recorded the
+/// event's things (a NetOps started during the event knows nothing of before, and a day of nothing would squeeze what it
+/// knows into a sliver).
 /// </summary>
 public sealed class EventTimelineViewModel(IStateHistory history, ReasonText text, TimeProvider time)
 {
@@ -27,7 +29,7 @@ public sealed class EventTimelineViewModel(IStateHistory history, ReasonText tex
     public const double Scale = 1000;
 
     private static readonly TimeSpan[] TickSteps =
-        [.. new[] { 1, 5, 15, 30, 60, 180, 360, 720, 1440, 2880, 10080 }.Select(m => TimeSpan.FromMinutes(m))];
+        [.. new[] { 1, 5, 15, 30, 60, 300, 900, 1800, 3600, 10800, 21600, 43200, 86400, 172800, 604800 }.Select(s => TimeSpan.FromSeconds(s))];
 
     /// <summary>False until the first read finished.</summary>
     public bool Loaded { get; private set; }
@@ -38,6 +40,12 @@ public sealed class EventTimelineViewModel(IStateHistory history, ReasonText tex
     public IReadOnlyList<ZoneTimelineRows> Zones { get; private set; } = [];
 
     public IReadOnlyList<TimelineTick> Ticks { get; private set; } = [];
+
+    /// <summary>Where the axis starts: the event's start, or when NetOps first recorded its things.</summary>
+    public DateTimeOffset AxisFrom { get; private set; }
+
+    /// <summary>"recorded from …" when NetOps first recorded the event after its start; null otherwise.</summary>
+    public string? RecordedFrom { get; private set; }
 
     /// <summary>The entities the timeline shows: a newly recorded change of one of them is a reason to read again.</summary>
     public IReadOnlySet<EntityRef> Watched { get; private set; } = new HashSet<EntityRef>();
@@ -57,14 +65,16 @@ public sealed class EventTimelineViewModel(IStateHistory history, ReasonText tex
             return;
         }
 
+        AxisFrom = timeline.WatchedFrom < timeline.Until ? timeline.WatchedFrom : timeline.From;
+        RecordedFrom = AxisFrom > timeline.From ? $"NetOps recorded the event from {text.Full(AxisFrom)}; it began {text.Full(timeline.From)}." : null;
         Zones = [.. timeline.Zones.Select(z => new ZoneTimelineRows(z.ZoneId, z.Name, ZoneRow(timeline, z), [.. z.Endpoints.Select(e => EndpointRow(timeline, e))]))];
-        Ticks = TicksOf(timeline.From, timeline.Until);
+        Ticks = TicksOf(AxisFrom, timeline.Until);
         Watched = timeline.Zones.SelectMany(z => z.Endpoints).Select(e => e.Entity).ToHashSet();
     }
 
     private TimelineRow ZoneRow(CoverageTimeline timeline, ZoneTimeline zone)
     {
-        var bars = Unwatched(timeline).Concat(zone.Steps.Select(s =>
+        var bars = zone.Steps.Select(s =>
         {
             var share = s.Percent is { } p ? p.ToString("0", CultureInfo.InvariantCulture) : "";
             var css = s.Percent switch
@@ -78,13 +88,13 @@ public sealed class EventTimelineViewModel(IStateHistory history, ReasonText tex
                 ? $"nothing expected, {Span(s.From, s.Until)}"
                 : $"{s.Reachable} of {s.Expected} reachable ({share} %), {Span(s.From, s.Until)}";
             return Bar(timeline, s.From, s.Until, css, $"{s.Reachable}/{s.Expected}", title);
-        }));
+        });
         return new TimelineRow(zone.ZoneId, null, zone.Name, [.. bars]);
     }
 
     private TimelineRow EndpointRow(CoverageTimeline timeline, EndpointTimeline endpoint)
     {
-        var bars = Unwatched(timeline).Concat(endpoint.Segments.Select(s =>
+        var bars = endpoint.Segments.Select(s =>
         {
             var value = s.Value.ToString().ToLowerInvariant();
             var label = s.Value switch
@@ -95,20 +105,14 @@ public sealed class EventTimelineViewModel(IStateHistory history, ReasonText tex
                 _ => "no evidence",
             };
             return Bar(timeline, s.From, s.Until, "value-" + value, value, $"{endpoint.Name}: {label}, {Span(s.From, s.Until)}");
-        }));
+        });
         return new TimelineRow(null, endpoint.Entity.ToString(), endpoint.Name, [.. bars]);
     }
 
-    /// <summary>Before NetOps recorded anything of the event: not recorded, neither reachable nor down.</summary>
-    private IEnumerable<TimelineBar> Unwatched(CoverageTimeline timeline) =>
-        timeline.WatchedFrom > timeline.From
-            ? [Bar(timeline, timeline.From, timeline.WatchedFrom, "unwatched", "unrecorded", $"not recorded, {Span(timeline.From, timeline.WatchedFrom)}")]
-            : [];
-
-    private static TimelineBar Bar(CoverageTimeline timeline, DateTimeOffset from, DateTimeOffset until, string css, string value, string title)
+    private TimelineBar Bar(CoverageTimeline timeline, DateTimeOffset from, DateTimeOffset until, string css, string value, string title)
     {
-        var total = (timeline.Until - timeline.From).Ticks;
-        var x = Scale * (from - timeline.From).Ticks / total;
+        var total = (timeline.Until - AxisFrom).Ticks;
+        var x = Scale * (from - AxisFrom).Ticks / total;
         // A stretch too short to see keeps a sliver: a camera down for seconds of a three-day event still shows.
         var width = Math.Max(Scale * (until - from).Ticks / total, 0.5);
         return new TimelineBar(Math.Round(x, 2), Math.Round(Math.Min(width, Scale - x), 2), css, Iso(from), Iso(until), value, title);
@@ -116,7 +120,7 @@ public sealed class EventTimelineViewModel(IStateHistory history, ReasonText tex
 
     private string Span(DateTimeOffset from, DateTimeOffset until) => $"{text.Full(from)} – {text.Full(until)}";
 
-    /// <summary>Ticks at whole local steps (minutes to days), at most eight.</summary>
+    /// <summary>Ticks at whole local steps (seconds to days), at most eight.</summary>
     private List<TimelineTick> TicksOf(DateTimeOffset from, DateTimeOffset until)
     {
         var span = until - from;
@@ -125,7 +129,7 @@ public sealed class EventTimelineViewModel(IStateHistory history, ReasonText tex
         // The first whole step after the start, counted from local midnight.
         var midnight = new DateTimeOffset(local.Date, local.Offset);
         var first = midnight + TimeSpan.FromTicks(((local - midnight).Ticks / step.Ticks + 1) * step.Ticks);
-        var format = step >= TimeSpan.FromDays(1) || span > TimeSpan.FromDays(1) ? "ddd HH:mm" : "HH:mm";
+        var format = step >= TimeSpan.FromDays(1) || span > TimeSpan.FromDays(1) ? "ddd HH:mm" : step < TimeSpan.FromMinutes(1) ? "HH:mm:ss" : "HH:mm";
         var ticks = new List<TimelineTick>();
         for (var at = first; at < until; at += step)
         {

@@ -34,9 +34,11 @@ public sealed class EventTimelineTests : IAsyncDisposable
 
         var timeline = Render();
 
-        timeline.WaitForAssertion(() => Assert.Equal(["unrecorded", "reachable"], Values(timeline, "div[data-entity='endpoint:cam-1'] rect")));
-        // Before NetOps first recorded the event nothing is known; the zone had its one camera of one reachable since.
-        Assert.Equal(["unrecorded", "1/1"], Values(timeline, "div[data-zone='stift'] > div.row-zone rect"));
+        timeline.WaitForAssertion(() => Assert.Equal(["reachable"], Values(timeline, "div[data-entity='endpoint:cam-1'] rect")));
+        // The axis starts when NetOps first recorded the event, half an hour after it began; its one camera reachable since.
+        Assert.Equal(["1/1"], Values(timeline, "div[data-zone='stift'] > div.row-zone rect"));
+        Assert.Contains("NetOps recorded the event from", timeline.Find("section.timeline p.recorded").TextContent, StringComparison.Ordinal);
+        Assert.Equal("0", timeline.Find("div[data-entity='endpoint:cam-1'] rect").GetAttribute("x"));
         Assert.Empty(timeline.FindAll("div[data-entity='endpoint:cam-9']"));
         var reachable = timeline.Find("div[data-entity='endpoint:cam-1'] rect[data-value='reachable']");
         Assert.StartsWith(Now.AddMinutes(-30).UtcDateTime.ToString("yyyy-MM-ddTHH:mm", System.Globalization.CultureInfo.InvariantCulture),
@@ -45,9 +47,9 @@ public sealed class EventTimelineTests : IAsyncDisposable
 
         // The camera goes down while the page is open: once stored, the timeline reads again (after its throttle).
         await database.History.WriteAsync([new StateChange(DateTimeOffset.UtcNow, Camera, StateValue.Up, StateValue.Down, Reason.Of(ReasonCodes.EndpointPortDown))], default);
-        await Eventually.TrueAsync(() => timeline.InvokeAsync(() => Values(timeline, "div[data-entity='endpoint:cam-1'] rect").SequenceEqual(["unrecorded", "reachable", "down"])),
+        await Eventually.TrueAsync(() => timeline.InvokeAsync(() => Values(timeline, "div[data-entity='endpoint:cam-1'] rect").SequenceEqual(["reachable", "down"])),
             TimeSpan.FromSeconds(15), "the timeline to show the camera down");
-        Assert.Equal(["unrecorded", "1/1", "0/1"], Values(timeline, "div[data-zone='stift'] > div.row-zone rect"));
+        Assert.Equal(["1/1", "0/1"], Values(timeline, "div[data-zone='stift'] > div.row-zone rect"));
     }
 
     [Fact]
