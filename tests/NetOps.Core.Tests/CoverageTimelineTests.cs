@@ -58,30 +58,29 @@ public sealed class CoverageTimelineTests
     }
 
     [Fact]
-    public void RestartGap_IsNoEvidence_NotTheValueHeldBeforeIt()
+    public void Segments_RunToTheNextRecordedChange_EvenOneThatDoesNotContinueFromTheValueHeld()
     {
-        // Up at 0; down from 10 to 12; then NetOps restarted: the next change starts from unknown, not from up.
+        // Up at 0; down from 10 to 12; a change at 50 says it came from unknown: a restart, or a change recorded out of the
+        // order it was applied (a busy engine). The history cannot tell them apart, so up holds until it.
         var changes = new[]
         {
             Change(Cam1, 0, StateValue.Unknown, StateValue.Up),
             Change(Cam1, 10, StateValue.Up, StateValue.Down),
             Change(Cam1, 12, StateValue.Down, StateValue.Up),
-            Change(Cam1, 50, StateValue.Unknown, StateValue.Up),
+            Change(Cam1, 50, StateValue.Unknown, StateValue.Down),
         };
 
         var segments = StateSegments.Of(changes, Start, Start.AddMinutes(60));
 
         Assert.Equal(
-            [(0, 10, StateValue.Up), (10, 12, StateValue.Down), (12, 50, StateValue.Unknown), (50, 60, StateValue.Up)],
+            [(0, 10, StateValue.Up), (10, 12, StateValue.Down), (12, 50, StateValue.Up), (50, 60, StateValue.Down)],
             segments.Select(s => ((int)(s.From - Start).TotalMinutes, (int)(s.Until - Start).TotalMinutes, s.Value)));
-        Assert.Equal(ReasonCodes.NoEvidence, segments[2].Reason.Code);
-        // The report reads the same stretches: down, then no evidence, is one outage of 40 minutes, named by its start.
+        // The report reads the same stretches: 48 of 60 minutes reachable, two outages.
         var availability = Availability.Of(Cam1, changes, Start, Start.AddMinutes(60));
-        Assert.Equal(TimeSpan.FromMinutes(20), availability.Reachable);
-        var outage = Assert.Single(availability.Outages);
-        Assert.Equal((Start.AddMinutes(10), Start.AddMinutes(50), StateValue.Down), (outage.Start, outage.End, outage.Value));
+        Assert.Equal(TimeSpan.FromMinutes(48), availability.Reachable);
+        Assert.Equal([(10, 12), (50, 60)], availability.Outages.Select(o => ((int)(o.Start - Start).TotalMinutes, (int)(o.End - Start).TotalMinutes)));
         Assert.Equal(
-            [TimelineValue.Reachable, TimelineValue.Down, TimelineValue.Unknown, TimelineValue.Reachable],
+            [TimelineValue.Reachable, TimelineValue.Down, TimelineValue.Reachable, TimelineValue.Down],
             CoverageTimeline.Segments(segments).Select(s => s.Value));
     }
 

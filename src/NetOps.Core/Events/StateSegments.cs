@@ -23,9 +23,11 @@ public static class StateSegments
     /// the value the window starts with; without one it starts with no evidence.
     /// </summary>
     /// <remarks>
-    /// A change that does not start from the value held (its <see cref="StateChange.From"/> differs) means changes were not
-    /// recorded in between: NetOps restarted, or a recorder dropped changes. When the thing left the value held is not
-    /// known, so the time since the last recorded change counts as no evidence: never reachable by default.
+    /// Each stretch runs to the next recorded change, whatever that change says it came from. A change whose
+    /// <see cref="StateChange.From"/> is not the value held is not taken as a gap in the evidence: a restart leaves that
+    /// mark, but so do changes recorded out of the order they were applied (a state's time is its evidence's, and a busy
+    /// engine applies a collector's poll after a node's later report), and reading those as gaps turned a camera that was
+    /// up into half a minute without evidence. Where NetOps was not running is therefore not known to the history.
     /// </remarks>
     public static IReadOnlyList<StateSegment> Of(IReadOnlyList<StateChange> changes, DateTimeOffset from, DateTimeOffset until)
     {
@@ -42,11 +44,6 @@ public static class StateSegments
         var at = from;
         foreach (var change in changes.Where(c => c.At > from && c.At < until))
         {
-            if (change.From != value)
-            {
-                (value, reason) = (StateValue.Unknown, NoEvidence);
-            }
-
             if (change.At > at)
             {
                 segments.Add(new StateSegment(at, change.At, value, reason));
