@@ -1,6 +1,8 @@
 using System.Security.Claims;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using NetOps.Core.Alerts;
 using NetOps.Core.Events;
 using NetOps.Core.Health;
 using NetOps.Core.Inventory;
@@ -72,7 +74,8 @@ internal static class EventsApi
             }
 
             var now = time.GetUtcNow();
-            var fleet = inventory.Current.ScopedTo(NetOpsClaims.ScopeOf(user), now);
+            var scope = NetOpsClaims.ScopeOf(user);
+            var fleet = inventory.Current.ScopedTo(scope, now);
             if (!fleet.Events.TryGetValue(id, out var ev))
             {
                 return TypedResults.Problem($"no event '{id}'", statusCode: StatusCodes.Status404NotFound);
@@ -83,7 +86,9 @@ internal static class EventsApi
                 return TypedResults.Problem("this process reads no state history", statusCode: StatusCodes.Status503ServiceUnavailable);
             }
 
-            if (await EventReport.BuildAsync(fleet, ev, history, now, cancellationToken) is not { } report)
+            // The alerts as the caller may see them (a process without alerting has none to list: the report says so).
+            var alerts = services.GetService<IAlertBook>() is { } book ? ScopedAlertBook.For(book, scope, () => inventory.Current, time) : null;
+            if (await EventReport.BuildAsync(fleet, ev, history, alerts, now, cancellationToken) is not { } report)
             {
                 return TypedResults.Problem($"{ev.Name} has not started: its report covers its live time", statusCode: StatusCodes.Status409Conflict);
             }
@@ -97,11 +102,14 @@ internal static class EventsApi
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict)
-            .WithSummary("The after-event report: availability per zone, node, camera and sensor, and every outage")
+            .WithSummary("The after-event report: availability per zone, node, camera and sensor, every outage, alerts, battery episodes and uplinks")
             .WithDescription("Over the event's live time (start to end, or to now while it runs), from the recorded state history: " +
                 "availability (time up or degraded over the time expected) per zone, node, camera and sensor, and each outage with start, " +
-                "end, duration and reason. format=html (default, printable) or csv (RFC 4180, UTF-8 with a byte order mark; one row per " +
-                "zone, thing and outage, told apart by the record column). 409 before the event starts.");
+                "end, duration and reason; each node's battery episodes (start, end, duration, lowest battery level recorded) and uplink " +
+                "(time on fibre of the time its uplink was known); the alerts raised during the live time for the event's things, with " +
+                "who acknowledged them and when. format=html (default, printable) or csv (RFC 4180, UTF-8 with a byte order mark; one " +
+                "table, one row per zone, thing, outage, alert, battery episode and node uplink, told apart by the record column; " +
+                "columns a record does not use are empty). 409 before the event starts.");
 
         MapCommands(api, json);
     }
