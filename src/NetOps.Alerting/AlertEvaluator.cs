@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using NetOps.Core.Alerts;
+using NetOps.Core.Events;
 using NetOps.Core.Inventory;
 using NetOps.Core.State;
 
@@ -53,7 +54,7 @@ internal static class AlertEvaluator
             var target = TargetOf(state.Entity.Kind);
             foreach (var rule in byTarget[target])
             {
-                if (!Matches(rule, state, inventory, now))
+                if (!Matches(rule, state, topology, now))
                 {
                     if (state.Value == StateValue.Unknown)
                     {
@@ -100,7 +101,7 @@ internal static class AlertEvaluator
             list.Add(entity);
         }
 
-        foreach (var zone in Zones(topology, stateOf, text, now, RootOf, affected))
+        foreach (var zone in Zones(topology, stateOf, now, RootOf, affected))
         {
             matched.Add(zone);
         }
@@ -126,33 +127,38 @@ internal static class AlertEvaluator
         return result;
     }
 
-    private static bool Matches(AlertRule rule, EntityState state, FleetInventory inventory, DateTimeOffset now)
+    private static bool Matches(AlertRule rule, EntityState state, AlertTopology topology, DateTimeOffset now)
     {
         if (!rule.States.Contains(state.Value) || (rule.Reasons.Count > 0 && !rule.Reasons.Contains(state.Reason.Code)))
         {
             return false;
         }
 
-        if (rule.Metric is { } metric && !metric.Holds(state))
+        // A node's power thresholds are its class's: a metric condition may take its threshold from there.
+        var nodeClass = state.Entity.Kind == EntityKind.Node && topology.Inventory.Nodes.GetValueOrDefault(state.Entity.Id) is { } node
+            ? topology.Inventory.Policy.NodeClass(node.Class)
+            : null;
+        if (rule.Metric is { } metric && !metric.Holds(state, nodeClass))
         {
             return false;
         }
 
-        return !rule.WhileEventLive || LiveEventOf(inventory, state.Entity, now) is not null;
+        return !rule.WhileEventLive || ExpectingEventOf(topology, state.Entity, now) is not null;
     }
 
-    /// <summary>The running event an endpoint or node is assigned to now, if any.</summary>
-    private static Event? LiveEventOf(FleetInventory inventory, EntityRef entity, DateTimeOffset now)
+    /// <summary>The event an endpoint or node is assigned to now, while that event expects its things (set up or live).</summary>
+    private static Event? ExpectingEventOf(AlertTopology topology, EntityRef entity, DateTimeOffset now)
     {
+        var inventory = topology.Inventory;
         var assignments = entity.Kind switch
         {
-            EntityKind.Endpoint => inventory.Endpoints.GetValueOrDefault(entity.Id)?.Assignments,
+            EntityKind.Endpoint => inventory.Endpoints.GetValueOrDefault(entity.Id) is { } e ? inventory.AssignmentsOf(e) : null,
             EntityKind.Node => inventory.Nodes.GetValueOrDefault(entity.Id)?.Assignments,
             _ => null,
         };
         return assignments is not null && FleetInventory.CurrentAssignment(assignments, now) is { } a &&
-               inventory.Events.TryGetValue(a.EventId, out var ev) && ev.Start <= now && now < ev.End
-            ? ev
+               topology.Lifecycles.TryGetValue(a.EventId, out var lifecycle) && lifecycle.Expected(now)
+            ? inventory.Events[a.EventId]
             : null;
     }
 
@@ -160,7 +166,7 @@ internal static class AlertEvaluator
     {
         var assignments = entity.Kind switch
         {
-            EntityKind.Endpoint => inventory.Endpoints.GetValueOrDefault(entity.Id)?.Assignments,
+            EntityKind.Endpoint => inventory.Endpoints.GetValueOrDefault(entity.Id) is { } e ? inventory.AssignmentsOf(e) : null,
             EntityKind.Node => inventory.Nodes.GetValueOrDefault(entity.Id)?.Assignments,
             _ => null,
         };
@@ -172,11 +178,12 @@ internal static class AlertEvaluator
     }
 
     /// <summary>
-    /// Zone coverage: for each zone of a running event, the share of its cameras and sensors that are up. A zone whose
-    /// missing endpoints all stand behind one outage is that outage's consequence, listed there.
+    /// Zone coverage: for each zone of an event that expects its things (set up or live), the share of the cameras and
+    /// sensors deployed there now that are reachable (<see cref="EventCoverage"/>, as the coverage page counts them). A zone
+    /// whose missing endpoints all stand behind one outage is that outage's consequence, listed there.
     /// </summary>
     private static IEnumerable<(Condition, EntityRef, EntityState)> Zones(AlertTopology topology, Func<EntityRef, EntityState?> stateOf,
-        ReasonText text, DateTimeOffset now, Func<EntityRef, EntityRef?> rootOf, Dictionary<EntityRef, List<EntityRef>> affected)
+        DateTimeOffset now, Func<EntityRef, EntityRef?> rootOf, Dictionary<EntityRef, List<EntityRef>> affected)
     {
         var inventory = topology.Inventory;
         var rules = inventory.Alerting.Rules.Where(r => r.Target == RuleTarget.Zone && r.CoverageBelowPercent is not null).ToList();
@@ -185,40 +192,36 @@ internal static class AlertEvaluator
             yield break;
         }
 
-        var byZone = inventory.Endpoints.Values
-            .Select(e => (Endpoint: e, At: FleetInventory.CurrentAssignment(e.Assignments, now)))
-            .Where(x => x.At is not null && inventory.Events.TryGetValue(x.At.EventId, out var ev) && ev.Start <= now && now < ev.End)
-            .GroupBy(x => (x.At!.EventId, x.At.ZoneId));
-        foreach (var zone in byZone)
+        foreach (var ev in inventory.Events.Values.Where(e => topology.Lifecycles[e.Id].Expected(now)).OrderBy(e => e.Id, StringComparer.Ordinal))
         {
-            var ev = inventory.Events[zone.Key.EventId];
-            var zoneName = ev.Zones.FirstOrDefault(z => z.Id == zone.Key.ZoneId)?.Name ?? zone.Key.ZoneId;
-            var total = zone.Count();
-            var missing = zone.Select(x => EntityRef.Endpoint(x.Endpoint.Id)).Where(e => stateOf(e)?.Value != StateValue.Up).ToList();
-            var percent = 100.0 * (total - missing.Count) / total;
-            foreach (var rule in rules.Where(r => percent < r.CoverageBelowPercent))
+            foreach (var zone in EventCoverage.Of(inventory, ev, stateOf, now).Zones.Where(z => z.Expected > 0))
             {
-                var subject = $"zone:{zone.Key.EventId}/{zone.Key.ZoneId}";
-                var reason = string.Create(CultureInfo.InvariantCulture,
-                    $"{zoneName} ({ev.Name}) at {percent:0} % coverage: {total - missing.Count} of {total} cameras and sensors connected (threshold {rule.CoverageBelowPercent} %)");
-                var roots = missing.Select(rootOf).ToList();
-                var behind = roots.All(r => r is not null) ? roots[0] : null;
-                if (behind is { } root)
+                var missing = zone.Endpoints.Where(e => e.Deployed && !e.Reachable).Select(e => EntityRef.Endpoint(e.Endpoint.Id)).ToList();
+                var percent = zone.ExpectedPercent;
+                foreach (var rule in rules.Where(r => percent < r.CoverageBelowPercent))
                 {
-                    // The zone is one more thing the outage took down.
-                    if (!affected.TryGetValue(root, out var list))
+                    var subject = $"zone:{ev.Id}/{zone.Zone.Id}";
+                    var reason = string.Create(CultureInfo.InvariantCulture,
+                        $"{zone.Zone.Name} ({ev.Name}) at {percent:0} % coverage: {zone.Reachable} of {zone.Expected} cameras and sensors connected (threshold {rule.CoverageBelowPercent} %)");
+                    var roots = missing.Select(rootOf).ToList();
+                    var behind = roots.Count > 0 && roots.All(r => r is not null) ? roots[0] : null;
+                    if (behind is { } root)
                     {
-                        affected[root] = list = [];
+                        // The zone is one more thing the outage took down.
+                        if (!affected.TryGetValue(root, out var list))
+                        {
+                            affected[root] = list = [];
+                        }
+
+                        list.Add(new EntityRef(EntityKind.Endpoint, subject));
                     }
 
-                    list.Add(new EntityRef(EntityKind.Endpoint, subject));
+                    var labels = Labels(rule, subject, "zone", [("event", ev.Id), ("zone", zone.Zone.Id)]);
+                    var condition = new Condition(rule, subject, Summary(rule, $"{zone.Zone.Name} ({ev.Name})", reason), labels) { Behind = behind?.ToString() };
+                    // The zone's entity stands in for the subject; a placeholder state carries no health of its own.
+                    yield return (condition, new EntityRef(EntityKind.Endpoint, subject),
+                        new EntityState(new EntityRef(EntityKind.Endpoint, subject), StateValue.Degraded, Reason.Of("zone.coverage-low"), now, now, "alerting", TimeSpan.Zero));
                 }
-
-                var labels = Labels(rule, subject, "zone", [("event", zone.Key.EventId), ("zone", zone.Key.ZoneId)]);
-                var condition = new Condition(rule, subject, Summary(rule, $"{zoneName} ({ev.Name})", reason), labels) { Behind = behind?.ToString() };
-                // The zone's entity stands in for the subject; a placeholder state carries no health of its own.
-                yield return (condition, new EntityRef(EntityKind.Endpoint, subject),
-                    new EntityState(new EntityRef(EntityKind.Endpoint, subject), StateValue.Degraded, Reason.Of("zone.coverage-low"), now, now, "alerting", TimeSpan.Zero));
             }
         }
     }

@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using NetOps.Core.Events;
 using NetOps.Core.Inventory;
 using NetOps.Core.State;
 
@@ -100,9 +101,13 @@ internal sealed class AlertTopology
         }
 
         _upstream = upstream.ToFrozenDictionary();
+        Lifecycles = inventory.Events.Values.ToFrozenDictionary(e => e.Id, e => EventLifecycle.Of(inventory, e), StringComparer.Ordinal);
     }
 
     public FleetInventory Inventory { get; }
+
+    /// <summary>Each event's lifecycle: its things are expected, and alerted on, only while it is set up or live.</summary>
+    public FrozenDictionary<string, EventLifecycle> Lifecycles { get; }
 
     /// <summary>The subjects whose outage explains this one's, topmost first; empty for a core switch or an unknown entity.</summary>
     public ReadOnlySpan<EntityRef> Upstream(EntityRef entity) => _upstream.TryGetValue(entity, out var chain) ? chain : [];

@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using NetOps.Core.Alerts;
+using NetOps.Core.Events;
 using NetOps.Core.Security;
 using NetOps.Core.State;
 
@@ -46,6 +47,8 @@ public static class DatabaseServiceCollectionExtensions
         services.TryAddSingleton<AuditLog>();
         services.TryAddSingleton<IAuditLog>(sp => sp.GetRequiredService<AuditLog>());
         services.AddHostedService<AuditLogPruner>();
+        services.TryAddSingleton<EventStore>();
+        services.TryAddSingleton<IEventStore>(sp => sp.GetRequiredService<EventStore>());
         return services;
     }
 

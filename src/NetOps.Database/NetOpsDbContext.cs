@@ -27,6 +27,10 @@ public abstract class NetOpsDbContext(DbContextOptions options) : IdentityDbCont
 
     public DbSet<AuditLogRecord> AuditLog => Set<AuditLogRecord>();
 
+    public DbSet<StoredEventRecord> Events => Set<StoredEventRecord>();
+
+    public DbSet<EventTransitionRecord> EventTransitions => Set<EventTransitionRecord>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         ArgumentNullException.ThrowIfNull(modelBuilder);
@@ -70,6 +74,34 @@ public abstract class NetOpsDbContext(DbContextOptions options) : IdentityDbCont
         log.HasIndex(a => a.At).HasDatabaseName("ix_audit_log_at");
         log.HasIndex(a => new { a.Actor, a.At }).HasDatabaseName("ix_audit_log_actor_at");
         log.HasIndex(a => new { a.Action, a.At }).HasDatabaseName("ix_audit_log_action_at");
+
+        EventPlans(modelBuilder);
+    }
+
+    /// <summary>Events made or edited on the dashboard, and the phases operators set by hand (both small: read whole).</summary>
+    private static void EventPlans(ModelBuilder modelBuilder)
+    {
+        var ev = modelBuilder.Entity<StoredEventRecord>();
+        ev.ToTable("events");
+        ev.HasKey(e => e.Id).HasName("pk_events");
+        ev.Property(e => e.Id).HasColumnName("id").HasMaxLength(64);
+        ev.Property(e => e.Name).HasColumnName("name").HasMaxLength(200);
+        ev.Property(e => e.StartAt).HasColumnName("start_at");
+        ev.Property(e => e.EndAt).HasColumnName("end_at");
+        ev.Property(e => e.Zones).HasColumnName("zones");
+        ev.Property(e => e.Nodes).HasColumnName("nodes");
+        ev.Property(e => e.UpdatedAt).HasColumnName("updated_at");
+        ev.Property(e => e.UpdatedBy).HasColumnName("updated_by").HasMaxLength(200);
+
+        var transition = modelBuilder.Entity<EventTransitionRecord>();
+        transition.ToTable("event_transitions");
+        transition.HasKey(t => t.Id).HasName("pk_event_transitions");
+        transition.Property(t => t.Id).HasColumnName("id");
+        transition.Property(t => t.EventId).HasColumnName("event_id").HasMaxLength(64);
+        transition.Property(t => t.Phase).HasColumnName("phase").HasConversion<string>().HasMaxLength(16);
+        transition.Property(t => t.At).HasColumnName("at");
+        transition.Property(t => t.By).HasColumnName("by").HasMaxLength(200);
+        transition.HasIndex(t => t.EventId).HasDatabaseName("ix_event_transitions_event_id");
     }
 
     /// <summary>Identity's tables under snake_case names; their columns keep Identity's names.</summary>

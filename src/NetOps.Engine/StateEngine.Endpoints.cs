@@ -128,7 +128,7 @@ public sealed partial class StateEngine
         Set(attributes, "planned_device", ownDevice);
         Set(attributes, "planned_port", endpoint.PlannedPort);
         Set(attributes, "address", endpoint.Address);
-        if (FleetInventory.CurrentAssignment(AssignmentsOf(endpoint), now) is { } assignment)
+        if (FleetInventory.CurrentAssignment(_inventory.AssignmentsOf(endpoint), now) is { } assignment)
         {
             attributes["event"] = assignment.EventId;
             attributes["zone"] = assignment.ZoneId;
@@ -304,11 +304,6 @@ public sealed partial class StateEngine
             ? Reason.Of(ReasonCodes.NotDeployed, ("endpoint", endpoint.Id), ("phase", phase))
             : null;
     }
-
-    private IReadOnlyList<Assignment> AssignmentsOf(Endpoint endpoint) =>
-        endpoint.Assignments.Count > 0 ? endpoint.Assignments
-        : _inventory.Nodes.TryGetValue(endpoint.NodeId, out var node) ? node.Assignments
-        : [];
 
     /// <summary>The switch of the endpoint's node: where it is planned to be patched.</summary>
     private string? OwnDeviceOf(Endpoint endpoint) =>

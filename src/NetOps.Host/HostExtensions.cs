@@ -88,6 +88,8 @@ public static class HostExtensions
             // The operational database, migrated before anything uses it; it also holds the accounts every route checks.
             services.AddNetOpsDatabase(configuration, CredentialStoreExtensions.ResolveCredential);
             health.AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
+            // Events made on the dashboard and phases set by hand, over the files' inventory, for everything registered below.
+            services.AddNetOpsEventPlans();
             // Logins (registered after the database: the first admin is created once it is migrated).
             services.AddNetOpsSecurity(configuration);
         }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using NetOps.Core.Alerts;
+using NetOps.Core.Inventory;
 using NetOps.Core.State;
 using Quartz;
 using YamlDotNet.RepresentationModel;
@@ -152,11 +153,24 @@ internal sealed partial class InventoryParser
         if (map.Map("metric", MetricKeys) is { } metricMap)
         {
             var metricName = metricMap.Scalar("name", required: true);
-            var below = ReadNumber(metricMap.Scalar("below"));
-            var above = ReadNumber(metricMap.Scalar("above"));
+            var belowClass = ClassThresholdOf(metricMap.Scalar("below"));
+            var aboveClass = ClassThresholdOf(metricMap.Scalar("above"));
+            var below = belowClass is null ? ReadNumber(metricMap.Scalar("below")) : double.NaN;
+            var above = aboveClass is null ? ReadNumber(metricMap.Scalar("above")) : double.NaN;
+            var fromClass = belowClass ?? aboveClass;
             if (below is null == above is null)
             {
                 Report(metricMap.At, "a metric condition needs exactly one of below or above");
+            }
+            else if (fromClass is { } level && metricName is { } named && NodeClassPolicy.Default.ThresholdOf(named.Value) is { } builtIn)
+            {
+                // The built-in default class's value stands for nodes without a class threshold (never in practice).
+                metric = new MetricCondition(named.Value, below is not null, level == ClassThreshold.Critical ? builtIn.Critical : builtIn.Warning)
+                    { FromClass = level };
+            }
+            else if (fromClass is not null && metricName is { } other)
+            {
+                Report(other.At, $"'{other.Value}' has no node class threshold ({NodeClassPolicy.BatteryMetric}, {NodeClassPolicy.RuntimeMetric} have)");
             }
             else if (metricName is { } m && (below ?? above) is { } threshold && double.IsFinite(threshold))
             {
@@ -356,4 +370,12 @@ internal sealed partial class InventoryParser
         Report(text.At, $"'{text.Value}' is not a {(positive ? "positive " : "")}duration (30s, 5m, 1h)");
         return null;
     }
+
+    /// <summary>"class.warning" or "class.critical": the node class's own threshold for the metric; null for anything else.</summary>
+    private static ClassThreshold? ClassThresholdOf(Scalar? scalar) => scalar?.Value switch
+    {
+        "class.warning" => ClassThreshold.Warning,
+        "class.critical" => ClassThreshold.Critical,
+        _ => null,
+    };
 }

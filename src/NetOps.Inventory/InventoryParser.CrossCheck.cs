@@ -9,8 +9,9 @@ internal sealed partial class InventoryParser
         var devices = Unique(_devices, "device");
         Unique(_links, "link");
         var nodes = Unique(_nodes, "node");
-        Unique(_endpoints, "endpoint");
+        var endpoints = Unique(_endpoints, "endpoint");
         var events = Unique(_events, "event");
+        CheckPlacements(nodes, endpoints);
 
         foreach (var device in _devices)
         {

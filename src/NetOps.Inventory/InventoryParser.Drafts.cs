@@ -23,11 +23,19 @@ internal sealed partial class InventoryParser
 
     private sealed record AssignmentDraft(Assignment Value, Origin At, Origin EventAt, Origin ZoneAt);
 
+    /// <summary>An entry of the top-level <c>assignments:</c> section: a node's (or an endpoint's) assignment, by its id.</summary>
+    private sealed record LooseAssignment(bool IsNode, Scalar Target, AssignmentDraft Assignment);
+
     private sealed record NodeDraft(
         Scalar? Id, Origin At, bool Complete, string? Name, Scalar? Device, TimeSpan Interval, List<AssignmentDraft> Assignments) : IDraft
     {
+        public Scalar? Class { get; init; }
+
         public MobileNode Build(string? deviceId) =>
-            new(Id!.Value.Value, Name ?? Id.Value.Value, deviceId, Interval, [.. Assignments.Select(a => a.Value)]);
+            new(Id!.Value.Value, Name ?? Id.Value.Value, deviceId, Interval, [.. Assignments.Select(a => a.Value)])
+            {
+                Class = Class?.Value ?? NodeClassPolicy.Default.Name,
+            };
     }
 
     private sealed record EndpointDraft(
@@ -44,5 +52,9 @@ internal sealed partial class InventoryParser
         public string? Address { get; init; }
     }
 
-    private sealed record EventDraft(Scalar? Id, Origin At, Event? Value, Dictionary<string, Origin> Zones) : IDraft;
+    private sealed record EventDraft(Scalar? Id, Origin At, Event? Value, Dictionary<string, Origin> Zones) : IDraft
+    {
+        /// <summary>The ids the event's plan places by hand, checked against every file's nodes and endpoints.</summary>
+        public IReadOnlyList<Scalar> PlacementIds { get; init; } = [];
+    }
 }

@@ -7,9 +7,10 @@ namespace NetOps.Inventory;
 /// <summary>The inventory's <c>health:</c> section: poll plans per device class and thresholds per link class.</summary>
 internal sealed partial class InventoryParser
 {
-    private static readonly string[] HealthKeys = ["plans", "link_classes"];
+    private static readonly string[] HealthKeys = ["plans", "link_classes", "node_classes"];
     private static readonly string[] TaskKeys = ["sections", "every"];
     private static readonly string[] LinkClassKeys = ["utilisation", "errors_per_second", "optical_margin_db", "rx_sensitivity_dbm"];
+    private static readonly string[] NodeClassKeys = ["battery_pct", "runtime_left"];
     private static readonly string[] ThresholdKeys = ["warning", "critical", "hysteresis"];
 
     /// <summary>Polls more often than this would only load the devices and the collector.</summary>
@@ -43,7 +44,7 @@ internal sealed partial class InventoryParser
             }
 
             first = health.At;
-            policy = new HealthPolicy(ReadPlans(health), ReadLinkClasses(health));
+            policy = new HealthPolicy(ReadPlans(health), ReadLinkClasses(health), ReadNodeClasses(health));
         }
 
         return policy ?? HealthPolicy.Default;
@@ -159,17 +160,58 @@ internal sealed partial class InventoryParser
         return classes;
     }
 
+    /// <summary>
+    /// <c>node_classes:</c>: battery (percent) and runtime left (durations, 2h, 30m) per class of node, both lower-is-worse.
+    /// A "default" class is always there: the built-in one unless the section defines it.
+    /// </summary>
+    private List<NodeClassPolicy> ReadNodeClasses(MapReader health)
+    {
+        var classes = new List<NodeClassPolicy> { NodeClassPolicy.Default };
+        foreach (var (keyNode, value, field) in Entries(health, "node_classes"))
+        {
+            var name = keyNode.Value ?? "";
+            if (!Slug.IsValid(name))
+            {
+                health.Context.Error(keyNode, field, $"'{name}' is not a node class name ({Slug.Rule})");
+                continue;
+            }
+
+            if (health.Context.Map(value, field, NodeClassKeys) is not { } map)
+            {
+                continue;
+            }
+
+            var fallback = NodeClassPolicy.Default;
+            var battery = ReadThreshold(map, "battery_pct", fallback.BatteryPct);
+            if (battery is not null && (battery.Warning is < 0 or > 100 || battery.Critical is < 0 or > 100))
+            {
+                Report(map.At with { Field = map.Path("battery_pct") }, "battery thresholds are percentages from 0 to 100");
+                battery = null;
+            }
+
+            var runtime = ReadThreshold(map, "runtime_left", fallback.RuntimeLeftS, duration: true);
+            if (battery is not null && runtime is not null)
+            {
+                classes.RemoveAll(c => c.Name == name);
+                classes.Add(new NodeClassPolicy(name, battery, runtime));
+            }
+        }
+
+        return classes;
+    }
+
     /// <summary>A threshold; fields left out keep the built-in default's. Null when invalid (reported).</summary>
-    private Threshold? ReadThreshold(MapReader linkClass, string key, Threshold fallback)
+    private Threshold? ReadThreshold(MapReader linkClass, string key, Threshold fallback, bool duration = false)
     {
         if (linkClass.Map(key, ThresholdKeys) is not { } map)
         {
             return linkClass.Has(key) && !Yaml.IsNull(linkClass.Node.Children[new YamlScalarNode(key)]) ? null : fallback;
         }
 
-        var warning = ReadNumber(map.Scalar("warning")) ?? fallback.Warning;
-        var critical = ReadNumber(map.Scalar("critical")) ?? fallback.Critical;
-        var hysteresis = ReadNumber(map.Scalar("hysteresis")) ?? fallback.Hysteresis;
+        Func<Scalar?, double?> read = duration ? ReadSeconds : ReadNumber;
+        var warning = read(map.Scalar("warning")) ?? fallback.Warning;
+        var critical = read(map.Scalar("critical")) ?? fallback.Critical;
+        var hysteresis = read(map.Scalar("hysteresis")) ?? fallback.Hysteresis;
         if (double.IsNaN(warning) || double.IsNaN(critical) || double.IsNaN(hysteresis))
         {
             return null;
@@ -181,12 +223,13 @@ internal sealed partial class InventoryParser
             return null;
         }
 
-        // Higher is worse for load and errors; for margin lower is worse, so its critical lies below its warning.
+        // Higher is worse for load and errors; for margin, battery and runtime lower is worse, so critical lies below warning.
         if (fallback.HigherIsWorse ? critical < warning : critical > warning)
         {
+            var shown = duration ? (Func<double, string>)(v => NetOps.Core.Events.NodePower.Duration(TimeSpan.FromSeconds(v))) : Num;
             Report(map.At with { Field = map.Path("critical") },
-                fallback.HigherIsWorse ? $"critical ({Num(critical)}) must be at least warning ({Num(warning)})"
-                    : $"critical ({Num(critical)}) must be at most warning ({Num(warning)}): a smaller margin is worse");
+                fallback.HigherIsWorse ? $"critical ({shown(critical)}) must be at least warning ({shown(warning)})"
+                    : $"critical ({shown(critical)}) must be at most warning ({shown(warning)}): {(duration || key == "battery_pct" ? "less" : "a smaller margin")} is worse");
             return null;
         }
 
@@ -208,6 +251,23 @@ internal sealed partial class InventoryParser
         }
 
         return value;
+    }
+
+    /// <summary>A duration (2h, 30m) in seconds; null when absent, NaN when not a duration (reported).</summary>
+    private double? ReadSeconds(Scalar? scalar)
+    {
+        if (scalar is not { } text)
+        {
+            return null;
+        }
+
+        if (!Values.TryParseDuration(text.Value, out var value))
+        {
+            Report(text.At, $"'{text.Value}' is not a duration (e.g. 30m, 2h)");
+            return double.NaN;
+        }
+
+        return value.TotalSeconds;
     }
 
     /// <summary>The entries of a map whose keys are names (device classes, link classes), with their field paths.</summary>
@@ -240,6 +300,19 @@ internal sealed partial class InventoryParser
             {
                 var known = policy.LinkClasses.Keys.Append(LinkClassPolicy.Default.Name).Distinct().Order(StringComparer.Ordinal);
                 Report(linkClass.At, $"unknown link class '{linkClass.Value}' (health.link_classes has: {string.Join(", ", known)})");
+            }
+        }
+    }
+
+    /// <summary>Every node's class must be one the health section defines ("default" always exists).</summary>
+    private void CheckNodeClasses(HealthPolicy policy)
+    {
+        foreach (var node in _nodes)
+        {
+            if (node.Class is { } nodeClass && !policy.NodeClasses.ContainsKey(nodeClass.Value) && nodeClass.Value != NodeClassPolicy.Default.Name)
+            {
+                var known = policy.NodeClasses.Keys.Append(NodeClassPolicy.Default.Name).Distinct().Order(StringComparer.Ordinal);
+                Report(nodeClass.At, $"unknown node class '{nodeClass.Value}' (health.node_classes has: {string.Join(", ", known)})");
             }
         }
     }

@@ -13,7 +13,7 @@ public sealed record InventorySource(string File, string Text);
 /// </summary>
 internal sealed partial class InventoryParser(ICredentialStore credentials, DateTimeOffset now)
 {
-    private static readonly string[] TopKeys = ["fleet_defaults", "defaults", "sites", "devices", "links", "nodes", "endpoints", "events", "health", "alerting"];
+    private static readonly string[] TopKeys = ["fleet_defaults", "defaults", "sites", "devices", "links", "nodes", "endpoints", "events", "assignments", "health", "alerting"];
     private static readonly string[] DefaultsKeys = ["snmp", "medium", "report_interval"];
 
     private readonly List<InventoryError> _errors = [];
@@ -23,6 +23,7 @@ internal sealed partial class InventoryParser(ICredentialStore credentials, Date
     private readonly List<NodeDraft> _nodes = [];
     private readonly List<EndpointDraft> _endpoints = [];
     private readonly List<EventDraft> _events = [];
+    private readonly List<LooseAssignment> _assignments = [];
 
     // The syntax error of each file that could not be parsed. What such a file holds is unknown: the checks that may
     // depend on it are skipped, so the error is not buried under the consequences of the file's absence (see ReportSkipped).
@@ -70,10 +71,12 @@ internal sealed partial class InventoryParser(ICredentialStore credentials, Date
             ParseDocument(root, ParseDefaults(root.Map("defaults", DefaultsKeys)).Over(fleet));
         }
 
+        AttachAssignments();
         CrossCheck();
         if (linkClassesKnown)
         {
             CheckLinkClasses(policy);
+            CheckNodeClasses(policy);
         }
 
         ReportSkipped(fleetKnown, linkClassesKnown);
@@ -145,6 +148,11 @@ internal sealed partial class InventoryParser(ICredentialStore credentials, Date
         foreach (var (item, field) in root.List("events"))
         {
             ParseEvent(context, item, field);
+        }
+
+        foreach (var (item, field) in root.List("assignments"))
+        {
+            ParseLooseAssignment(context, item, field);
         }
     }
 

@@ -29,4 +29,17 @@ public static class InventoryServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<InventoryWatcher>());
         return services;
     }
+
+    /// <summary>
+    /// Puts the operational database's events and manual phases over the files' inventory: <see cref="PlannedInventory"/>
+    /// becomes the <see cref="IInventoryProvider"/>. Call it after <see cref="AddNetOpsInventory"/> and after registering
+    /// the database (its migrator runs first) with an <see cref="NetOps.Core.Events.IEventStore"/>.
+    /// </summary>
+    public static IServiceCollection AddNetOpsEventPlans(this IServiceCollection services)
+    {
+        services.TryAddSingleton<PlannedInventory>();
+        services.Replace(ServiceDescriptor.Singleton<IInventoryProvider>(sp => sp.GetRequiredService<PlannedInventory>()));
+        services.AddHostedService(sp => sp.GetRequiredService<PlannedInventory>());
+        return services;
+    }
 }

@@ -82,7 +82,7 @@ public sealed partial class SimulatedFleet(
                 Password = broker.Password,
                 ClientId = $"sim-{node.Id}",
             }, time, loggers.CreateLogger<NodePublisher>());
-            _nodes[node.Id] = new SimulatedNode(node, publisher, 60 + random.NextDouble() * 40);
+            _nodes[node.Id] = new SimulatedNode(node, publisher, 60 + random.NextDouble() * 40, PositionOf(fleet, node, now));
         }
 
         LogStarted(_logger, _switches.Count, _nodes.Count);
@@ -115,6 +115,26 @@ public sealed partial class SimulatedFleet(
 
         ApplyTopology();
         await node.Publisher.SwitchOffAsync(cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    /// <summary>
+    /// Takes a node off the mains (true) or puts it back (false): on battery it drains and says so, and its runtime left
+    /// falls with it; it reports at once.
+    /// </summary>
+    public async Task<bool> SetMainsAsync(string nodeId, bool onMains, CancellationToken cancellationToken)
+    {
+        if (!_nodes.TryGetValue(nodeId, out var node))
+        {
+            return false;
+        }
+
+        node.OnBattery = !onMains;
+        if (node.PoweredOn)
+        {
+            await ReportOnceAsync(node, cancellationToken).ConfigureAwait(false);
+        }
+
         return true;
     }
 
@@ -371,7 +391,7 @@ public sealed partial class SimulatedFleet(
     private static partial void LogReportFailed(ILogger logger, string node, string error);
 
     /// <summary>A node's power and telemetry model.</summary>
-    private sealed class SimulatedNode(MobileNode node, NodePublisher publisher, double battery)
+    private sealed class SimulatedNode(MobileNode node, NodePublisher publisher, double battery, GeoPosition position)
     {
         private double _battery = battery;
 
@@ -381,6 +401,9 @@ public sealed partial class SimulatedFleet(
 
         public volatile bool PoweredOn = true;
 
+        /// <summary>Off the mains: the battery drains a percent per report instead of charging.</summary>
+        public volatile bool OnBattery;
+
         /// <summary>What the node last said of each camera (online or not); guarded by <see cref="CameraGate"/>.</summary>
         public Dictionary<string, bool> CamerasSaid { get; } = new(StringComparer.Ordinal);
 
@@ -388,15 +411,15 @@ public sealed partial class SimulatedFleet(
 
         public NodeTelemetry NextTelemetry(bool fibreUp)
         {
-            _battery = Math.Min(100, _battery + 0.2);
+            _battery = OnBattery ? Math.Max(0, _battery - 1) : Math.Min(100, _battery + 0.2);
             return new NodeTelemetry(
                 Math.Round(_battery, 1),
-                PowerSource.Mains,
+                OnBattery ? PowerSource.Battery : PowerSource.Mains,
                 TimeSpan.FromHours(_battery / 100 * 9),
                 21 + (Node.Id.GetHashCode(StringComparison.Ordinal) & 7),
                 fibreUp ? UplinkKind.Fibre : UplinkKind.Lte,
                 fibreUp ? null : -71,
-                new GeoPosition(49.4447, 7.7690));
+                position);
         }
     }
 }

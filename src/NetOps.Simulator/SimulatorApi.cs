@@ -25,6 +25,10 @@ public static class SimulatorApi
             .WithName("SwitchNodeOff").WithSummary("Switch a MOGLI node off: its switch stops answering and its publisher goes away");
         simulator.MapPost("/nodes/{id}/on", async (string id, SimulatedFleet fleet, CancellationToken ct) => Done(await fleet.SwitchOnNodeAsync(id, ct)))
             .WithName("SwitchNodeOn").WithSummary("Switch a MOGLI node on again");
+        simulator.MapPost("/nodes/{id}/mains-off", async (string id, SimulatedFleet fleet, CancellationToken ct) => Done(await fleet.SetMainsAsync(id, onMains: false, ct)))
+            .WithName("NodeMainsOff").WithSummary("Take a MOGLI node off the mains: it runs on its battery, which drains");
+        simulator.MapPost("/nodes/{id}/mains-on", async (string id, SimulatedFleet fleet, CancellationToken ct) => Done(await fleet.SetMainsAsync(id, onMains: true, ct)))
+            .WithName("NodeMainsOn").WithSummary("Put a MOGLI node back on the mains");
         // Optics: port names hold slashes, so the port travels in the query (?port=Te1/0/1&dbm=-16.5).
         simulator.MapPost("/devices/{id}/rx-power", (string id, string port, double dbm, SimulatedFleet fleet) => Done(fleet.SetRxPower(id, port, dbm)))
             .WithName("SetRxPower").WithSummary("Set a port's optical receive power (dBm); the port goes in the query");

@@ -11,6 +11,7 @@ using NetOps.Inventory;
 using NetOps.Storage;
 using NetOps.Web.Api;
 using NetOps.Web.Components;
+using NetOps.Web.Events;
 using NetOps.Web.History;
 using NetOps.Web.Presentation;
 
@@ -33,10 +34,13 @@ public static class DashboardExtensions
         services.AddRazorComponents().AddInteractiveServerComponents();
         // Pages read who is logged in (the header, the name on an acknowledgement); the host registers the authentication.
         services.AddCascadingAuthenticationState();
+        services.TryAddSingleton<EventCommands>();
         // The OpenAPI document describes enums as the API writes them (kebab-case strings).
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower)));
         // Charts read the store when the host registered one (ITelemetryReader), in any order; without one they say so.
         services.TryAddSingleton<IHistoryReader>(sp => sp.GetService<ITelemetryReader>() is { } store ? new StoreHistory(store) : NoHistory.Instance);
+        // The events' site plan images, embedded in the coverage page.
+        services.TryAddSingleton<PlanImages>();
         return services;
     }
 

@@ -13,7 +13,8 @@ internal static class AlertFleet
     public const string SiteLink = "acc-site";
     public const string MogliLink = "acc-mogli-1";
 
-    public static FleetInventory Build(DateTimeOffset now, AlertPolicy? alerting = null)
+    /// <summary>The fleet; <paramref name="policy"/> and <paramref name="mogli1Class"/> give mogli-1 a node class of its own.</summary>
+    public static FleetInventory Build(DateTimeOffset now, AlertPolicy? alerting = null, HealthPolicy? policy = null, string? mogli1Class = null)
     {
         var snmp = new SnmpTarget("127.0.0.1", 161, SnmpVersionSetting.V2c, "ro");
         var kerwe = new Event("kerwe", "Kerwe", now.AddHours(-1), now.AddDays(1), [new Zone("stage", "Main stage")]);
@@ -36,7 +37,7 @@ internal static class AlertFleet
                 new Link(MogliLink, "Nord – MOGLI 1", new LinkEnd("acc-nord", "Gi1/0/2"), new LinkEnd("mogli-1-sw", "xe-0/0/0")),
             ],
             [
-                new MobileNode("mogli-1", "MOGLI 1", "mogli-1-sw", TimeSpan.FromSeconds(10), atKerwe),
+                new MobileNode("mogli-1", "MOGLI 1", "mogli-1-sw", TimeSpan.FromSeconds(10), atKerwe) { Class = mogli1Class ?? NodeClassPolicy.Default.Name },
                 new MobileNode("mogli-2", "MOGLI 2", null, TimeSpan.FromSeconds(10), atLater),
             ],
             [
@@ -45,6 +46,7 @@ internal static class AlertFleet
                 new Endpoint("cam-9", "Camera 9", EndpointKind.Camera, "02:00:00:00:00:09", "mogli-2", null, atLater),
             ],
             [kerwe, later],
-            alerting: alerting);
+            policy,
+            alerting);
     }
 }

@@ -218,6 +218,8 @@ public sealed class TopologyRenderScenario : IBenchScenario
                 File.WriteAllText(Path.Combine(copy, Path.GetFileName(file)), text.Replace("port: 16161", "port: " + FreePort.Udp(), StringComparison.Ordinal));
             }
 
+            DemoPlans.CopyTo(copy);
+
             var baseAddress = new Uri($"http://127.0.0.1:{FreePort.Tcp()}/");
             var output = RepoPaths.Output("NetOps.Host");
             var process = ExternalProcess.Start("dotnet", [

@@ -175,6 +175,8 @@ public sealed class TrapScenario : IBenchScenario
             File.WriteAllText(Path.Combine(directory.FullName, Path.GetFileName(file)), text);
         }
 
+        DemoPlans.CopyTo(directory.FullName);
+
         var secrets = Path.Combine(RepoPaths.Root, "config", "secrets.demo.yaml");
         var output = RepoPaths.Output("NetOps.Host");
         var baseAddress = new Uri($"http://127.0.0.1:{httpPort}/");

@@ -190,7 +190,7 @@ public sealed class EventReportTests
             [new Endpoint("cam-1", "Camera, \"stage\"", EndpointKind.Camera, "00:00:00:00:00:01", "n-1", "ge-0/0/1", [at])],
             [new Event("kerwe", "Kerwe", Start, Start.AddDays(1), [new Zone("stage", "Bühne")])]);
         var watched = Start.AddHours(6);
-        var history = new History(
+        var history = new FakeHistory(
             new StateChange(watched, EntityRef.Endpoint("cam-1"), StateValue.Unknown, StateValue.Up, Reason.Of("seen")),
             new StateChange(watched.AddHours(1), EntityRef.Endpoint("cam-1"), StateValue.Up, StateValue.Down, Reason.Of("cut")),
             new StateChange(watched.AddHours(2), EntityRef.Endpoint("cam-1"), StateValue.Down, StateValue.Up, Reason.Of("back")));
@@ -206,15 +206,5 @@ public sealed class EventReportTests
         Assert.Equal(TimeSpan.FromHours(1), Assert.Single(camera.Outages).Duration);
         Assert.Equal(75, report.Zones.Single().Percent);
     }
-
-    private sealed class History(params StateChange[] changes) : IStateHistory
-    {
-        public Task<IReadOnlyList<StateChange>> LastChangesAsync(IEnumerable<EntityRef> entities, int limit, CancellationToken cancellationToken) =>
-            throw new NotSupportedException();
-
-        public Task<IReadOnlyList<StateChange>> ChangesAsync(EntityRef entity, DateTimeOffset from, DateTimeOffset until, CancellationToken cancellationToken) =>
-            Task.FromResult<IReadOnlyList<StateChange>>([.. changes.Where(c => c.Entity == entity && c.At >= from && c.At < until).OrderBy(c => c.At)]);
-
-        public IDisposable Subscribe(Action<IReadOnlyCollection<EntityRef>> recorded) => throw new NotSupportedException();
-    }
 }
+

@@ -45,6 +45,8 @@ public sealed class ClusterTests : IAsyncLifetime
             File.WriteAllText(Path.Combine(_inventory, Path.GetFileName(file)), text);
         }
 
+        DemoPlans.CopyTo(_inventory);
+
         _secrets = Path.Combine(_inventory, "..", Path.GetFileName(_inventory) + "-secrets.yaml");
         File.WriteAllText(_secrets, File.ReadAllText(Path.Combine(RepoPaths.Root, "config", "secrets.demo.yaml")) +
                                     $"\nmqtt-test: {Mosquitto.Password}\n");

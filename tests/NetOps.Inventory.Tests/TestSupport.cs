@@ -49,6 +49,8 @@ internal sealed class TempInventory : IDisposable
             File.Copy(file, Path.Combine(Directory, Path.GetFileName(file)));
         }
 
+        DemoPlans.CopyTo(Directory);
+
         SecretsFile = Path.Combine(Root, "secrets.yaml");
         File.Copy(Demo.SecretsFile, SecretsFile);
     }

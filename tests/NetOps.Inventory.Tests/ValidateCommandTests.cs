@@ -68,6 +68,8 @@ public sealed class ValidateCommandTests : IDisposable
         {
             File.Copy(file, Path.Combine(_directory, Path.GetFileName(file)));
         }
+
+        DemoPlans.CopyTo(_directory);
     }
 
     private static (int Code, string Output, string Error) Run(params string[] args)

@@ -77,6 +77,50 @@ public sealed class AllInOneHost(params string[] settings) : IAsyncLifetime
         }
     }
 
+    /// <summary>
+    /// For what must outlive a restart: runs <paramref name="before"/> on a host, stops it, starts another on the same data
+    /// directory and runs <paramref name="after"/> on it with what the first returned. Both hosts stop, and the directory
+    /// goes, even when the test fails.
+    /// </summary>
+    public static async Task AcrossARestartAsync<T>(Func<AllInOneHost, Task<T>> before, Func<AllInOneHost, T, Task> after)
+    {
+        ArgumentNullException.ThrowIfNull(before);
+        ArgumentNullException.ThrowIfNull(after);
+        var data = Path.Combine(Path.GetTempPath(), "netops-restart-" + Guid.NewGuid().ToString("N")[..8]);
+        try
+        {
+            T kept;
+            var first = new AllInOneHost("--Storage:DataDirectory", data);
+            try
+            {
+                await first.InitializeAsync();
+                kept = await before(first);
+            }
+            finally
+            {
+                await first.DisposeAsync();
+            }
+
+            var second = new AllInOneHost("--Storage:DataDirectory", data);
+            try
+            {
+                await second.InitializeAsync();
+                await after(second, kept);
+            }
+            finally
+            {
+                await second.DisposeAsync();
+            }
+        }
+        finally
+        {
+            if (Directory.Exists(data))
+            {
+                Directory.Delete(data, recursive: true);
+            }
+        }
+    }
+
     /// <summary>The data directory the host really uses (a test's setting wins over <see cref="DataDirectory"/>).</summary>
     public string EffectiveDataDirectory => Setting("--Storage:DataDirectory") ?? DataDirectory;
 
@@ -138,6 +182,8 @@ public sealed class AllInOneHost(params string[] settings) : IAsyncLifetime
             text = InventoryEdit?.Invoke(Path.GetFileName(file), text) ?? text;
             File.WriteAllText(Path.Combine(InventoryDirectory, Path.GetFileName(file)), text);
         }
+
+        DemoPlans.CopyTo(InventoryDirectory);
     }
 
     public async Task DisposeAsync()

@@ -173,6 +173,7 @@ public sealed class SecretLeakTests : IAsyncLifetime
             ["/api/history/{measurement}/{field}"] = "/api/history/port/in_octets?group=device,port&range=00:10:00&window=00:00:10",
             ["/api/events/{id}"] = "/api/events/" + FirstId("events"),
             ["/api/events/{id}/report"] = "/api/events/" + FirstId("events") + "/report?format=csv",
+            ["/api/events/{id}/yaml"] = "/api/events/" + FirstId("events") + "/yaml",
         };
 
         using var document = JsonDocument.Parse(await _http.GetStringAsync(new Uri("openapi/v1.json", UriKind.Relative)));

@@ -122,3 +122,93 @@ public sealed partial class SecurityTests
     private static JsonElement Zone(JsonElement coverage, string id) =>
         coverage.GetProperty("zones").EnumerateArray().Single(z => z.GetProperty("id").GetString() == id);
 }
+
+/// <summary>Operators make and move events on the dashboard's API: stored, in force at once, audited, exported as YAML.</summary>
+public sealed partial class SecurityTests
+{
+    [Fact]
+    public async Task Operator_CreatesAnEvent_MovesItByHand_ExportsIt_AndEachStepIsAudited()
+    {
+        var op = _as["operator"];
+        var now = DateTimeOffset.UtcNow;
+        var uri = new Uri("api/events/sommerfest", UriKind.Relative);
+
+        using (var bad = await op.PutAsJsonAsync(uri, new { name = " ", start = now.AddDays(6), end = now.AddDays(5), zones = Array.Empty<object>() }))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+            var errors = (await bad.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").EnumerateArray().Select(e => e.GetString()).ToList();
+            Assert.Equal(["name: required, at most 200 characters", "end: must be after start", "zones: at least one zone, at most 50"], errors);
+        }
+
+        // Planned in five days, MOGLI 06 on the Stiftsplatz from a day before (it is at the Weihnachtsmarkt only later).
+        var plan = new
+        {
+            name = "Sommerfest am Stiftsplatz",
+            start = now.AddDays(5),
+            end = now.AddDays(7),
+            zones = new[] { new { id = "buehne", name = "Bühne" } },
+            nodes = new[] { new { node = "mogli-06", zone = "buehne", from = now.AddDays(4), until = now.AddDays(8) } },
+        };
+        using (var created = await op.PutAsJsonAsync(uri, plan))
+        {
+            Assert.Equal(HttpStatusCode.OK, created.StatusCode);
+            Assert.Equal("planned", (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("phase").GetString());
+        }
+
+        using (var theirs = await _as["coordinator"].GetAsync(uri))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, theirs.StatusCode);
+        }
+
+        // By hand: setup deploys the node now, live starts the event now, no way back, teardown, closed packs it away.
+        Assert.Equal("setup", await MoveAsync(op, "setup", HttpStatusCode.OK));
+        var setUp = await op.GetFromJsonAsync<JsonElement>(uri);
+        Assert.True(setUp.GetProperty("zones")[0].GetProperty("nodes")[0].GetProperty("deployed").GetBoolean());
+        Assert.Equal("live", await MoveAsync(op, "live", HttpStatusCode.OK));
+        Assert.Null(await MoveAsync(op, "setup", HttpStatusCode.Conflict));
+        Assert.Null(await MoveAsync(op, "planned", HttpStatusCode.BadRequest));
+        Assert.Null(await MoveAsync(_as["oncall"], "teardown", HttpStatusCode.Forbidden));
+        Assert.Equal("teardown", await MoveAsync(op, "teardown", HttpStatusCode.OK));
+        Assert.Equal("closed", await MoveAsync(op, "closed", HttpStatusCode.OK));
+        var closed = await op.GetFromJsonAsync<JsonElement>(uri);
+        Assert.False(closed.GetProperty("zones")[0].GetProperty("nodes")[0].GetProperty("deployed").GetBoolean());
+        var live = DateTimeOffset.Parse(closed.GetProperty("event").GetProperty("start").GetString()!, CultureInfo.InvariantCulture);
+        Assert.InRange(live, now, DateTimeOffset.UtcNow);
+
+        // The YAML for next year: the event as it ran, and the node's assignment as it was in force.
+        var yaml = await op.GetStringAsync(new Uri("api/events/sommerfest/yaml", UriKind.Relative));
+        Assert.Contains("  - id: sommerfest\n    name: \"Sommerfest am Stiftsplatz\"\n", yaml, StringComparison.Ordinal);
+        Assert.Contains("      - { id: buehne, name: \"Bühne\" }\n", yaml, StringComparison.Ordinal);
+        Assert.Contains("  - { node: mogli-06, event: sommerfest, zone: buehne, from: ", yaml, StringComparison.Ordinal);
+
+        // Who moved it when, from where.
+        var audit = await _as["admin"].GetFromJsonAsync<JsonElement>(new Uri("api/audit?action=event.phase&limit=50", UriKind.Relative));
+        var moves = audit.GetProperty("entries").EnumerateArray().Where(e => e.GetProperty("target").GetString() == "sommerfest")
+            .Select(e => (Actor: e.GetProperty("actor").GetString(), Detail: e.GetProperty("detail").GetString(), Address: e.GetProperty("address").GetString()))
+            .Reverse().ToList();
+        Assert.Equal(["planned → setup", "setup → live", "live → teardown", "teardown → closed"], moves.Select(m => m.Detail));
+        Assert.All(moves, m => Assert.Equal(("op", "127.0.0.1"), (m.Actor, m.Address)));
+
+        // Deleted, it is gone; a second delete finds nothing.
+        using (var deleted = await op.DeleteAsync(uri))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        }
+
+        using (var gone = await op.GetAsync(uri))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
+        }
+
+        using var again = await op.DeleteAsync(uri);
+        Assert.Equal(HttpStatusCode.NotFound, again.StatusCode);
+    }
+
+    /// <summary>The phase the event is in after the move, or null when it was refused with <paramref name="expected"/>.</summary>
+    private static async Task<string?> MoveAsync(HttpClient client, string phase, HttpStatusCode expected)
+    {
+        using var response = await client.PostAsJsonAsync(new Uri("api/events/sommerfest/phase", UriKind.Relative), new { phase });
+        Assert.True(expected == response.StatusCode, $"{phase}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        return response.IsSuccessStatusCode ? (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("phase").GetString() : null;
+    }
+}

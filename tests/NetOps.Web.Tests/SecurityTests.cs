@@ -173,6 +173,12 @@ public sealed partial class SecurityTests(SecurityTests.Fixture fixture) : IClas
     [InlineData("oncall", "GET", "api/audit", HttpStatusCode.Forbidden)]
     [InlineData("operator", "GET", "api/audit", HttpStatusCode.Forbidden)]
     [InlineData("admin", "GET", "api/audit", HttpStatusCode.OK)]
+    [InlineData("coordinator", "GET", "api/events/kerwe/yaml", HttpStatusCode.Forbidden)]
+    [InlineData("oncall", "POST", "api/events/kerwe/phase", HttpStatusCode.Forbidden)]
+    [InlineData("coordinator", "DELETE", "api/events/kerwe", HttpStatusCode.Forbidden)]
+    [InlineData("operator", "DELETE", "api/events/kerwe", HttpStatusCode.NotFound)]
+    [InlineData("operator", "GET", "events/new", HttpStatusCode.OK)]
+    [InlineData("oncall", "GET", "events/new", HttpStatusCode.Redirect)]
     public async Task Route_AnswersEachRole_AsItsPolicySays(string role, string method, string path, HttpStatusCode expected)
     {
         using var request = new HttpRequestMessage(new HttpMethod(method), new Uri(path, UriKind.Relative));

@@ -9,44 +9,18 @@ public sealed partial class StateHistoryRestartTests
     private const string Link = "core-acc-nord";
 
     [Fact]
-    public async Task LastChanges_OutliveARestartOfTheHost()
-    {
-        var data = Path.Combine(Path.GetTempPath(), "netops-history-" + Guid.NewGuid().ToString("N")[..8]);
-        try
-        {
-            string cutAt;
-            var first = new AllInOneHost("--Storage:DataDirectory", data);
-            await first.InitializeAsync();
-            try
+    public Task LastChanges_OutliveARestartOfTheHost() =>
+        AllInOneHost.AcrossARestartAsync(
+            async first =>
             {
                 await Eventually.TrueAsync(async () => await first.StateOfAsync("link:" + Link) == "up", TimeSpan.FromSeconds(60),
                     "the link to be up before the cut\n" + first.Output);
                 await first.PostAsync($"api/simulator/links/{Link}/cut");
-                cutAt = await Eventually.ValueAsync(async () => DownSince(await PageAsync(first)), TimeSpan.FromSeconds(60),
+                return await Eventually.ValueAsync(async () => DownSince(await PageAsync(first)), TimeSpan.FromSeconds(60),
                     "the detail page to list the link going down\n" + first.Output);
-            }
-            finally
-            {
-                await first.DisposeAsync();
-            }
-
-            var second = new AllInOneHost("--Storage:DataDirectory", data);
-            await second.InitializeAsync();
-            try
-            {
-                // Read as soon as the restarted host is ready: the change it lists was recorded by the first process.
-                Assert.Contains(cutAt, DownRows(await PageAsync(second)));
-            }
-            finally
-            {
-                await second.DisposeAsync();
-            }
-        }
-        finally
-        {
-            Directory.Delete(data, recursive: true);
-        }
-    }
+            },
+            // Read as soon as the restarted host is ready: the change it lists was recorded by the first process.
+            async (second, cutAt) => Assert.Contains(cutAt, DownRows(await PageAsync(second))));
 
     private static async Task<string> PageAsync(AllInOneHost host) =>
         await host.Http.GetStringAsync(new Uri($"links/{Link}", UriKind.Relative));

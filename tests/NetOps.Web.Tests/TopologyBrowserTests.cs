@@ -1,5 +1,8 @@
+using System.Globalization;
+using System.Net.Http.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
+using NetOps.Core.State;
 using NetOps.Testing;
 
 namespace NetOps.Web.Tests;
@@ -194,6 +197,100 @@ public sealed class TopologyBrowserTests(SharedDashboard dashboard) : IClassFixt
         }, Live, "the report to list the camera's outage");
         await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("Lautrer Kerwe");
         await Screenshot(page, "event-report", fullPage: true);
+    }
+
+    [Fact]
+    public async Task SitePlan_ShadesZonesByCoverage_PlacesNodesByTheirGps_AndAnUnpluggedCameraDropsItsZoneLive()
+    {
+        var page = await OpenAsync("events/kerwe", new() { Width = 1300, Height = 1100 }, ready: "div.coverage");
+        var plan = page.Locator("figure.site-plan svg");
+        await Assertions.Expect(plan.Locator("g.zone")).ToHaveCountAsync(3);
+        var markt = plan.Locator("g.zone[data-zone='marktstrasse']");
+        await Assertions.Expect(markt).ToHaveAttributeAsync("data-coverage", "100", new() { Timeout = Ms(Live) });
+        await Assertions.Expect(markt).ToHaveAttributeAsync("data-shade", "good");
+        await Assertions.Expect(markt.Locator("text")).ToHaveTextAsync("Marktstraße 3 of 3");
+
+        // Every node of the event stands where its GPS says, which the simulator puts inside its zone's polygon.
+        foreach (var (node, zone) in new[] { ("mogli-01", "stiftsplatz"), ("mogli-02", "schillerplatz"), ("mogli-03", "marktstrasse") })
+        {
+            var marker = plan.Locator($"g.marker[data-entity='node:{node}']");
+            await Assertions.Expect(marker).ToHaveAttributeAsync("data-source", "gps", new() { Timeout = Ms(Live) });
+            await Assertions.Expect(marker).ToHaveAttributeAsync("data-state", "up");
+            var inside = await page.EvaluateAsync<bool>("""
+                ([node, zone]) => {
+                    const marker = document.querySelector(`g.marker[data-entity='node:${node}']`).getBoundingClientRect();
+                    const polygon = document.querySelector(`g.zone[data-zone='${zone}'] polygon`);
+                    const x = marker.x + marker.width / 2, y = marker.y + marker.height / 2;
+                    return document.elementsFromPoint(x, y).includes(polygon);
+                }
+                """, new[] { node, zone });
+            Assert.True(inside, $"{node} is drawn outside its zone {zone}");
+        }
+
+        // The cameras the plan places by hand stay there; the others gather round their node.
+        await Assertions.Expect(plan.Locator("g.marker[data-entity='endpoint:mogli-01-cam1']")).ToHaveAttributeAsync("data-source", "hand");
+        await Assertions.Expect(plan.Locator("g.marker[data-entity='endpoint:mogli-03-cam1']")).ToHaveAttributeAsync("data-source", "node");
+
+        await dashboard.Host.PostAsync("api/simulator/endpoints/mogli-03-cam1/unplug");
+        try
+        {
+            await Assertions.Expect(markt).ToHaveAttributeAsync("data-coverage", "66", new() { Timeout = Ms(Live) });
+            await Assertions.Expect(markt).ToHaveAttributeAsync("data-shade", "partial");
+            await Assertions.Expect(markt.Locator("text")).ToHaveTextAsync("Marktstraße 2 of 3");
+            await Assertions.Expect(plan.Locator("g.marker[data-entity='endpoint:mogli-03-cam1']")).ToHaveAttributeAsync("data-state", "down");
+            // The README's picture: one zone amber for the camera that is down, the others green.
+            await Screenshot(page, "site-plan");
+        }
+        finally
+        {
+            await dashboard.Host.PostAsync("api/simulator/endpoints/mogli-03-cam1/restore");
+        }
+
+        await Assertions.Expect(markt).ToHaveAttributeAsync("data-coverage", "100", new() { Timeout = Ms(Live) });
+
+        // The API gives the same places.
+        var ev = await dashboard.Host.Http.GetFromJsonAsync<System.Text.Json.JsonElement>(new Uri("api/events/kerwe", UriKind.Relative));
+        var mogli01 = ev.GetProperty("zones").EnumerateArray().Single(z => z.GetProperty("id").GetString() == "stiftsplatz")
+            .GetProperty("nodes").EnumerateArray().Single();
+        Assert.Equal("gps", mogli01.GetProperty("plan").GetProperty("source").GetString());
+    }
+
+    [Fact]
+    public async Task EventEditor_CreatesAnEvent_WhosePageMovesItLiveByHand()
+    {
+        var page = await OpenAsync("events/new", new() { Width = 1300, Height = 1000 }, ready: "div.event-edit");
+        var berlin = ReasonText.Berlin.Zone;
+        string Local(DateTimeOffset at) => TimeZoneInfo.ConvertTime(at, berlin).ToString("yyyy-MM-dd'T'HH:mm", CultureInfo.InvariantCulture);
+        var start = DateTimeOffset.UtcNow.AddDays(5);
+
+        await page.Locator("input[name=id]").FillAsync("stadtlauf");
+        await page.Locator("input[name=name]").FillAsync("Stadtlauf");
+        await page.Locator("input[name=start]").FillAsync(Local(start));
+        await page.Locator("input[name=end]").FillAsync(Local(start.AddHours(8)));
+        await page.Locator("input[name=name]").ClickAsync();
+        await Assertions.Expect(page.Locator("input[name=start]")).ToHaveValueAsync(Local(start));
+        await page.Locator("input[name=zone-id]").FillAsync("ziel");
+        await page.Locator("input[name=zone-name]").FillAsync("Ziel am Rathaus");
+        await page.Locator("button.add-node").ClickAsync();
+        await page.Locator("select[name=node]").SelectOptionAsync("mogli-06");
+        await page.Locator("select[name=node-zone]").SelectOptionAsync("ziel");
+        await page.Locator("input[name=node-from]").FillAsync(Local(start.AddDays(-1)));
+        await page.Locator("input[name=node-until]").FillAsync(Local(start.AddDays(1)));
+        await Screenshot(page, "event-edit");
+        await page.Locator("button.save").ClickAsync();
+
+        // Saved, the event's page: planned, with its zone, its node, and the operator's buttons.
+        await Assertions.Expect(page.Locator("div.coverage h2")).ToContainTextAsync("Stadtlauf", new() { Timeout = Ms(Live) });
+        await Assertions.Expect(page.Locator("div.coverage h2 .phase")).ToHaveAttributeAsync("data-phase", "planned");
+        await Assertions.Expect(page.Locator("section.zone[data-zone='ziel'] h3")).ToContainTextAsync("Ziel am Rathaus");
+        await Assertions.Expect(page.Locator("section.zone[data-zone='ziel']")).ToContainTextAsync("MOGLI 06");
+
+        // Go live: a first click asks, the second moves it; the button for what is now behind it is gone.
+        await page.Locator("div.event-controls button[data-phase='live']").ClickAsync();
+        await page.Locator("div.event-controls button.confirm[data-phase='live']").ClickAsync();
+        await Assertions.Expect(page.Locator("div.coverage h2 .phase")).ToHaveAttributeAsync("data-phase", "live", new() { Timeout = Ms(Live) });
+        await Assertions.Expect(page.Locator("div.event-controls button[data-phase='setup']")).ToHaveCountAsync(0);
+        await Assertions.Expect(page.Locator("div.event-controls button[data-phase='teardown']")).ToHaveCountAsync(1);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using NetOps.Core.Inventory;
 using NetOps.Core.State;
 
 namespace NetOps.Core.Alerts;
@@ -13,13 +14,40 @@ public enum RuleTarget
     Zone,
 }
 
-/// <summary>A metric of the entity's live state compared with a threshold ("runtime_left_s below 1800").</summary>
+/// <summary>Which of a node class's thresholds a metric condition compares with.</summary>
+public enum ClassThreshold
+{
+    Warning,
+    Critical,
+}
+
+/// <summary>
+/// A metric of the entity's live state compared with a threshold ("runtime_left_s below 1800"). With
+/// <see cref="FromClass"/> the threshold is the node class's own for that metric ("runtime_left_s below the class's
+/// critical"); <see cref="Threshold"/> then applies only where the entity has no class threshold for the metric.
+/// </summary>
 public sealed record MetricCondition(string Metric, bool Below, double Threshold)
 {
-    public bool Holds(EntityState state) =>
-        state.Metrics.TryGetValue(Metric, out var value) && (Below ? value < Threshold : value > Threshold);
+    public ClassThreshold? FromClass { get; init; }
 
-    public override string ToString() => $"{Metric} {(Below ? "below" : "above")} {Threshold}";
+    public bool Holds(EntityState state) => Holds(state, null);
+
+    /// <summary>Whether the condition holds for a node of <paramref name="nodeClass"/> (null: not a node, or no class).</summary>
+    public bool Holds(EntityState state, NodeClassPolicy? nodeClass)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        var threshold = ThresholdFor(nodeClass);
+        return state.Metrics.TryGetValue(Metric, out var value) && (Below ? value < threshold : value > threshold);
+    }
+
+    /// <summary>The threshold in force for a node of <paramref name="nodeClass"/>.</summary>
+    public double ThresholdFor(NodeClassPolicy? nodeClass) =>
+        FromClass is { } level && nodeClass?.ThresholdOf(Metric) is { } own
+            ? level == ClassThreshold.Critical ? own.Critical : own.Warning
+            : Threshold;
+
+    public override string ToString() =>
+        $"{Metric} {(Below ? "below" : "above")} {(FromClass is { } level ? $"class.{level.ToString().ToLowerInvariant()}" : Threshold)}";
 }
 
 /// <summary>
@@ -129,7 +157,7 @@ public sealed record AlertPolicy(IReadOnlyList<AlertRule> Rules, FlapDamping Fla
         new AlertRule("NodeOnBattery", RuleTarget.Node, AlertSeverity.Warning, States(StateValue.Degraded), Reasons(ReasonCodes.NodeOnBattery),
             TimeSpan.FromSeconds(30)),
         new AlertRule("NodeRuntimeLow", RuleTarget.Node, AlertSeverity.Critical, States(StateValue.Degraded, StateValue.Down), AnyReason,
-            TimeSpan.Zero) { Metric = new MetricCondition("runtime_left_s", Below: true, 1800) },
+            TimeSpan.Zero) { Metric = new MetricCondition(NodeClassPolicy.RuntimeMetric, Below: true, 1800) { FromClass = ClassThreshold.Critical } },
         new AlertRule("NodeOnLte", RuleTarget.Node, AlertSeverity.Warning, States(StateValue.Degraded), Reasons(ReasonCodes.NodeOnLte),
             TimeSpan.FromMinutes(1)),
         new AlertRule("NodeSilent", RuleTarget.Node, AlertSeverity.Critical, States(StateValue.Down, StateValue.Unknown),

@@ -16,7 +16,17 @@ public sealed record EndpointCoverage(Endpoint Endpoint, bool Deployed, EntitySt
 public sealed record NodeCoverage(MobileNode Node, bool Deployed, EntityState? State)
 {
     public bool Reachable => EventCoverage.IsReachable(State);
+
+    /// <summary>Its power and uplink against its node class's thresholds; nothing expected while it is not deployed here.</summary>
+    public NodePower Power(HealthPolicy policy, ReasonText text)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        return Deployed ? NodePower.Of(State, policy.NodeClass(Node.Class), text) : NodePower.NotDeployed;
+    }
 }
+
+/// <summary>Something deployed in a zone that does not do its job, and why ("cam-3: MAC not seen on …").</summary>
+public sealed record CoverageGap(EntityRef Entity, string Name, string Reason);
 
 /// <summary>A zone: its planned nodes and endpoints, and how many of each kind are reachable.</summary>
 public sealed record ZoneCoverage(Zone Zone, IReadOnlyList<NodeCoverage> Nodes, IReadOnlyList<EndpointCoverage> Endpoints)
@@ -25,12 +35,43 @@ public sealed record ZoneCoverage(Zone Zone, IReadOnlyList<NodeCoverage> Nodes, 
 
     public int Reachable => Endpoints.Count(e => e.Reachable);
 
+    /// <summary>Those deployed here now: expected to be reachable while the event is set up or live.</summary>
+    public int Expected => Endpoints.Count(e => e.Deployed);
+
     /// <summary>Reachable of planned per endpoint kind ("5 of 6 cameras").</summary>
     public IReadOnlyDictionary<EndpointKind, (int Reachable, int Planned)> ByKind =>
         Endpoints.GroupBy(e => e.Endpoint.Kind).ToDictionary(g => g.Key, g => (g.Count(e => e.Reachable), g.Count()));
 
     /// <summary>The share reachable, 0 to 100; 100 for a zone with nothing planned.</summary>
     public double Percent => Planned == 0 ? 100 : 100.0 * Reachable / Planned;
+
+    /// <summary>The share of those deployed now that is reachable, 0 to 100; 100 for a zone with nothing deployed (what alerting compares).</summary>
+    public double ExpectedPercent => Expected == 0 ? 100 : 100.0 * Reachable / Expected;
+
+    /// <summary>
+    /// The zone's gaps, each with its reason: deployed nodes whose power or uplink is not right (battery, LTE, silence),
+    /// then deployed endpoints that are not reachable. What is only planned (not deployed yet) is no gap.
+    /// </summary>
+    public IReadOnlyList<CoverageGap> Gaps(HealthPolicy policy, ReasonText text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var gaps = new List<CoverageGap>();
+        foreach (var node in Nodes)
+        {
+            if (node.Power(policy, text).Gap is { } reason)
+            {
+                gaps.Add(new CoverageGap(EntityRef.Node(node.Node.Id), node.Node.Name, reason));
+            }
+        }
+
+        foreach (var endpoint in Endpoints.Where(e => e.Deployed && !e.Reachable))
+        {
+            gaps.Add(new CoverageGap(EntityRef.Endpoint(endpoint.Endpoint.Id), endpoint.Endpoint.Name,
+                endpoint.State is { } state ? text.Render(state.Reason) : "no evidence yet"));
+        }
+
+        return gaps;
+    }
 }
 
 /// <summary>
@@ -49,37 +90,40 @@ public sealed record EventCoverage(Event Event, EventLifecycle Lifecycle, EventP
     /// <summary>The coverage of <paramref name="ev"/> at <paramref name="now"/> from <paramref name="live"/>.</summary>
     public static EventCoverage Of(FleetInventory inventory, Event ev, IStateReader live, DateTimeOffset now)
     {
+        ArgumentNullException.ThrowIfNull(live);
+        return Of(inventory, ev, live.Get, now);
+    }
+
+    /// <summary>The coverage of <paramref name="ev"/> at <paramref name="now"/> with each thing's state from <paramref name="stateOf"/>.</summary>
+    public static EventCoverage Of(FleetInventory inventory, Event ev, Func<EntityRef, EntityState?> stateOf, DateTimeOffset now)
+    {
         ArgumentNullException.ThrowIfNull(inventory);
         ArgumentNullException.ThrowIfNull(ev);
-        ArgumentNullException.ThrowIfNull(live);
+        ArgumentNullException.ThrowIfNull(stateOf);
+        var live = stateOf;
         var lifecycle = EventLifecycle.Of(inventory, ev);
         var nodes = inventory.Nodes.Values
             .Select(n => (Node: n, Zone: ZoneOf(n.Assignments, ev.Id, now)))
             .Where(x => x.Zone is not null)
             .ToLookup(x => x.Zone!, x => x.Node, StringComparer.Ordinal);
         var endpoints = inventory.Endpoints.Values
-            .Select(e => (Endpoint: e, Zone: ZoneOf(AssignmentsOf(inventory, e), ev.Id, now)))
+            .Select(e => (Endpoint: e, Zone: ZoneOf(inventory.AssignmentsOf(e), ev.Id, now)))
             .Where(x => x.Zone is not null)
             .ToLookup(x => x.Zone!, x => x.Endpoint, StringComparer.Ordinal);
         var zones = ev.Zones
             .Select(z => new ZoneCoverage(z,
                 [.. nodes[z.Id].OrderBy(n => n.Id, StringComparer.Ordinal).Select(n => Node(n, Here(n.Assignments, ev.Id, now), live))],
                 [.. endpoints[z.Id].OrderBy(e => e.Kind).ThenBy(e => e.Id, StringComparer.Ordinal)
-                    .Select(e => Endpoint(e, Here(AssignmentsOf(inventory, e), ev.Id, now), live))]))
+                    .Select(e => Endpoint(e, Here(inventory.AssignmentsOf(e), ev.Id, now), live))]))
             .ToList();
         return new EventCoverage(ev, lifecycle, lifecycle.PhaseAt(now), zones);
     }
 
-    private static NodeCoverage Node(MobileNode node, bool deployed, IStateReader live) =>
-        new(node, deployed, deployed ? live.Get(EntityRef.Node(node.Id)) : null);
+    private static NodeCoverage Node(MobileNode node, bool deployed, Func<EntityRef, EntityState?> stateOf) =>
+        new(node, deployed, deployed ? stateOf(EntityRef.Node(node.Id)) : null);
 
-    private static EndpointCoverage Endpoint(Endpoint endpoint, bool deployed, IStateReader live) =>
-        new(endpoint, deployed, deployed ? live.Get(EntityRef.Endpoint(endpoint.Id)) : null);
-
-    /// <summary>An endpoint with assignments of its own goes by them, one without travels with its node.</summary>
-    private static IReadOnlyList<Assignment> AssignmentsOf(FleetInventory inventory, Endpoint endpoint) =>
-        endpoint.Assignments.Count > 0 ? endpoint.Assignments
-        : inventory.Nodes.TryGetValue(endpoint.NodeId, out var node) ? node.Assignments : [];
+    private static EndpointCoverage Endpoint(Endpoint endpoint, bool deployed, Func<EntityRef, EntityState?> stateOf) =>
+        new(endpoint, deployed, deployed ? stateOf(EntityRef.Endpoint(endpoint.Id)) : null);
 
     private static bool Here(IReadOnlyList<Assignment> assignments, string eventId, DateTimeOffset now) =>
         FleetInventory.CurrentAssignment(assignments, now)?.EventId == eventId;

@@ -71,13 +71,41 @@ public sealed record LinkClassPolicy(
         OpticalMarginDb: new Threshold(Warning: 3, Critical: 1, Hysteresis: 0.5, HigherIsWorse: false));
 }
 
-/// <summary>Poll plans per device class and thresholds per link class; the inventory's <c>health:</c> section.</summary>
+/// <summary>
+/// Power thresholds of one class of mobile node (a small camera mast runs longer on its battery than a stage node).
+/// Both are lower-is-worse: battery in percent, runtime left in seconds.
+/// </summary>
+public sealed record NodeClassPolicy(string Name, Threshold BatteryPct, Threshold RuntimeLeftS)
+{
+    /// <summary>The metric a node's telemetry reports its battery charge in (percent).</summary>
+    public const string BatteryMetric = "battery_pct";
+
+    /// <summary>The metric a node's telemetry reports its estimated runtime on battery in (seconds).</summary>
+    public const string RuntimeMetric = "runtime_left_s";
+
+    /// <summary>Warning below 40 %, critical below 20 %; runtime warning below 2 h, critical below 30 min.</summary>
+    public static NodeClassPolicy Default { get; } = new(
+        "default",
+        BatteryPct: new Threshold(Warning: 40, Critical: 20, Hysteresis: 2, HigherIsWorse: false),
+        RuntimeLeftS: new Threshold(Warning: 7200, Critical: 1800, Hysteresis: 300, HigherIsWorse: false));
+
+    /// <summary>The class's threshold for a node metric (<see cref="BatteryMetric"/>, <see cref="RuntimeMetric"/>); null for others.</summary>
+    public Threshold? ThresholdOf(string metric) => metric switch
+    {
+        BatteryMetric => BatteryPct,
+        RuntimeMetric => RuntimeLeftS,
+        _ => null,
+    };
+}
+
+/// <summary>Poll plans per device class and thresholds per link and node class; the inventory's <c>health:</c> section.</summary>
 public sealed class HealthPolicy
 {
-    public HealthPolicy(IEnumerable<DevicePollPlan> plans, IEnumerable<LinkClassPolicy> linkClasses)
+    public HealthPolicy(IEnumerable<DevicePollPlan> plans, IEnumerable<LinkClassPolicy> linkClasses, IEnumerable<NodeClassPolicy>? nodeClasses = null)
     {
         Plans = plans.ToFrozenDictionary(p => p.Class);
         LinkClasses = linkClasses.ToFrozenDictionary(c => c.Name, StringComparer.Ordinal);
+        NodeClasses = (nodeClasses ?? []).ToFrozenDictionary(c => c.Name, StringComparer.Ordinal);
     }
 
     /// <summary>Status and counters every 30 s, optics every minute, neighbours and tables every 5 minutes.</summary>
@@ -88,11 +116,14 @@ public sealed class HealthPolicy
             new PollTask(PollSections.Optics, TimeSpan.FromMinutes(1)),
             new PollTask(PollSections.Neighbours | PollSections.Forwarding | PollSections.Poe, TimeSpan.FromMinutes(5)),
         ])),
-        [LinkClassPolicy.Default]);
+        [LinkClassPolicy.Default],
+        [NodeClassPolicy.Default]);
 
     public FrozenDictionary<DeviceClass, DevicePollPlan> Plans { get; }
 
     public FrozenDictionary<string, LinkClassPolicy> LinkClasses { get; }
+
+    public FrozenDictionary<string, NodeClassPolicy> NodeClasses { get; }
 
     public DevicePollPlan PlanFor(DeviceClass deviceClass) =>
         Plans.TryGetValue(deviceClass, out var plan) ? plan : Default.Plans[deviceClass];
@@ -102,4 +133,10 @@ public sealed class HealthPolicy
         name is not null && LinkClasses.TryGetValue(name, out var policy) ? policy
         : LinkClasses.TryGetValue(LinkClassPolicy.Default.Name, out var fallback) ? fallback
         : LinkClassPolicy.Default;
+
+    /// <summary>The policy of a node class; the "default" class (or the built-in one) when the class is not configured.</summary>
+    public NodeClassPolicy NodeClass(string? name) =>
+        name is not null && NodeClasses.TryGetValue(name, out var policy) ? policy
+        : NodeClasses.TryGetValue(NodeClassPolicy.Default.Name, out var fallback) ? fallback
+        : NodeClassPolicy.Default;
 }

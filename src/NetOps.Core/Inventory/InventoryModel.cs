@@ -74,7 +74,11 @@ public sealed record MobileNode(
     string Name,
     string? DeviceId,
     TimeSpan ReportInterval,
-    IReadOnlyList<Assignment> Assignments);
+    IReadOnlyList<Assignment> Assignments)
+{
+    /// <summary>The node class whose power thresholds apply (<c>health: node_classes:</c>); "default" unless the inventory says.</summary>
+    public string Class { get; init; } = NodeClassPolicy.Default.Name;
+}
 
 /// <summary>A camera or sensor, identified by MAC address; the planned port is a plan, not a fact.</summary>
 public sealed record Endpoint(
@@ -94,7 +98,11 @@ public sealed record Endpoint(
 public sealed record Zone(string Id, string Name);
 
 /// <summary>A public event the mobile infrastructure is deployed for.</summary>
-public sealed record Event(string Id, string Name, DateTimeOffset Start, DateTimeOffset End, IReadOnlyList<Zone> Zones);
+public sealed record Event(string Id, string Name, DateTimeOffset Start, DateTimeOffset End, IReadOnlyList<Zone> Zones)
+{
+    /// <summary>The event's site plan (the area with its zones drawn on it), when the inventory gives one.</summary>
+    public SitePlan? Plan { get; init; }
+}
 
 /// <summary>Where a mobile thing is in its lifecycle at a given instant.</summary>
 public enum DeploymentPhase
@@ -185,6 +193,14 @@ public sealed class FleetInventory
         return assignments.Any(a => a.Until <= at) && !assignments.Any(a => a.From > at)
             ? DeploymentPhase.TornDown
             : DeploymentPhase.InStorage;
+    }
+
+    /// <summary>Where an endpoint is planned: by its own assignments when it has any, otherwise it travels with its node.</summary>
+    public IReadOnlyList<Assignment> AssignmentsOf(Endpoint endpoint)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        return endpoint.Assignments.Count > 0 ? endpoint.Assignments
+            : Nodes.TryGetValue(endpoint.NodeId, out var node) ? node.Assignments : [];
     }
 
     /// <summary>The assignment in force at an instant, if any.</summary>

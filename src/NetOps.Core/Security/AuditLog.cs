@@ -46,6 +46,9 @@ public static class AuditActions
     public const string TokenRevoked = "token.revoked";
     public const string TokenUsed = "token.used";
     public const string Simulator = "simulator";
+    public const string EventPhase = "event.phase";
+    public const string EventSaved = "event.saved";
+    public const string EventDeleted = "event.deleted";
     public const string Acknowledged = "acknowledged";
     public const string SilenceCreated = "silence created";
     public const string SilenceExpired = "silence expired";

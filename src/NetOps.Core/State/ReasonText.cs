@@ -10,6 +10,9 @@ public sealed class ReasonText(TimeZoneInfo zone)
 {
     public static ReasonText Berlin { get; } = new(FindBerlin());
 
+    /// <summary>The time zone times are shown (and entered on the pages) in.</summary>
+    public TimeZoneInfo Zone => zone;
+
     public string Render(Reason reason) => reason.Code switch
     {
         ReasonCodes.NoEvidence => "no evidence yet",

@@ -89,7 +89,7 @@ internal static class AlertsApi
                 return Unavailable();
             }
 
-            var (body, error) = await ReadAsync<AcknowledgeRequest>(request, json, cancellationToken);
+            var (body, error) = await JsonBody.ReadAsync<AcknowledgeRequest>(request, json, cancellationToken);
             if (body is null)
             {
                 return BadRequest(error!);
@@ -211,7 +211,7 @@ internal static class AlertsApi
                 return Unavailable();
             }
 
-            var (body, error) = await ReadAsync<SilenceCreateRequest>(request, json, cancellationToken);
+            var (body, error) = await JsonBody.ReadAsync<SilenceCreateRequest>(request, json, cancellationToken);
             if (body is null)
             {
                 return BadRequest(error!);
@@ -294,25 +294,6 @@ internal static class AlertsApi
             .WithDescription("by (query) names who expired it, for the audit trail. Answers the expired silence; 404 for an unknown id.");
     }
 
-    /// <summary>
-    /// The body, read here rather than bound, so a malformed one is answered with a problem that says what is wrong (a
-    /// binding failure would be a bare 400, which the status-code pages turn into the HTML not-found page).
-    /// </summary>
-    private static async Task<(T? Body, string? Error)> ReadAsync<T>(HttpRequest request, JsonSerializerOptions json, CancellationToken cancellationToken)
-        where T : class
-    {
-        try
-        {
-            var body = await JsonSerializer.DeserializeAsync<T>(request.Body, json, cancellationToken);
-            return body is null ? (null, "the body is empty: a JSON object is expected") : (body, null);
-        }
-        catch (JsonException e)
-        {
-            return (null, "the body is not what this route takes: " + e.Message);
-        }
-    }
-
-    /// <summary>The logged-in account's name, which names every acknowledgement and silence it makes.</summary>
     /// <summary>The alert book as <paramref name="user"/> may see it (a coordinator: their events' alerts); null where alerting runs elsewhere.</summary>
     private static IAlertBook? Book(IServiceProvider services, ClaimsPrincipal user) =>
         services.GetService<IAlertBook>() is { } book

@@ -17,7 +17,7 @@ public sealed class AuditViewModel(IAuditLog log)
         AuditActions.Login, AuditActions.LoginFailed, AuditActions.LoginLocked, AuditActions.Logout, AuditActions.PasswordChanged,
         AuditActions.PasswordChangeFailed, AuditActions.AccountCreated, AuditActions.AccountRemoved, AuditActions.TokenCreated,
         AuditActions.TokenRevoked, AuditActions.TokenUsed, AuditActions.Simulator, AuditActions.Acknowledged, AuditActions.SilenceCreated,
-        AuditActions.SilenceExpired,
+        AuditActions.SilenceExpired, AuditActions.EventPhase, AuditActions.EventSaved, AuditActions.EventDeleted,
     ];
 
     public string? Actor { get; private set; }

@@ -20,7 +20,16 @@ public sealed record EndpointRow(
 public sealed record ZoneCoverage(string ZoneId, string Name, IReadOnlyList<StateRow> Nodes, IReadOnlyList<EndpointRow> Endpoints)
 {
     public int Connected => Endpoints.Count(e => e.Value == StateValue.Up);
+
+    /// <summary>Each planned node's power and uplink against its node class.</summary>
+    public IReadOnlyList<NodePowerRow> Power { get; init; } = [];
+
+    /// <summary>What is deployed here and not doing its job, with the reason.</summary>
+    public IReadOnlyList<CoverageGap> Gaps { get; init; } = [];
 }
+
+/// <summary>One node's power and uplink as the zone shows it; <see cref="Deployed"/> false: planned here, nothing expected.</summary>
+public sealed record NodePowerRow(string NodeId, string Name, bool Deployed, NodePower Power);
 
 /// <summary>An event with its zones, as the coverage page lists it.</summary>
 public sealed record EventSummary(string Id, string Name, DateTimeOffset Start, DateTimeOffset End, bool Running, EventPhase Phase);
@@ -38,6 +47,9 @@ public sealed class CoverageViewModel(IStateReader live, ReasonText text, TimePr
     public IReadOnlyList<ZoneCoverage> Zones { get; private set; } = [];
 
     public IReadOnlyDictionary<StateValue, int> Counts { get; private set; } = new Dictionary<StateValue, int>();
+
+    /// <summary>The event's site plan with its zones shaded and things placed; null when the event has none.</summary>
+    public SitePlanView? Plan { get; private set; }
 
     /// <summary>Where the event is in its life now.</summary>
     public EventPhase Phase { get; private set; }
@@ -58,15 +70,21 @@ public sealed class CoverageViewModel(IStateReader live, ReasonText text, TimePr
         {
             Zones = [];
             Counts = new Dictionary<StateValue, int>();
+            Plan = null;
             return;
         }
 
         var coverage = EventCoverage.Of(inventory, ev, live, now);
         Phase = coverage.Phase;
+        Plan = SitePlanView.Of(coverage, text);
         Zones = coverage.Zones
             .Select(z => new ZoneCoverage(z.Zone.Id, z.Zone.Name,
                 [.. z.Nodes.Select(n => NodeRow(inventory, n))],
-                [.. z.Endpoints.Select(e => EndpointRowOf(inventory, e))]))
+                [.. z.Endpoints.Select(e => EndpointRowOf(inventory, e))])
+            {
+                Power = [.. z.Nodes.Select(n => new NodePowerRow(n.Node.Id, n.Node.Name, n.Deployed, n.Power(inventory.Policy, text)))],
+                Gaps = z.Gaps(inventory.Policy, text),
+            })
             .ToList();
         Counts = Zones.SelectMany(z => z.Endpoints).GroupBy(e => e.Value).ToDictionary(g => g.Key, g => g.Count());
     }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using NetOps.Core.Inventory;
 using NetOps.Core.State;
 using NetOps.Inventory;
+using NetOps.Web.Components.Controls;
 using NetOps.Web.Components.Pages;
 
 namespace NetOps.Web.Tests.Components;
@@ -42,6 +43,7 @@ public sealed class CoverageTests : IAsyncDisposable
             State(EntityRef.Endpoint("cam-2"), StateValue.Down, Reason.Of(ReasonCodes.PortOperDown, ("device", "n1-sw"), ("port", "ge-0/0/2"))),
             State(EntityRef.Node("n1"), StateValue.Up, Reason.Of(ReasonCodes.NodeReporting)));
         _context.Services.AddSingleton<IInventoryProvider>(new FixedInventoryProvider(inventory));
+        _context.Services.AddSingleton<NetOps.Web.Events.EventCommands>();
         _context.Services.AddSingleton(_live);
         _context.Services.AddSingleton(TimeProvider.System);
 
@@ -60,9 +62,45 @@ public sealed class CoverageTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task ZonePower_ShowsEachNodesPowerAndUplink_AndTheZonesGapsWithReasons()
+    {
+        await PublishAsync(
+            State(EntityRef.Endpoint("cam-1"), StateValue.Up, Reason.Of(ReasonCodes.NoEvidence)),
+            State(EntityRef.Endpoint("cam-2"), StateValue.Down, Reason.Of(ReasonCodes.PortOperDown, ("device", "n1-sw"), ("port", "ge-0/0/2"))),
+            State(EntityRef.Node("n1"), StateValue.Degraded, Reason.Of(ReasonCodes.NodeOnBattery, ("battery_pct", 18))) with
+            {
+                Metrics = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, new Dictionary<string, double>
+                {
+                    ["on_mains"] = 0, ["battery_pct"] = 18, ["runtime_left_s"] = 35 * 60, ["uplink"] = (double)NetOps.Core.Observations.UplinkKind.Lte,
+                }),
+            });
+        // The zone's power and gaps component, from the page's view model (the page itself only places it).
+        var model = new NetOps.Web.ViewModels.CoverageViewModel(_live, ReasonText.Berlin, TimeProvider.System);
+        model.Refresh(Inventory(), "kerwe");
+        var stift = model.Zones.Single(z => z.ZoneId == "stift");
+        var markt = model.Zones.Single(z => z.ZoneId == "markt");
+        var page = _context.Render<ZonePower>(p => p.Add(c => c.Nodes, stift.Power).Add(c => c.Gaps, stift.Gaps));
+
+        var node = page.Find("tr[data-node='n1']");
+        Assert.Equal(("battery", "critical", "lte"), (node.GetAttribute("data-power"), node.GetAttribute("data-level"), node.GetAttribute("data-uplink")));
+        Assert.Equal("battery 18 %", node.QuerySelector("td.source")!.TextContent);
+        Assert.Equal("35 min", node.QuerySelector("td.runtime")!.TextContent);
+        Assert.Equal(
+            [
+                ("node:n1", "Node 1: on battery, 18 % (critical at or below 20 %), 35 min left (warning at or below 2 h 00 min); LTE fallback: the fibre uplink is down"),
+                ("endpoint:cam-2", "Camera 2: port ge-0/0/2 on n1-sw down"),
+            ],
+            page.FindAll("li.gap").Select(li => (li.GetAttribute("data-entity"), li.TextContent)));
+        Assert.Empty(markt.Gaps);
+        Assert.Contains("No gaps", _context.Render<ZonePower>(p => p.Add(c => c.Nodes, markt.Power).Add(c => c.Gaps, markt.Gaps)).Markup,
+            StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Coverage_WithoutAnEvent_ListsTheEventsToChooseFrom()
     {
         _context.Services.AddSingleton<IInventoryProvider>(new FixedInventoryProvider(Inventory()));
+        _context.Services.AddSingleton<NetOps.Web.Events.EventCommands>();
         _context.Services.AddSingleton(_live);
         _context.Services.AddSingleton(TimeProvider.System);
 

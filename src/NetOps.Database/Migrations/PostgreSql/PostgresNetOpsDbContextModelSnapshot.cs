@@ -408,6 +408,46 @@ namespace NetOps.Database.Migrations.PostgreSql
                     b.ToTable("audit_log", (string)null);
                 });
 
+            modelBuilder.Entity("NetOps.Database.EventTransitionRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at");
+
+                    b.Property<string>("By")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("by");
+
+                    b.Property<string>("EventId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("event_id");
+
+                    b.Property<string>("Phase")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("phase");
+
+                    b.HasKey("Id")
+                        .HasName("pk_event_transitions");
+
+                    b.HasIndex("EventId")
+                        .HasDatabaseName("ix_event_transitions_event_id");
+
+                    b.ToTable("event_transitions", (string)null);
+                });
+
             modelBuilder.Entity("NetOps.Database.NetOpsUser", b =>
                 {
                     b.Property<string>("Id")
@@ -650,6 +690,53 @@ namespace NetOps.Database.Migrations.PostgreSql
                         .HasDatabaseName("ux_state_changes_entity_at");
 
                     b.ToTable("state_changes", (string)null);
+                });
+
+            modelBuilder.Entity("NetOps.Database.StoredEventRecord", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("EndAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("end_at");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("name");
+
+                    b.Property<string>("Nodes")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("nodes");
+
+                    b.Property<DateTime>("StartAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("start_at");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("UpdatedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("updated_by");
+
+                    b.Property<string>("Zones")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("zones");
+
+                    b.HasKey("Id")
+                        .HasName("pk_events");
+
+                    b.ToTable("events", (string)null);
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<string>", b =>

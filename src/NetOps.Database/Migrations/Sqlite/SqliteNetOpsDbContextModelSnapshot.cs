@@ -392,6 +392,44 @@ namespace NetOps.Database.Migrations.Sqlite
                     b.ToTable("audit_log", (string)null);
                 });
 
+            modelBuilder.Entity("NetOps.Database.EventTransitionRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("at");
+
+                    b.Property<string>("By")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("by");
+
+                    b.Property<string>("EventId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("event_id");
+
+                    b.Property<string>("Phase")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("phase");
+
+                    b.HasKey("Id")
+                        .HasName("pk_event_transitions");
+
+                    b.HasIndex("EventId")
+                        .HasDatabaseName("ix_event_transitions_event_id");
+
+                    b.ToTable("event_transitions", (string)null);
+                });
+
             modelBuilder.Entity("NetOps.Database.NetOpsUser", b =>
                 {
                     b.Property<string>("Id")
@@ -630,6 +668,53 @@ namespace NetOps.Database.Migrations.Sqlite
                         .HasDatabaseName("ux_state_changes_entity_at");
 
                     b.ToTable("state_changes", (string)null);
+                });
+
+            modelBuilder.Entity("NetOps.Database.StoredEventRecord", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("EndAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("end_at");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<string>("Nodes")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("nodes");
+
+                    b.Property<DateTime>("StartAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("start_at");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("UpdatedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_by");
+
+                    b.Property<string>("Zones")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("zones");
+
+                    b.HasKey("Id")
+                        .HasName("pk_events");
+
+                    b.ToTable("events", (string)null);
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<string>", b =>
