@@ -34,6 +34,7 @@ public sealed partial class SimulatedFleet(
     private readonly HashSet<string> _cutLinks = new(StringComparer.Ordinal);
     private readonly HashSet<string> _poweredOff = new(StringComparer.Ordinal);
     private Task _reporting = Task.CompletedTask;
+    private Random _random = new(0);
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -70,20 +71,8 @@ public sealed partial class SimulatedFleet(
             _switches[device.Id] = (simulated, agent);
         }
 
-        var now = time.GetUtcNow();
-        foreach (var node in fleet.Nodes.Values.Where(n => FleetInventory.PhaseOf(n.Assignments, now) == DeploymentPhase.Deployed))
-        {
-            var publisher = new NodePublisher(new NodePublisherOptions
-            {
-                NodeId = node.Id,
-                Host = broker.Host,
-                Port = broker.Port,
-                Username = broker.Username,
-                Password = broker.Password,
-                ClientId = $"sim-{node.Id}",
-            }, time, loggers.CreateLogger<NodePublisher>());
-            _nodes[node.Id] = new SimulatedNode(node, publisher, 60 + random.NextDouble() * 40, PositionOf(fleet, node, now));
-        }
+        _random = random;
+        PowerOnDeployedNodes();
 
         LogStarted(_logger, _switches.Count, _nodes.Count);
         _reporting = Task.Run(() => ReportAsync(_stop.Token), CancellationToken.None);
@@ -239,11 +228,35 @@ public sealed partial class SimulatedFleet(
         }
     }
 
+    /// <summary>
+    /// Every node deployed now reports, as a real one does once it is set up: those deployed at the start, and those whose
+    /// assignment began since (by its time, or by an operator's hand through the inventory in force).
+    /// </summary>
+    private void PowerOnDeployedNodes()
+    {
+        var fleet = inventory.Current;
+        var now = time.GetUtcNow();
+        foreach (var node in fleet.Nodes.Values.Where(n => !_nodes.ContainsKey(n.Id) && FleetInventory.PhaseOf(n.Assignments, now) == DeploymentPhase.Deployed))
+        {
+            var publisher = new NodePublisher(new NodePublisherOptions
+            {
+                NodeId = node.Id,
+                Host = broker.Host,
+                Port = broker.Port,
+                Username = broker.Username,
+                Password = broker.Password,
+                ClientId = $"sim-{node.Id}",
+            }, time, loggers.CreateLogger<NodePublisher>());
+            _nodes[node.Id] = new SimulatedNode(node, publisher, 60 + _random.NextDouble() * 40, PositionOf(fleet, node, now));
+        }
+    }
+
     private async Task ReportAsync(CancellationToken cancellationToken)
     {
         using var timer = new PeriodicTimer(options.Value.NodeReportInterval, time);
         do
         {
+            PowerOnDeployedNodes();
             await Task.WhenAll(_nodes.Values.Where(n => n.PoweredOn).Select(n => ReportOnceAsync(n, cancellationToken))).ConfigureAwait(false);
         }
         while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false));

@@ -9,9 +9,10 @@ namespace NetOps.Web.Tests;
 
 /// <summary>
 /// An event day compressed into a couple of minutes on the simulated fleet, with the host restarted in the middle: the
-/// operator sets the event up, takes it live, MOGLI 06's fibre uplink is cut for a measured while, its node runs on
-/// battery, then teardown and close. The after-event report's outages match what the simulator did to within one poll
-/// interval (1 s here), and what was recorded before the restart is still in it afterwards.
+/// operator sets the event up, takes it live, a camera is unplugged and MOGLI 06's fibre uplink cut for a measured while
+/// each, its node runs on battery, then teardown and close. The after-event report's outage, time on LTE and battery
+/// episode match what the simulator did to within one poll or report interval (1 s here, plus the test's own timing),
+/// and what was recorded before the restart is still in it afterwards.
 /// </summary>
 public sealed class EventDayTests
 {
@@ -28,8 +29,9 @@ public sealed class EventDayTests
         var data = Path.Combine(Path.GetTempPath(), "netops-eventday-" + Guid.NewGuid().ToString("N")[..8]);
         try
         {
-            (DateTimeOffset From, DateTimeOffset Until) cut;
+            (DateTimeOffset From, DateTimeOffset Until) unplugged, cut, battery;
             string[] before;
+            double lteBefore;
             var first = new AllInOneHost("--Storage:DataDirectory", data);
             await first.InitializeAsync();
             try
@@ -57,11 +59,16 @@ public sealed class EventDayTests
                 await Eventually.TrueAsync(async () => await first.StateOfAsync(Camera) == "up", Live, "the camera up once set up\n" + first.Output);
                 Assert.Equal("live", await MoveAsync(first, "live"));
 
-                // The fibre uplink cut for a measured while: the node falls back to LTE, the switch behind it is out of reach.
+                // A camera unplugged for a measured while: an outage.
+                unplugged = await ForAWhileAsync(first, "endpoints/mogli-06-cam1/unplug", "endpoints/mogli-06-cam1/restore", TimeSpan.FromSeconds(4),
+                    async () => await first.StateOfAsync(Camera) == "down", async () => await first.StateOfAsync(Camera) == "up");
+                before = await OutageAsync(first, Camera, unplugged);
+                AssertDuration(before, unplugged);
+
+                // The fibre uplink cut for a measured while: the node falls back to LTE (its cameras stay reachable over it).
                 cut = await ForAWhileAsync(first, "links/mogli-06-uplink/cut", "links/mogli-06-uplink/restore", TimeSpan.FromSeconds(5),
-                    async () => await first.StateOfAsync(Camera) != "up", async () => await first.StateOfAsync(Camera) == "up");
-                before = await OutageAsync(first, Camera, cut);
-                AssertDuration(before, cut);
+                    async () => await NodeReasonAsync(first) == "node.on-lte", async () => await NodeReasonAsync(first) == "node.reporting");
+                lteBefore = await LteSecondsAsync(first, cut);
             }
             finally
             {
@@ -74,24 +81,13 @@ public sealed class EventDayTests
             try
             {
                 Assert.Equal("live", await PhaseAsync(second));
-                var after = await OutageAsync(second, Camera, cut);
-                Assert.Equal(before, after);
+                Assert.Equal(before, await OutageAsync(second, Camera, unplugged));
+                Assert.Equal(lteBefore, await LteSecondsAsync(second, cut));
                 await Eventually.TrueAsync(async () => await second.StateOfAsync(Camera) == "up", Live, "the camera up after the restart\n" + second.Output);
 
-                // Off the mains for a while: the node runs on battery and says so.
-                await second.PostAsync("api/simulator/nodes/mogli-06/mains-off");
-                try
-                {
-                    await Eventually.TrueAsync(async () => Planned(await EventAsync(second), "node:mogli-06")
-                        .GetProperty("reason").GetProperty("code").GetString() == "node.on-battery", Live, "the node on battery");
-                }
-                finally
-                {
-                    await second.PostAsync("api/simulator/nodes/mogli-06/mains-on");
-                }
-
-                await Eventually.TrueAsync(async () => Planned(await EventAsync(second), "node:mogli-06")
-                    .GetProperty("reason").GetProperty("code").GetString() != "node.on-battery", Live, "the node on the mains again");
+                // Off the mains for a measured while: the node runs on its draining battery and says so.
+                battery = await ForAWhileAsync(second, "nodes/mogli-06/mains-off", "nodes/mogli-06/mains-on", TimeSpan.FromSeconds(4),
+                    async () => await NodeReasonAsync(second) == "node.on-battery", async () => await NodeReasonAsync(second) == "node.reporting");
 
                 // Teardown ends the live time the report covers; closed packs the things away.
                 var liveFrom = DateTimeOffset.Parse((await EventAsync(second)).GetProperty("event").GetProperty("start").GetString()!, CultureInfo.InvariantCulture);
@@ -104,8 +100,15 @@ public sealed class EventDayTests
                 var camera = rows.Single(r => r[0] == "availability" && r[2] == Camera);
                 var observed = double.Parse(camera[6], CultureInfo.InvariantCulture);
                 Assert.InRange(observed, 0, (liveUntil - liveFrom).TotalSeconds + Tolerance);
-                Assert.Equal(before, Outage(rows, Camera, cut));
-                // The camera was out of reach for the cut alone: its availability is the rest of the time it was watched.
+                Assert.Equal(before, Outage(rows, Camera, unplugged));
+                // The battery episode and the uplink's time on LTE, each as long as the simulator made them.
+                var episode = Assert.Single(rows, r => r[0] == "battery" && r[2] == "node:mogli-06");
+                AssertDuration(episode, battery);
+                Assert.Equal("ended", episode[11]);
+                Assert.InRange(double.Parse(episode[16], CultureInfo.InvariantCulture), 0, 99.9);
+                Assert.Equal(lteBefore, LteSeconds(rows));
+
+                // The camera was out of reach while unplugged alone: its availability is the rest of the time it was watched.
                 var reachable = double.Parse(camera[7], CultureInfo.InvariantCulture);
                 Assert.InRange(observed - reachable, double.Parse(before[10], CultureInfo.InvariantCulture) - Tolerance,
                     double.Parse(before[10], CultureInfo.InvariantCulture) + Tolerance);
@@ -145,6 +148,22 @@ public sealed class EventDayTests
         await Eventually.TrueAsync(ended, Live, undo + " to show", TimeSpan.FromMilliseconds(100));
         return (from, until);
     }
+
+    private static async Task<string?> NodeReasonAsync(AllInOneHost host) =>
+        Planned(await EventAsync(host), "node:mogli-06").GetProperty("reason").GetProperty("code").GetString();
+
+    /// <summary>The node's time on LTE in the report, once it is as long as the cut (within the tolerance).</summary>
+    private static async Task<double> LteSecondsAsync(AllInOneHost host, (DateTimeOffset From, DateTimeOffset Until) cut)
+    {
+        var expected = (cut.Until - cut.From).TotalSeconds;
+        var lte = 0.0;
+        await Eventually.TrueAsync(async () => Math.Abs((lte = LteSeconds(await ReportAsync(host))) - expected) <= Tolerance, Live,
+            $"the node's time on LTE in the report as long as the {expected:0.0} s cut (last: {lte} s)");
+        return lte;
+    }
+
+    private static double LteSeconds(List<string[]> rows) =>
+        double.Parse(rows.Single(r => r[0] == "uplink" && r[2] == "node:mogli-06")[17], CultureInfo.InvariantCulture);
 
     private static void AssertDuration(string[] outage, (DateTimeOffset From, DateTimeOffset Until) measured)
     {
