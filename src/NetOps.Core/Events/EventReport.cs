@@ -209,7 +209,7 @@ public sealed record EventHistory(Event Event, DateTimeOffset Until, DateTimeOff
         }
 
         var until = now < ev.End ? now : ev.End;
-        var plan = EventCoverage.Of(inventory, ev, NoStates.Instance, ev.Start);
+        var plan = EventCoverage.Of(inventory, ev, _ => null, ev.Start);
         var things = new List<(ZoneCoverage Zone, EntityRef Entity, string Name, string Kind, IReadOnlyList<StateChange> Changes)>();
         foreach (var zone in plan.Zones)
         {
@@ -229,17 +229,5 @@ public sealed record EventHistory(Event Event, DateTimeOffset Until, DateTimeOff
         var watched = first is not { } at ? until : at > ev.Start ? (at < until ? at : until) : ev.Start;
         return new EventHistory(ev, until, watched, [.. things.Select(t =>
             new PlannedHistory(t.Zone.Zone.Id, t.Zone.Zone.Name, t.Entity, t.Name, t.Kind, StateSegments.Of(t.Changes, watched, until)))]);
-    }
-
-    /// <summary>The plan alone: no live state is read for it.</summary>
-    private sealed class NoStates : IStateReader
-    {
-        public static readonly NoStates Instance = new();
-
-        public long Version => 0;
-
-        public IReadOnlyCollection<EntityState> States => [];
-
-        public EntityState? Get(EntityRef entity) => null;
     }
 }

@@ -60,9 +60,11 @@ public sealed class EventCommands(IServiceProvider services, IInventoryProvider 
                 $"{ev.Name} is in {Name(current)}: it can only move forward, to a phase after that");
         }
 
-        if (to == EventPhase.Setup && lifecycle.SetupFrom == ev.Start)
+        // Setup deploys the event's things from now: an event that plans none has nothing to set up.
+        if (to == EventPhase.Setup && !fleet.Nodes.Values.SelectMany(n => n.Assignments).Concat(fleet.Endpoints.Values.SelectMany(e => e.Assignments))
+                .Any(a => a.EventId == eventId))
         {
-            return EventCommandResult.Refused(EventCommandStatus.Conflict, $"nothing is planned for {ev.Name} before its start: there is nothing to set up");
+            return EventCommandResult.Refused(EventCommandStatus.Conflict, $"nothing is planned for {ev.Name}: there is nothing to set up");
         }
 
         await store.AddTransitionAsync(new EventTransition(eventId, to, now, by), cancellationToken).ConfigureAwait(false);

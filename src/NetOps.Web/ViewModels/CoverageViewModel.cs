@@ -19,7 +19,8 @@ public sealed record EndpointRow(
 /// <summary>A zone of an event: its mobile nodes and the endpoints they carry, with counts per state.</summary>
 public sealed record ZoneCoverage(string ZoneId, string Name, IReadOnlyList<StateRow> Nodes, IReadOnlyList<EndpointRow> Endpoints)
 {
-    public int Connected => Endpoints.Count(e => e.Value == StateValue.Up);
+    /// <summary>Reachable (up or degraded) of those planned, as the site plan and alerting count them (<see cref="EventCoverage.IsReachable"/>).</summary>
+    public int Connected { get; init; }
 
     /// <summary>Each planned node's power and uplink against its node class.</summary>
     public IReadOnlyList<NodePowerRow> Power { get; init; } = [];
@@ -84,6 +85,7 @@ public sealed class CoverageViewModel(IStateReader live, ReasonText text, TimePr
             {
                 Power = [.. z.Nodes.Select(n => new NodePowerRow(n.Node.Id, n.Node.Name, n.Deployed, n.Power(inventory.Policy, text)))],
                 Gaps = z.Gaps(inventory.Policy, text),
+                Connected = z.Reachable,
             })
             .ToList();
         Counts = Zones.SelectMany(z => z.Endpoints).GroupBy(e => e.Value).ToDictionary(g => g.Key, g => g.Count());

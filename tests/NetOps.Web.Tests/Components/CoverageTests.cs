@@ -36,7 +36,8 @@ public sealed class CoverageTests : IAsyncDisposable
     {
         var inventory = Inventory();
         await PublishAsync(
-            State(EntityRef.Endpoint("cam-1"), StateValue.Up, Reason.Of(ReasonCodes.NoEvidence)) with
+            // Degraded (found on another port than planned) is connected, as the site plan and alerting count it.
+            State(EntityRef.Endpoint("cam-1"), StateValue.Degraded, Reason.Of(ReasonCodes.EndpointRepatched)) with
             {
                 Attributes = ImmutableSortedDictionary<string, string>.Empty.Add("note", Hostile),
             },
@@ -52,7 +53,7 @@ public sealed class CoverageTests : IAsyncDisposable
         Assert.Empty(page.FindAll("img"));
         var zone = page.Find("section.zone[data-zone='stift']");
         Assert.Contains("1 of 2 connected", zone.QuerySelector("h3")!.TextContent, StringComparison.Ordinal);
-        Assert.Equal("up", page.Find("tr[data-entity='endpoint:cam-1']").GetAttribute("data-state"));
+        Assert.Equal("degraded", page.Find("tr[data-entity='endpoint:cam-1']").GetAttribute("data-state"));
         Assert.Equal(Hostile, page.Find("tr[data-entity='endpoint:cam-1'] td.note").TextContent);
         Assert.Equal("port ge-0/0/2 on n1-sw down", page.Find("tr[data-entity='endpoint:cam-2'] td.reason").TextContent);
         Assert.Equal("up", page.Find("tr[data-entity='node:n1']").GetAttribute("data-state"));
