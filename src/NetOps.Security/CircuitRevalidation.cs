@@ -24,10 +24,16 @@ internal sealed class CircuitRevalidation(ILoggerFactory loggers, IServiceScopeF
     {
         var user = authenticationState.User;
         var claims = identity.Value.ClaimsIdentity;
-        // A login without a local account's security stamp (an OpenID Connect login) lives as long as its cookie does.
-        if (user.FindFirstValue(claims.SecurityStampClaimType) is not { } stamp)
+        // An OpenID Connect login has no local account: it lives as long as its cookie does (the cookie's own check says the
+        // same, by the same rule). Any other login without a security stamp is not one this host made.
+        if (OidcLogin.IsOidc(user))
         {
             return user.Identity?.IsAuthenticated == true;
+        }
+
+        if (user.FindFirstValue(claims.SecurityStampClaimType) is not { } stamp)
+        {
+            return false;
         }
 
         var scope = scopes.CreateAsyncScope();

@@ -134,6 +134,9 @@ internal static class OidcLogin
                     string.Join(",", user.FindAll(ClaimTypes.Role).Select(c => c.Value)),
                     string.Join(",", user.FindAll(NetOpsClaims.Event).Select(c => c.Value)));
                 context.Principal = user;
+                // No local account to check again, so no sliding renewal either: the login ends when its cookie does (12 h),
+                // and who the provider no longer admits cannot log in again.
+                context.Properties!.AllowRefresh = false;
                 // The local redirect the login started with; the handler signs the cookie in with it.
                 context.ReturnUri = AccountEndpoints.LocalOrRoot(context.ReturnUri);
                 await SecurityAudit.WriteAsync(context.HttpContext, user.Identity!.Name ?? "?", AuditActions.Login, $"at {login.DisplayName}");

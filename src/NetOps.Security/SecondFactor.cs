@@ -78,7 +78,8 @@ internal static class SecondFactor
         }
 
         return result.IsLockedOut ? Results.Redirect("/login?error=locked")
-            : await signIn.GetTwoFactorAuthenticationUserAsync() is null ? Results.Redirect("/login?error=expired&returnUrl=" + Uri.EscapeDataString(returnUrl))
+            // Without a pending login (its cookie expired) there is nothing to try again; a wrong code keeps it pending.
+            : pending is null ? Results.Redirect("/login?error=expired&returnUrl=" + Uri.EscapeDataString(returnUrl))
             : Results.Redirect("/login/code?error=invalid&returnUrl=" + Uri.EscapeDataString(returnUrl));
     }
 

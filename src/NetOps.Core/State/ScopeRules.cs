@@ -115,7 +115,7 @@ public static class ScopeRules
 
     /// <summary>An endpoint with assignments of its own goes by them; one without goes with its node.</summary>
     private static bool EndpointIn(FleetInventory inventory, Scope scope, Endpoint endpoint, DateTimeOffset now) =>
-        endpoint.Assignments.Count > 0 ? InEvents(endpoint.Assignments, scope, now) : NodeIn(inventory, scope, endpoint.NodeId, now);
+        InEvents(inventory.AssignmentsOf(endpoint), scope, now);
 
     private static bool InEvents(IReadOnlyList<Assignment> assignments, Scope scope, DateTimeOffset now)
     {
