@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using NetOps.Core.Cluster;
 using NetOps.Core.Observations;
 using NetOps.Inventory;
 using NetOps.Mqtt;
@@ -26,9 +27,20 @@ public static class CollectorExtensions
             .Validate(o => o.Retries is >= 0 and <= 10, "Collector:Retries must be 0 to 10")
             .Validate(o => o.MaxConcurrentPolls is >= 1 and <= 10_000, "Collector:MaxConcurrentPolls must be 1 to 10000")
             .Validate(o => o.FreshnessFactor is >= 1.5 and <= 100, "Collector:FreshnessFactor must be 1.5 to 100")
-            .Validate(o => o.ShardCount >= 1 && o.ShardIndex >= 0 && o.ShardIndex < o.ShardCount, "Collector:ShardIndex must be 0 to ShardCount-1")
+            .Validate(o => o.Heartbeat >= TimeSpan.FromMilliseconds(50) && o.Heartbeat * 2 <= o.Lease, "Collector:Heartbeat must be at least 50 ms and at most half of Collector:Lease")
+            .Validate(o => o.MemberName.Length <= 100, "Collector:Name must be at most 100 characters")
             .ValidateOnStart();
+        if (configuration["Collector:ShardIndex"] is not null || configuration["Collector:ShardCount"] is not null)
+        {
+            throw new InvalidOperationException("Collector:ShardIndex and Collector:ShardCount are gone: collectors split the devices by membership " +
+                                                "(give each collector its own Collector:Name and the same PostgreSQL in Database:ConnectionString); remove both settings");
+        }
+
         services.AddMetrics();
+        // Alone (all-in-one, SQLite) the membership is this process; the host registers PostgreSQL's for a cluster.
+        services.TryAddSingleton<IMembershipStore, LocalMembershipStore>();
+        services.AddSingleton<CollectorMembership>();
+        services.AddHostedService(sp => sp.GetRequiredService<CollectorMembership>());
         services.AddSingleton<PollQueue>();
         services.TryAddSingleton<TrapMetrics>();
         services.AddSingleton(sp => new SnmpClient(new SnmpClientOptions

@@ -30,7 +30,7 @@ public sealed class EndpointProbeOptions
 
 /// <summary>
 /// Probes every deployed endpoint that has an address (<see cref="Endpoint.Address"/>) once per interval and hands the
-/// results to the observation sink. Each collector probes the endpoints of the switches in its shard, so the one
+/// results to the observation sink. Each collector probes the endpoints of the switches it polls (see <see cref="CollectorMembership"/>), so the one
 /// that polls a MOGLI switch also pings its cameras.
 /// </summary>
 public sealed partial class EndpointProbeService(
@@ -39,10 +39,11 @@ public sealed partial class EndpointProbeService(
     IObservationSink sink,
     IOptions<EndpointProbeOptions> options,
     IOptions<CollectorOptions> collector,
+    CollectorMembership membership,
     TimeProvider time,
     ILogger<EndpointProbeService> logger) : BackgroundService
 {
-    private readonly ObservationSequence _sequence = new(collector.Value.Name);
+    private readonly ObservationSequence _sequence = new(collector.Value.MemberName);
     private long _rounds;
 
     /// <summary>Rounds done since start (for tests and diagnostics).</summary>
@@ -75,7 +76,8 @@ public sealed partial class EndpointProbeService(
     public async Task ProbeRoundAsync(CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        var shards = collector.Value;
+        // The endpoints behind a switch go with the switch: the collector that polls it probes them.
+        var assignment = membership.Current;
         var fleet = inventory.Current;
         var now = time.GetUtcNow();
         var targets = new List<(Endpoint Endpoint, IPAddress Address)>();
@@ -87,7 +89,7 @@ public sealed partial class EndpointProbeService(
             }
 
             var owner = fleet.Nodes.TryGetValue(endpoint.NodeId, out var node) && node.DeviceId is { } device ? device : endpoint.Id;
-            if (Sharding.ShardOf(owner, shards.ShardCount) == shards.ShardIndex)
+            if (assignment.Owns(owner))
             {
                 targets.Add((endpoint, address));
             }

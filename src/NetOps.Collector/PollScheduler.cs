@@ -10,39 +10,51 @@ namespace NetOps.Collector;
 /// <summary>
 /// Keeps one Quartz trigger per (device, task of its class's poll plan), rescheduled when the inventory changes. With
 /// <see cref="CollectorOptions.PollInterval"/> set, one trigger per device polls every section of its plan at that interval.
+/// Only this collector's devices (<see cref="CollectorMembership.Current"/>) get triggers: when the members change, the
+/// devices that moved here are scheduled within half their interval and those that moved away are dropped; the rest keep
+/// their triggers untouched, so their polls neither repeat nor slip.
 /// </summary>
 public sealed partial class PollScheduler(
     ISchedulerFactory schedulers,
     IInventoryProvider inventory,
+    CollectorMembership membership,
     IOptions<CollectorOptions> options,
     ILogger<PollScheduler> logger) : IHostedService
 {
     private const string Group = "poll";
     private readonly SemaphoreSlim _gate = new(1, 1);
     private CancellationTokenSource? _stopping;
+    private bool _scheduled;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         _stopping = new CancellationTokenSource();
         inventory.Changed += OnChanged;
+        membership.Changed += OnMembersChanged;
         await ScheduleAsync(inventory.Current, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         inventory.Changed -= OnChanged;
+        membership.Changed -= OnMembersChanged;
         if (_stopping is not null)
         {
             await _stopping.CancelAsync().ConfigureAwait(false);
         }
     }
 
-    private void OnChanged(object? sender, InventoryChangedEventArgs changed) =>
+    private void OnChanged(object? sender, InventoryChangedEventArgs changed) => Reschedule();
+
+    private void OnMembersChanged(Core.Cluster.ClusterAssignment assignment) => Reschedule();
+
+    private void Reschedule() =>
         _ = Task.Run(async () =>
         {
             try
             {
-                await ScheduleAsync(changed.Current, _stopping?.Token ?? CancellationToken.None).ConfigureAwait(false);
+                // Always the latest inventory and members: a reschedule queued behind another one does the same again.
+                await ScheduleAsync(inventory.Current, _stopping?.Token ?? CancellationToken.None).ConfigureAwait(false);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -57,18 +69,19 @@ public sealed partial class PollScheduler(
         {
             var scheduler = await schedulers.GetScheduler(cancellationToken).ConfigureAwait(false);
             var settings = options.Value;
-            var mine = fleet.Devices.Values.Where(d => Sharding.ShardOf(d.Id, settings.ShardCount) == settings.ShardIndex)
-                .ToDictionary(d => d.Id, StringComparer.Ordinal);
+            var assignment = membership.Current;
+            var mine = fleet.Devices.Values.Where(d => assignment.Owns(d.Id)).ToDictionary(d => d.Id, StringComparer.Ordinal);
             var wanted = mine.Values.SelectMany(d => TasksOf(fleet, d, settings).Select(t => (Device: d, Task: t, Key: KeyOf(d, t)))).DistinctBy(w => w.Key).ToList();
             var keys = wanted.Select(w => w.Key).ToHashSet();
-            var existing = await scheduler.GetJobKeys(GroupMatcher<JobKey>.GroupEquals(Group), cancellationToken).ConfigureAwait(false);
+            var existing = (await scheduler.GetJobKeys(GroupMatcher<JobKey>.GroupEquals(Group), cancellationToken).ConfigureAwait(false)).ToHashSet();
             foreach (var key in existing.Where(k => !keys.Contains(k)))
             {
                 await scheduler.DeleteJob(key, cancellationToken).ConfigureAwait(false);
             }
 
             var spread = 0;
-            foreach (var (device, task, key) in wanted)
+            var added = 0;
+            foreach (var (device, task, key) in wanted.Where(w => !existing.Contains(w.Key)))
             {
                 var interval = task.Interval;
                 var job = JobBuilder.Create<PollDeviceJob>().WithIdentity(key)
@@ -77,17 +90,21 @@ public sealed partial class PollScheduler(
                     .Build();
                 // Spread first polls so a large fleet does not poll in one burst, over the device's shortest interval: a
                 // section read every few minutes (neighbours, forwarding table) is read soon after start, then at its pace.
+                // A device taken over from a member that left has gone unpolled for a while already: within half of it.
                 var first = TasksOf(fleet, device, settings).Min(t => t.Interval);
-                var offset = TimeSpan.FromTicks(Math.Min(interval.Ticks, first.Ticks) * (spread++ % 64) / 64);
+                var window = Math.Min(interval.Ticks, first.Ticks) / (_scheduled ? 2 : 1);
+                var offset = TimeSpan.FromTicks(window * (spread++ % 64) / 64);
                 var trigger = TriggerBuilder.Create()
                     .WithIdentity(key.Name, Group)
                     .StartAt(DateTimeOffset.UtcNow + offset)
                     .WithSimpleSchedule(s => s.WithInterval(interval).RepeatForever().WithMisfireInstruction(SimpleTriggerMisfireInstruction.NextWithRemainingCount))
                     .Build();
                 await scheduler.ScheduleJob(job, [trigger], new ScheduleJobOptions { Replace = true }, cancellationToken).ConfigureAwait(false);
+                added++;
             }
 
-            LogScheduled(logger, mine.Count, fleet.Devices.Count, wanted.Count);
+            _scheduled = true;
+            LogScheduled(logger, mine.Count, fleet.Devices.Count, assignment.Members.Count, wanted.Count, added);
         }
         finally
         {
@@ -117,8 +134,8 @@ public sealed partial class PollScheduler(
     private static JobKey KeyOf(Device device, PollTask task) =>
         new(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{device.Id}#{(int)task.Sections}@{task.Interval.TotalMilliseconds}"), Group);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Polling {Devices} of {Fleet} devices: {Triggers} poll plan triggers")]
-    private static partial void LogScheduled(ILogger logger, int devices, int fleet, int triggers);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Polling {Devices} of {Fleet} devices (collectors: {Members}): {Triggers} poll plan triggers, {Added} new")]
+    private static partial void LogScheduled(ILogger logger, int devices, int fleet, int members, int triggers, int added);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Rescheduling polls after an inventory change failed")]
     private static partial void LogRescheduleFailed(ILogger logger, Exception exception);

@@ -53,7 +53,7 @@ public sealed partial class SnmpDevicePoller(
     /// <summary>ifSpeed's value for "faster than a Gauge32 can say": ifHighSpeed must be read instead.</summary>
     private const ulong IfSpeedSaturated = uint.MaxValue;
 
-    private readonly ObservationSequence _sequence = new(options.Value.Name);
+    private readonly ObservationSequence _sequence = new(options.Value.MemberName);
     private readonly ConcurrentDictionary<string, FrozenDictionary<int, string>> _portNames = new(StringComparer.Ordinal);
 
     public string Source => _sequence.Source;

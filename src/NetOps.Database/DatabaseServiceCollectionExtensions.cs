@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using NetOps.Core.Alerts;
+using NetOps.Core.Cluster;
 using NetOps.Core.Events;
 using NetOps.Core.Security;
 using NetOps.Core.State;
@@ -49,6 +50,17 @@ public static class DatabaseServiceCollectionExtensions
         services.AddHostedService<AuditLogPruner>();
         services.TryAddSingleton<EventStore>();
         services.TryAddSingleton<IEventStore>(sp => sp.GetRequiredService<EventStore>());
+        // The collectors' membership: on PostgreSQL every collector of the site sees the others; SQLite is one process.
+        services.TryAddSingleton<IMembershipStore>(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<DatabaseOptions>>().Value;
+            return options.ProviderKind == DatabaseProvider.PostgreSql
+                ? new PostgresMembershipStore(options.ResolveConnectionString(name => resolveCredential is null
+                    ? throw new InvalidOperationException($"Database:PasswordCredential names '{name}', but this process has no credential store to resolve it")
+                    : resolveCredential(sp, name))!,
+                    sp.GetRequiredService<ILogger<PostgresMembershipStore>>())
+                : new LocalMembershipStore(sp.GetRequiredService<TimeProvider>());
+        });
         return services;
     }
 

@@ -23,6 +23,13 @@ public sealed class StateEngineOptions
     /// <summary>How often the active engine republishes the whole model (distributed mode).</summary>
     public TimeSpan SnapshotInterval { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How long the states a collector gave stay as they are after it is gone (its last will), so that the others can
+    /// take its devices over first: at least the collectors' lease plus a heartbeat plus half a poll interval
+    /// (10 s + 2 s + 15 s by default). Zero turns them unknown at once (one collector and no failover).
+    /// </summary>
+    public TimeSpan CollectorGoneGrace { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Name of this engine instance in logs and on the broker.</summary>
     public string Name { get; set; } = Environment.MachineName;
 
@@ -119,14 +126,14 @@ public sealed partial class StateEngineService(
         if (standbyView is { Version: > 0 } view)
         {
             // Take over where the last active engine stopped: same model, next version, no observation applied twice.
-            var engine = new StateEngine(time);
+            var engine = new StateEngine(time) { CollectorGoneGrace = options.Value.CollectorGoneGrace };
             await PublishAsync(engine.Restore(view.ToSnapshot(), inventory.Current), stoppingToken).ConfigureAwait(false);
             LogTookOver(logger, view.Version);
             return engine;
         }
 
         // A fresh model starts its versions from the clock, after those of any engine before it.
-        var fresh = new StateEngine(time, time.GetUtcNow().ToUnixTimeMilliseconds() * 1000);
+        var fresh = new StateEngine(time, time.GetUtcNow().ToUnixTimeMilliseconds() * 1000) { CollectorGoneGrace = options.Value.CollectorGoneGrace };
         await PublishAsync(fresh.SetInventory(inventory.Current), stoppingToken).ConfigureAwait(false);
         LogStarted(logger, fresh.Inventory.Devices.Count, fresh.Inventory.Links.Count, fresh.Inventory.Nodes.Count);
         return fresh;

@@ -92,12 +92,12 @@ public static class StateExtensions
 
     /// <summary>
     /// A collector of a distributed deployment hands its observations to the broker (QoS 1), under its presence
-    /// with a last will. The collector's name is "Collector:Name".
+    /// with a last will. The collector's name is "Collector:Name" (empty: the machine's name).
     /// </summary>
     public static IServiceCollection AddNetOpsMqttObservationSink(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddNetOpsMqttOptions(CredentialStoreExtensions.ResolveCredential);
-        services.AddSingleton(sp => new MqttObservationSink(Mqtt(sp), configuration["Collector:Name"] ?? "collector",
+        services.AddSingleton(sp => new MqttObservationSink(Mqtt(sp), configuration["Collector:Name"] switch { null => "collector", { } name when string.IsNullOrWhiteSpace(name) => Environment.MachineName, { } name => name.Trim() },
             sp.GetRequiredService<ILogger<MqttObservationSink>>()));
         services.AddSingleton<IObservationSink>(sp => sp.GetRequiredService<MqttObservationSink>());
         services.AddHostedService(sp => sp.GetRequiredService<MqttObservationSink>());
@@ -112,7 +112,7 @@ public static class StateExtensions
 
     private static void AddEngineOptions(IServiceCollection services, IConfiguration configuration) =>
         services.AddOptions<StateEngineOptions>().Bind(configuration.GetSection(StateEngineOptions.SectionName))
-            .Validate(o => o.ExpireInterval > TimeSpan.Zero && o.LeaseRetryInterval > TimeSpan.Zero && o.SnapshotInterval > TimeSpan.Zero,
+            .Validate(o => o.ExpireInterval > TimeSpan.Zero && o.LeaseRetryInterval > TimeSpan.Zero && o.SnapshotInterval > TimeSpan.Zero && o.CollectorGoneGrace >= TimeSpan.Zero,
                 "State intervals must be positive")
             .ValidateOnStart();
 

@@ -6,6 +6,7 @@ using OpenTelemetry.Metrics;
 using Scalar.AspNetCore;
 using NetOps.Alerting;
 using NetOps.Collector;
+using NetOps.Core.Cluster;
 using NetOps.Core.Observations;
 using NetOps.Core.State;
 using NetOps.Database;
@@ -83,15 +84,19 @@ public static class HostExtensions
 
         var health = services.AddHealthChecks();
         var servesRoutes = roles.HasFlag(HostRoles.Web) || roles.HasFlag(HostRoles.Simulator);
-        if (allInOne || roles.HasFlag(HostRoles.Engine) || roles.HasFlag(HostRoles.Alerting) || servesRoutes)
+        if (allInOne || roles.HasFlag(HostRoles.Engine) || roles.HasFlag(HostRoles.Alerting) || servesRoutes || roles.HasFlag(HostRoles.Collector))
         {
-            // The operational database, migrated before anything uses it; it also holds the accounts every route checks.
+            // The operational database, migrated before anything uses it; it also holds the accounts every route checks,
+            // and the collectors' membership (PostgreSQL: every collector of the site splits the devices with the others).
             services.AddNetOpsDatabase(configuration, CredentialStoreExtensions.ResolveCredential);
             health.AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
             // Events made on the dashboard and phases set by hand, over the files' inventory, for everything registered below.
             services.AddNetOpsEventPlans();
-            // Logins (registered after the database: the first admin is created once it is migrated).
-            services.AddNetOpsSecurity(configuration);
+            if (allInOne || roles.HasFlag(HostRoles.Engine) || roles.HasFlag(HostRoles.Alerting) || servesRoutes)
+            {
+                // Logins (registered after the database: the first admin is created once it is migrated).
+                services.AddNetOpsSecurity(configuration);
+            }
         }
 
         if (allInOne)
@@ -143,7 +148,8 @@ public static class HostExtensions
         {
             services.AddNetOpsCollector(configuration);
             services.AddSingleton<ITrapLog>(sp => sp.GetRequiredService<TrapIngest>());
-            health.AddCheck<SchedulerCheck>("scheduler", tags: ["ready"]).AddCheck<BrokerCheck>("broker", tags: ["ready"]);
+            health.AddCheck<SchedulerCheck>("scheduler", tags: ["ready"]).AddCheck<BrokerCheck>("broker", tags: ["ready"])
+                .AddCheck<MembershipCheck>("membership", tags: ["ready"]);
         }
 
         if (roles.HasFlag(HostRoles.Web))
@@ -256,7 +262,12 @@ public static class HostExtensions
         return context.Response.WriteAsync(JsonSerializer.Serialize(new
         {
             status = report.Status.ToString(),
-            checks = report.Entries.ToDictionary(e => e.Key, e => new { status = e.Value.Status.ToString(), description = e.Value.Description }),
+            checks = report.Entries.ToDictionary(e => e.Key, e => new
+            {
+                status = e.Value.Status.ToString(),
+                description = e.Value.Description,
+                data = e.Value.Data.Count == 0 ? null : e.Value.Data,
+            }),
         }, HealthJson));
     }
 
@@ -304,6 +315,47 @@ public static class HostExtensions
             Task.FromResult(view.Loaded.IsCompletedSuccessfully
                 ? HealthCheckResult.Healthy($"live view at version {view.Version}, {view.Resyncs} resyncs, last error: {view.LastError ?? "none"}")
                 : HealthCheckResult.Unhealthy("live view has no snapshot yet"));
+    }
+
+    /// <summary>
+    /// This collector's standing: the live members, their devices and last heartbeats (names and counts only: /readyz is
+    /// anonymous). Degraded, still ready, while the store does not answer: polling goes on with the last split.
+    /// </summary>
+    private sealed class MembershipCheck(CollectorMembership membership, IMembershipStore store, IInventoryProvider inventory) : IHealthCheck
+    {
+        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+        {
+            var status = membership.Status;
+            var mine = status.Assignment;
+            var data = new Dictionary<string, object>
+            {
+                ["member"] = mine.Self,
+                ["devices"] = inventory.Current.Devices.Keys.Count(mine.Owns),
+            };
+            if (status.Error is not null)
+            {
+                return HealthCheckResult.Degraded($"membership store {membership.Store} unreachable since {status.FailingSince:O} ({status.Error}); " +
+                                                  $"polling goes on split over {mine.Members.Count} members", data: data);
+            }
+
+            try
+            {
+                var view = await store.ReadAsync(cancellationToken).ConfigureAwait(false);
+                data["members"] = CollectorRoster.Of(view, inventory.Current.Devices.Keys).Select(share => new
+                {
+                    name = share.Member.Name,
+                    devices = share.Devices.Count,
+                    heartbeatAt = share.Member.HeartbeatAt,
+                    secondsAgo = Math.Round((view.Now - share.Member.HeartbeatAt).TotalSeconds, 1),
+                }).ToList();
+            }
+            catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
+            {
+                return HealthCheckResult.Degraded($"membership store {membership.Store} unreadable: {e.Message}", data: data);
+            }
+
+            return HealthCheckResult.Healthy($"collector {mine.Self}, one of {mine.Members.Count} in {membership.Store}, last heartbeat {status.LastHeartbeat:O}", data);
+        }
     }
 
     private sealed class SchedulerCheck(ISchedulerFactory schedulers) : IHealthCheck

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.AspNetCore.Authorization;
 using NetOps.Core.Observations;
+using NetOps.Core.Cluster;
 using NetOps.Core.Security;
 using NetOps.Core.State;
 using NetOps.Inventory;
@@ -119,6 +120,34 @@ public static class DashboardExtensions
             .WithSummary("Trap receiver counts, recent notifications and unknown senders")
             .WithDescription("In a process that receives traps, its counts and log; in a web-only process the notifications the engine " +
                 "stored, with the receiver's counts and unknown senders null. 404 when the process neither receives traps nor reads a store.");
+        api.MapGet("/collectors", async Task<Results<JsonHttpResult<CollectorsResponse>, ProblemHttpResult>> (IServiceProvider services,
+            IInventoryProvider inventory, CancellationToken cancellationToken) =>
+        {
+            if (services.GetService<IMembershipStore>() is not { } store)
+            {
+                return TypedResults.Problem("this process reads no collector membership", statusCode: StatusCodes.Status404NotFound);
+            }
+
+            MembershipView view;
+            try
+            {
+                view = await store.ReadAsync(cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
+            {
+                return TypedResults.Problem($"the membership store ({store.Description}) does not answer: {e.Message}", statusCode: StatusCodes.Status503ServiceUnavailable);
+            }
+
+            return TypedResults.Json(CollectorsResponse.Of(store.Description, view, inventory.Current.Devices.Keys), Json);
+        })
+            .RequireAuthorization(NetOpsPolicies.Network)
+            .WithName("GetCollectors")
+            .Produces<CollectorsResponse>()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .WithSummary("The live collectors, the devices each one polls and their last heartbeat")
+            .WithDescription("Collectors heartbeat into the membership store (PostgreSQL for several collectors); the devices are split over " +
+                "the live ones by rendezvous hashing. A collector killed without a word stays listed until its lease runs out.");
         AlertsApi.Map(app.MapGroup("/api").WithTags("Alerts").RequireAuthorization(NetOpsPolicies.Read), Json);
         AuditApi.Map(app.MapGroup("/api").WithTags("Audit").RequireAuthorization(NetOpsPolicies.Read), Json);
         return app;

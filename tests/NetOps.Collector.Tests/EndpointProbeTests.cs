@@ -40,7 +40,7 @@ public sealed class EndpointProbeTests
         var sink = new CollectingSink();
         var service = new EndpointProbeService(new IcmpProber(), new FixedInventory(fleet), sink,
             Options.Create(new EndpointProbeOptions { Timeout = TimeSpan.FromSeconds(2) }),
-            Options.Create(new CollectorOptions { Name = "probe-test" }), TimeProvider.System, NullLogger<EndpointProbeService>.Instance);
+            Options.Create(new CollectorOptions { Name = "probe-test" }), Alone(fleet), TimeProvider.System, NullLogger<EndpointProbeService>.Instance);
 
         await service.ProbeRoundAsync(CancellationToken.None);
 
@@ -61,6 +61,11 @@ public sealed class EndpointProbeTests
             return ValueTask.CompletedTask;
         }
     }
+
+    /// <summary>A collector alone in its membership (it polls every device), as in the all-in-one host before its first heartbeat.</summary>
+    internal static CollectorMembership Alone(FleetInventory fleet) =>
+        new(new Core.Cluster.LocalMembershipStore(), new FixedInventoryProvider(fleet), Options.Create(new CollectorOptions()),
+            NullLogger<CollectorMembership>.Instance);
 
     /// <summary>An inventory the test controls.</summary>
     private sealed class FixedInventory(FleetInventory current) : IInventoryProvider

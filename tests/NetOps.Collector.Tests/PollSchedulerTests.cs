@@ -35,7 +35,7 @@ public sealed class PollSchedulerTests
         var factory = provider.GetRequiredService<ISchedulerFactory>();
         var scheduler = await factory.GetScheduler();
         await scheduler.Start();
-        var planner = new PollScheduler(factory, new FixedInventory(fleet), Options.Create(new CollectorOptions()), NullLogger<PollScheduler>.Instance);
+        var planner = new PollScheduler(factory, new FixedInventory(fleet), EndpointProbeTests.Alone(fleet), Options.Create(new CollectorOptions()), NullLogger<PollScheduler>.Instance);
         try
         {
             await planner.StartAsync(CancellationToken.None);

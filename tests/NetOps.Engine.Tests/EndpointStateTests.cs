@@ -213,6 +213,30 @@ public sealed class EndpointStateTests
     }
 
     [Fact]
+    public void CollectorGone_WithAGrace_LeavesTheDevicesAnotherCollectorTookOver_AndTurnsTheRestUnknownAfterIt()
+    {
+        _engine.CollectorGoneGrace = TimeSpan.FromSeconds(5);
+        _engine.Apply(Poll("core", ("Te1/0/2", true)));
+        _engine.Apply(SwitchPoll(("ge-0/0/1", true)));
+        var goneAt = _clock.GetUtcNow();
+        Assert.Null(_engine.Apply(new CollectorGoneObservation(goneAt, "collector")));
+
+        // Within the grace another collector polls the core (it took it over); nobody polls the MOGLI switch.
+        _clock.Advance(TimeSpan.FromSeconds(2));
+        _engine.Apply(new DevicePollObservation("collector-2#1", 1, _clock.GetUtcNow(), "core", true, TimeSpan.FromHours(1), null,
+            [new PortSample("Te1/0/2", 1, true, true, 0, 0, 1_000)], Fleet.Fresh));
+        _engine.Expire();
+        Assert.Equal(StateValue.Up, _engine.Get(EntityRef.Device("mogli-01-sw"))!.Value);
+
+        _clock.Advance(TimeSpan.FromSeconds(3));
+        var delta = _engine.Expire();
+
+        Assert.Contains(delta!.Changed, s => s.Entity == EntityRef.Device("mogli-01-sw") && s.Value == StateValue.Unknown && s.Reason.Code == ReasonCodes.SourceGone);
+        Assert.DoesNotContain(delta.Changed, s => s.Entity == EntityRef.Device("core"));
+        Assert.Equal(StateValue.Up, _engine.Get(EntityRef.Device("core"))!.Value);
+    }
+
+    [Fact]
     public void EvidenceAboutOneEndpoint_RederivesThatEndpointAlone_TheRestCatchUpAtExpire()
     {
         _engine.Apply(new EndpointHeartbeatObservation("mqtt#1", 1, _clock.GetUtcNow(), "luft-1", TimeSpan.FromSeconds(60)));

@@ -8,13 +8,17 @@ namespace NetOps.Testing;
 /// </summary>
 public sealed class Postgres : IAsyncDisposable
 {
-    private readonly ExternalProcess _process;
     private readonly string _directory;
+    private readonly string _bin;
+    private readonly bool _asRoot;
+    private ExternalProcess _process;
 
-    private Postgres(ExternalProcess process, string directory, int port)
+    private Postgres(ExternalProcess process, string directory, string bin, bool asRoot, int port)
     {
         _process = process;
         _directory = directory;
+        _bin = bin;
+        _asRoot = asRoot;
         Port = port;
     }
 
@@ -39,13 +43,10 @@ public sealed class Postgres : IAsyncDisposable
             [.. asRoot ? new[] { "-u", "postgres", "--", Path.Combine(bin, "initdb") } : [], "-D", data, "-U", "postgres", "--auth=trust", "--no-sync"])
             .ConfigureAwait(false);
         var port = FreePort.Tcp();
-        string[] server = [Path.Combine(bin, "postgres"), "-D", data, "-p", port.ToString(CultureInfo.InvariantCulture), "-k", directory,
-            "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "full_page_writes=off", "-c", "max_connections=50"];
-        var process = asRoot ? ExternalProcess.Start("runuser", ["-u", "postgres", "--", .. server]) : ExternalProcess.Start(server[0], server[1..]);
-        var postgres = new Postgres(process, directory, port);
+        var postgres = new Postgres(Launch(bin, directory, asRoot, port), directory, bin, asRoot, port);
         try
         {
-            await process.WaitForOutputAsync("database system is ready to accept connections", TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+            await postgres.WaitReadyAsync().ConfigureAwait(false);
         }
         catch
         {
@@ -55,6 +56,31 @@ public sealed class Postgres : IAsyncDisposable
 
         return postgres;
     }
+
+    /// <summary>
+    /// Stops the server as an operator's restart does (fast shutdown: sessions are cut, their clients see the connection
+    /// drop), waits <paramref name="down"/> with it stopped, and starts it again on the same port with the same data.
+    /// </summary>
+    public async Task RestartAsync(TimeSpan down)
+    {
+        string[] stop = [Path.Combine(_bin, "pg_ctl"), "stop", "-D", Path.Combine(_directory, "data"), "-m", "fast", "-w"];
+        await RunAsync(_asRoot ? "runuser" : stop[0], _asRoot ? ["-u", "postgres", "--", .. stop] : stop[1..]).ConfigureAwait(false);
+        await _process.WaitForExitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+        await _process.DisposeAsync().ConfigureAwait(false);
+        await Task.Delay(down).ConfigureAwait(false);
+        _process = Launch(_bin, _directory, _asRoot, Port);
+        await WaitReadyAsync().ConfigureAwait(false);
+    }
+
+    private static ExternalProcess Launch(string bin, string directory, bool asRoot, int port)
+    {
+        string[] server = [Path.Combine(bin, "postgres"), "-D", Path.Combine(directory, "data"), "-p", port.ToString(CultureInfo.InvariantCulture), "-k", directory,
+            "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "full_page_writes=off", "-c", "max_connections=100"];
+        return asRoot ? ExternalProcess.Start("runuser", ["-u", "postgres", "--", .. server]) : ExternalProcess.Start(server[0], server[1..]);
+    }
+
+    private Task WaitReadyAsync() =>
+        _process.WaitForOutputAsync("database system is ready to accept connections", TimeSpan.FromSeconds(30));
 
     private static async Task RunAsync(string file, string[] arguments)
     {

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using NetOps.Core.Alerts;
+using NetOps.Core.Cluster;
 using NetOps.Core.Inventory;
 using NetOps.Core.Observations;
 using NetOps.Core.State;
@@ -231,3 +232,15 @@ public sealed record ReceiverResponse(string Name, string Kind, int Pending, Dat
     public static ReceiverResponse Of(ReceiverHealth health) => new(health.Name, health.Kind, health.Pending, health.LastDeliveredAt,
         health.LastError, health.LastErrorAt, health.Healthy);
 }
+
+/// <summary>GET /api/collectors: where the membership is kept, its clock, and each live collector with its devices.</summary>
+public sealed record CollectorsResponse(string Store, DateTimeOffset Now, IReadOnlyList<CollectorResponse> Collectors)
+{
+    public static CollectorsResponse Of(string store, MembershipView view, IEnumerable<string> devices) =>
+        new(store, view.Now, [.. CollectorRoster.Of(view, devices).Select(share => new CollectorResponse(share.Member.Name, share.Member.Process,
+            share.Member.StartedAt, share.Member.HeartbeatAt, share.Member.ExpiresAt, share.Member.Devices, share.Devices))]);
+}
+
+/// <summary>A live collector: <c>polling</c> is the count it reported with its last heartbeat, <c>devices</c> what the split gives it now.</summary>
+public sealed record CollectorResponse(string Name, string? Process, DateTimeOffset StartedAt, DateTimeOffset HeartbeatAt, DateTimeOffset ExpiresAt,
+    int Polling, IReadOnlyList<string> Devices);

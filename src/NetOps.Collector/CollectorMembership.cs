@@ -1,0 +1,190 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using NetOps.Core.Cluster;
+using NetOps.Inventory;
+
+namespace NetOps.Collector;
+
+/// <summary>How this collector stands in the membership, for readiness and the health page.</summary>
+public sealed record MembershipStatus(ClusterAssignment Assignment, DateTimeOffset? LastHeartbeat, string? Error, DateTimeOffset? FailingSince);
+
+/// <summary>
+/// This collector's membership: it heartbeats into the <see cref="IMembershipStore"/> every
+/// <see cref="CollectorOptions.Heartbeat"/> with a lease of <see cref="CollectorOptions.Lease"/>, and splits the devices
+/// over the live members by rendezvous hashing (<see cref="Current"/>; <see cref="Changed"/> when the members change).
+/// A collector killed without a word drops out when its lease runs out; one that stops leaves at once.
+/// <para>
+/// When the store cannot be reached the assignment stays as it was: every device keeps its collector (no gap, no
+/// duplicate), at worst a member that died meanwhile is noticed late. After an outage every lease in the store has run
+/// out, so members missing from the first views are only believed gone once this collector has been connected for a
+/// whole lease (long enough for every living member to have renewed its own).
+/// </para>
+/// </summary>
+public sealed partial class CollectorMembership : IHostedService, IAsyncDisposable
+{
+    private readonly IMembershipStore _store;
+    private readonly IInventoryProvider _inventory;
+    private readonly CollectorOptions _options;
+    private readonly ILogger<CollectorMembership> _logger;
+    private readonly TimeProvider _time;
+    private readonly DateTimeOffset _started;
+    private readonly string _process = $"{Environment.MachineName}:{Environment.ProcessId}";
+    private readonly CancellationTokenSource _stopping = new();
+    private volatile MembershipStatus _status;
+    private DateTimeOffset? _reconnectedAt;
+    private Task? _loop;
+
+    public CollectorMembership(IMembershipStore store, IInventoryProvider inventory, IOptions<CollectorOptions> options,
+        ILogger<CollectorMembership> logger, TimeProvider? time = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _store = store;
+        _inventory = inventory;
+        _options = options.Value;
+        _logger = logger;
+        _time = time ?? TimeProvider.System;
+        _started = _time.GetUtcNow();
+        _status = new MembershipStatus(new ClusterAssignment(Name, []), null, null, null);
+    }
+
+    /// <summary>This collector's name in the membership (and in its observations' sources).</summary>
+    public string Name => _options.MemberName;
+
+    /// <summary>The devices split over the members as this collector sees them now.</summary>
+    public ClusterAssignment Current => _status.Assignment;
+
+    public MembershipStatus Status => _status;
+
+    /// <summary>Where the membership is kept.</summary>
+    public string Store => _store.Description;
+
+    /// <summary>Raised (on the heartbeat's thread) when the members the devices are split over change.</summary>
+    public event Action<ClusterAssignment>? Changed;
+
+    /// <summary>
+    /// The first heartbeat before anything is scheduled, so a collector joining a running cluster starts with its share
+    /// instead of every device. If the store does not answer within a lease, this collector starts alone (polling
+    /// everything, duplicates rather than gaps) and joins when it answers.
+    /// </summary>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        using var first = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        first.CancelAfter(_options.Lease);
+        await BeatAsync(first.Token).ConfigureAwait(false);
+        _loop = Task.Run(() => LoopAsync(_stopping.Token), CancellationToken.None);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        if (_loop is not null)
+        {
+            await _loop.ConfigureAwait(false);
+        }
+
+        try
+        {
+            using var leaving = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            leaving.CancelAfter(TimeSpan.FromSeconds(2));
+            await _store.LeaveAsync(Name, leaving.Token).ConfigureAwait(false);
+            LogLeft(_logger, Name);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // The lease runs out instead.
+            LogLeaveFailed(_logger, Name, e.Message);
+        }
+    }
+
+    private async Task LoopAsync(CancellationToken stopping)
+    {
+        using var timer = new PeriodicTimer(_options.Heartbeat, _time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stopping).ConfigureAwait(false))
+            {
+                using var beat = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+                // A heartbeat that takes longer than a lease is no heartbeat: give up on it and keep the assignment.
+                beat.CancelAfter(_options.Lease);
+                await BeatAsync(beat.Token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>One heartbeat: renew the lease, read the members, split the devices again if they changed.</summary>
+    public async Task BeatAsync(CancellationToken cancellationToken)
+    {
+        var status = _status;
+        MembershipView view;
+        try
+        {
+            var devices = _inventory.Current.Devices.Keys.Count(status.Assignment.Owns);
+            view = await _store.HeartbeatAsync(new MemberHeartbeat(Name, _started, _options.Lease, devices, _process), cancellationToken)
+                .ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException && !_stopping.IsCancellationRequested)
+        {
+            var since = status.FailingSince ?? _time.GetUtcNow();
+            if (status.FailingSince is null)
+            {
+                LogStoreUnreachable(_logger, _store.Description, status.Assignment.Members.Count, e is OperationCanceledException ? "no answer within the lease" : e.Message);
+            }
+
+            _status = status with { Error = e is OperationCanceledException ? "no answer within the lease" : e.Message, FailingSince = since };
+            return;
+        }
+
+        var now = _time.GetUtcNow();
+        if (status.FailingSince is not null)
+        {
+            _reconnectedAt = now;
+            LogStoreBack(_logger, _store.Description, now - status.FailingSince.Value);
+        }
+
+        var live = view.Members.Select(m => m.Name).ToList();
+        var departed = status.Assignment.Members.Where(m => !live.Contains(m, StringComparer.Ordinal)).ToList();
+        if (_reconnectedAt is { } back && now - back < _options.Lease && status.LastHeartbeat is not null)
+        {
+            // Just back from an outage: those missing may not have renewed yet. Keep them until a lease has passed.
+            live.AddRange(departed);
+        }
+        else
+        {
+            _reconnectedAt = null;
+        }
+
+        var next = new ClusterAssignment(Name, live);
+        var changed = !next.SameMembers(status.Assignment);
+        _status = new MembershipStatus(changed ? next : status.Assignment, now, null, null);
+        if (changed)
+        {
+            LogMembers(_logger, Name, next.Members.Count, string.Join(", ", next.Members));
+            Changed?.Invoke(next);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        _stopping.Dispose();
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Collector {Name}: devices split over {Count} members: {Members}")]
+    private static partial void LogMembers(ILogger logger, string name, int count, string members);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Membership store {Store} unreachable ({Error}): keeping the split over {Count} members until it answers")]
+    private static partial void LogStoreUnreachable(ILogger logger, string store, int count, string error);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Membership store {Store} answers again after {Outage}")]
+    private static partial void LogStoreBack(ILogger logger, string store, TimeSpan outage);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Collector {Name} left the membership")]
+    private static partial void LogLeft(ILogger logger, string name);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Collector {Name} could not leave the membership ({Error}); its lease runs out instead")]
+    private static partial void LogLeaveFailed(ILogger logger, string name, string error);
+}
