@@ -41,7 +41,7 @@ if [ ! -s secrets/grafana-influx-token ]; then cp secrets/influx-token secrets/g
 chmod 600 secrets/grafana-influx-token
 
 # One MQTT user per NetOps process kind, and one for the broker's healthcheck.
-for user in host collector engine web health; do secret "mqtt-$user"; done
+for user in host collector collectors engine web health; do secret "mqtt-$user"; done
 printf -- '-u netops-health\n-P %s\n' "$(cat secrets/mqtt-health)" > secrets/mosquitto_sub
 chmod 600 secrets/mosquitto_sub
 
@@ -79,7 +79,7 @@ done
 if command -v mosquitto_passwd > /dev/null; then
   : > secrets/mosquitto-passwd
   chmod 600 secrets/mosquitto-passwd
-  for user in host collector engine web health; do
+  for user in host collector collectors engine web health; do
     mosquitto_passwd -b secrets/mosquitto-passwd "netops-$user" "$(cat "secrets/mqtt-$user")"
   done
   for file in secrets/nodes/*; do
@@ -90,7 +90,7 @@ if command -v mosquitto_passwd > /dev/null; then
 else
   echo "mosquitto_passwd is not installed (Debian: apt-get install mosquitto). Without it, make the password file with" >&2
   echo "  docker run --rm -v \"\$PWD/secrets:/s\" eclipse-mosquitto:2 mosquitto_passwd -b /s/mosquitto-passwd USER PASSWORD" >&2
-  echo "for netops-host, netops-collector, netops-engine, netops-web, netops-health (secrets/mqtt-*) and each secrets/nodes/*." >&2
+  echo "for netops-host, netops-collector, netops-collectors, netops-engine, netops-web, netops-health (secrets/mqtt-*) and each secrets/nodes/*." >&2
 fi
 
 # The broker's TLS certificate for field nodes, from a throwaway CA. Replace the three files with your own CA's to keep
@@ -114,7 +114,7 @@ chmod 600 secrets/mqtt-tls-ca secrets/mqtt-tls-cert secrets/mqtt-tls-key
 owners=(
   "1883:secrets/mosquitto-passwd secrets/mqtt-tls-ca secrets/mqtt-tls-cert secrets/mqtt-tls-key"
   "472:secrets/grafana-admin-password secrets/grafana-influx-token"
-  "1654:secrets/netops.yaml secrets/mqtt-host secrets/mqtt-collector secrets/mqtt-engine secrets/mqtt-web"
+  "1654:secrets/netops.yaml secrets/mqtt-host secrets/mqtt-collector secrets/mqtt-collectors secrets/mqtt-engine secrets/mqtt-web"
 )
 for entry in "${owners[@]}"; do
   uid="${entry%%:*}"

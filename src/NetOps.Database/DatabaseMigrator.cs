@@ -11,8 +11,12 @@ namespace NetOps.Database;
 /// </summary>
 public sealed class DatabaseMigrator(IDbContextFactory<NetOpsDbContext> contexts, ILogger<DatabaseMigrator> logger) : IHostedService
 {
-    /// <summary>"NetOps" in ASCII: the advisory lock key every NetOps process migrates under on PostgreSQL.</summary>
-    private const long MigrationLockKey = 0x4E65_744F_7073;
+    /// <summary>
+    /// "NetOpsMg" in ASCII: the advisory lock key every NetOps process migrates under on PostgreSQL. Not "NetOps", the
+    /// engine lease's default key (State:LeaseKey): an engine holds that one as long as it runs, so a second process
+    /// migrating the same database under it waited for the active engine to die.
+    /// </summary>
+    internal const long MigrationLockKey = 0x4E65_744F_7073_4D67;
 
     private readonly TaskCompletionSource _migrated = new(TaskCreationOptions.RunContinuationsAsynchronously);
 

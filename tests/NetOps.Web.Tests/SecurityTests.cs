@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
+using System.Text.Json;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
@@ -154,6 +155,10 @@ public sealed partial class SecurityTests(SecurityTests.Fixture fixture) : IClas
     [InlineData("coordinator", "GET", "api/silences", HttpStatusCode.Forbidden)]
     [InlineData("coordinator", "GET", "api/alerts/receivers", HttpStatusCode.Forbidden)]
     [InlineData("oncall", "GET", "api/traps", HttpStatusCode.OK)]
+    [InlineData("coordinator", "GET", "api/collectors", HttpStatusCode.Forbidden)]
+    [InlineData("coordinator", "GET", "health", HttpStatusCode.Redirect)]
+    [InlineData("oncall", "GET", "api/collectors", HttpStatusCode.OK)]
+    [InlineData("oncall", "GET", "health", HttpStatusCode.OK)]
     [InlineData("oncall", "GET", "devices/core-rathaus", HttpStatusCode.OK)]
     [InlineData("oncall", "GET", "events/altstadtfest", HttpStatusCode.OK)]
     [InlineData("coordinator", "POST", "api/simulator/links/core-acc-nord/cut", HttpStatusCode.Forbidden)]
@@ -191,10 +196,32 @@ public sealed partial class SecurityTests(SecurityTests.Fixture fixture) : IClas
         Assert.True(expected == response.StatusCode, $"{role} {method} /{path}: {(int)response.StatusCode}, expected {(int)expected}");
     }
 
+    /// <summary>All-in-one keeps its membership in the process: one collector, every device, its heartbeat renewed.</summary>
+    [Fact]
+    public async Task Collectors_AllInOne_OneCollectorPollsEveryDevice_OnTheApiAndTheHealthPage()
+    {
+        using var inventory = JsonDocument.Parse(await _as["oncall"].GetStringAsync(new Uri("api/inventory", UriKind.Relative)));
+        var devices = inventory.RootElement.GetProperty("devices").EnumerateArray().Select(d => d.GetProperty("id").GetString()).Order(StringComparer.Ordinal).ToList();
+        JsonElement collector = default;
+        await Eventually.TrueAsync(async () =>
+        {
+            using var answer = JsonDocument.Parse(await _as["oncall"].GetStringAsync(new Uri("api/collectors", UriKind.Relative)));
+            collector = answer.RootElement.GetProperty("collectors").EnumerateArray().SingleOrDefault().Clone();
+            return collector.ValueKind == JsonValueKind.Object && collector.GetProperty("polling").GetInt32() == devices.Count;
+        }, TimeSpan.FromSeconds(30), "the collector's heartbeat reporting every device");
+
+        Assert.Equal("collector", collector.GetProperty("name").GetString());
+        Assert.Equal(devices, collector.GetProperty("devices").EnumerateArray().Select(d => d.GetString()));
+        var page = await _as["oncall"].GetStringAsync(new Uri("health", UriKind.Relative));
+        Assert.Contains("data-collectors=\"1\"", page, StringComparison.Ordinal);
+        Assert.Contains($"data-devices=\"{devices.Count}\"", page, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("topology")]
     [InlineData("alerts")]
+    [InlineData("health")]
     [InlineData("no-such-page")]
     public async Task Page_RedirectsAnonymousToTheLogin(string path)
     {
@@ -246,7 +273,7 @@ public sealed partial class SecurityTests(SecurityTests.Fixture fixture) : IClas
         };
         try
         {
-            foreach (var (path, root) in new[] { ("", "div.overview"), ("topology", "div.topology"), ("events/kerwe", "div.coverage"), ("alerts", "[data-interactive]"), ("devices/core-rathaus", "div.detail") })
+            foreach (var (path, root) in new[] { ("", "div.overview"), ("topology", "div.topology"), ("events/kerwe", "div.coverage"), ("alerts", "[data-interactive]"), ("health", "div.health"), ("devices/core-rathaus", "div.detail") })
             {
                 await page.GotoAsync(new Uri(_host.BaseAddress, path).ToString());
                 await Assertions.Expect(page.Locator(root).First).ToHaveAttributeAsync("data-interactive", "true", new() { Timeout = 30_000 });
