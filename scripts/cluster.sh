@@ -56,9 +56,10 @@ start_netops() {
   echo "$port" > "$DIR/ports/$name"
   mkdir -p "$DIR/data/$name" "$DIR/logs/$name"
   # shellcheck disable=SC2046 # the common arguments contain no spaces
-  setsid nohup dotnet "$HOST_DLL" --urls "http://127.0.0.1:$port" $(common_args) \
+  # From the build output: appsettings.json (logging, defaults) is read from the working directory.
+  (cd "$(dirname "$HOST_DLL")" && exec setsid nohup dotnet "$HOST_DLL" --urls "http://127.0.0.1:$port" $(common_args) \
     --Storage:DataDirectory "$DIR/data/$name" --Serilog:WriteTo:1:Args:path "$DIR/logs/$name/netops-.log" "$@" \
-    > "$DIR/logs/$name.log" 2>&1 < /dev/null &
+    > "$DIR/logs/$name.log" 2>&1 < /dev/null) &
   echo $! > "$DIR/pids/$name"
 }
 

@@ -17,6 +17,8 @@ packages=(
   "postgresql:/usr/lib/postgresql/*/bin/postgres"
   "prometheus-alertmanager:/usr/bin/prometheus-alertmanager"
   "python3-aiosmtpd:/usr/lib/python3/dist-packages/aiosmtpd/__init__.py"
+  # scripts/cluster.sh (and its test) asks the processes over HTTP with curl.
+  "curl:/usr/bin/curl"
 )
 missing=()
 for entry in "${packages[@]}"; do
