@@ -35,6 +35,9 @@ public sealed partial class PostgresMembershipStore : IMembershipStore, IAsyncDi
         RETURNING m.name
         """;
 
+    // Names of collectors gone for a day (a restarted compose replica comes back under a new name) are forgotten.
+    private const string Forget = "DELETE FROM collector_members WHERE expires_at < now() - interval '1 day'";
+
     private const string Live = """
         SELECT name, started_at, heartbeat_at, expires_at, devices, process, now() FROM collector_members
         WHERE expires_at > now() ORDER BY name
@@ -69,6 +72,7 @@ public sealed partial class PostgresMembershipStore : IMembershipStore, IAsyncDi
         renew.Parameters.AddWithValue("devices", heartbeat.Devices);
         batch.BatchCommands.Add(renew);
         batch.BatchCommands.Add(new NpgsqlBatchCommand(Live));
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(Forget));
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         var renewed = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
         await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
