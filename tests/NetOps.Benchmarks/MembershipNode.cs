@@ -62,7 +62,7 @@ internal static class MembershipNode
         {
             await planner.StopAsync(CancellationToken.None).ConfigureAwait(false);
             await membership.StopAsync(CancellationToken.None).ConfigureAwait(false);
-            await scheduler.Shutdown(CancellationToken.None).ConfigureAwait(false);
+            await scheduler.Shutdown(waitForJobsToComplete: false, CancellationToken.None).ConfigureAwait(false);
         }
     }
 }
