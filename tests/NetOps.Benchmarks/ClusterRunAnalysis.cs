@@ -42,6 +42,7 @@ internal sealed record ClusterRunResult
     public required double PostgresCpuSeconds { get; init; }
     public required double PostgresCpuSecondsAfterKill { get; init; }
     public long Transactions { get; init; }
+    public double KillToDeadMs { get; init; }
     public double OtherCpuSeconds { get; init; }
     public long RowsWritten { get; init; }
     public double NodeCores => NodeCpuSeconds / Steady.TotalSeconds;
@@ -56,12 +57,12 @@ internal sealed record ClusterRunResult
 /// firings of more than 1.5 intervals counts the firings that should have been in it; so does a gap at either edge of the
 /// window). After the kill: the victim's devices (those whose last firing before the kill was on the killed node), the
 /// time from the kill to their next firing, and how far past its due time (previous due + interval) each device's first
-/// firing after the kill came.
+/// firing after the kill came. <c>kill</c> is when the harness sent SIGKILL, <c>dead</c> when it saw the process gone.
 /// </summary>
 internal static class ClusterRunAnalysis
 {
     public static ClusterRunResult Analyze(string design, int nodes, ClusterWorkload workload, IReadOnlyList<FiringRecord> records, string victim,
-        DateTimeOffset steadyStart, DateTimeOffset kill, DateTimeOffset end)
+        DateTimeOffset steadyStart, DateTimeOffset kill, DateTimeOffset dead, DateTimeOffset end)
     {
         var interval = workload.Interval;
         var firings = records.Where(r => r.Kind == 'F').OrderBy(r => r.At).ToList();
@@ -99,9 +100,11 @@ internal static class ClusterRunAnalysis
             duplicates += d;
             misses += m;
 
-            // After the kill, the gap that spans it counts too: from the last firing before it.
-            var before = list.LastOrDefault(r => r.At < kill);
-            var after = list.Where(r => r.At >= kill && r.At < end).ToList();
+            // After the kill, the gap that spans it counts too: from the last firing before it. The killed node fires until
+            // the signal lands, so "before" reaches to when it was seen dead; otherwise a firing of its in those moments
+            // would look like the next one after the kill, and a device's next firing like a miss.
+            var before = list.LastOrDefault(r => r.At < dead);
+            var after = list.Where(r => r.At >= dead && r.At < end).ToList();
             var anchored = (before == default ? [] : new[] { before.At }).Concat(after.Select(r => r.At)).ToList();
             (d, m) = Gaps(anchored, before == default ? kill : before.At, end, interval, countFrom: kill);
             duplicatesAfter += d;
