@@ -21,8 +21,8 @@ public sealed class ClusterCompareScenario : IBenchScenario
     private const string NodeCommand = "node";
     private const string ReadyLine = "cluster node ready";
 
-    /// <summary>The designs measured, in report order. Design B (membership and leases) is added here.</summary>
-    private static readonly IClusterDesign[] Designs = [new QuartzClusterDesign()];
+    /// <summary>The designs measured, in report order: A (Quartz cluster) and B (membership and leases, what NetOps runs).</summary>
+    private static readonly IClusterDesign[] Designs = [new QuartzClusterDesign(), new LeaseClusterDesign()];
 
     public string Name => "cluster-compare";
 
