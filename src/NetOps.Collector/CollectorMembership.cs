@@ -29,14 +29,14 @@ public sealed partial class CollectorMembership : IHostedService, IAsyncDisposab
     private readonly ILogger<CollectorMembership> _logger;
     private readonly TimeProvider _time;
     private readonly DateTimeOffset _started;
-    private readonly string _process = $"{Environment.MachineName}:{Environment.ProcessId}";
+    private readonly string _process;
     private readonly CancellationTokenSource _stopping = new();
     private volatile MembershipStatus _status;
     private DateTimeOffset? _reconnectedAt;
     private Task? _loop;
 
     public CollectorMembership(IMembershipStore store, IInventoryProvider inventory, IOptions<CollectorOptions> options,
-        ILogger<CollectorMembership> logger, TimeProvider? time = null)
+        ILogger<CollectorMembership> logger, TimeProvider? time = null, string? process = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _store = store;
@@ -45,6 +45,8 @@ public sealed partial class CollectorMembership : IHostedService, IAsyncDisposab
         _logger = logger;
         _time = time ?? TimeProvider.System;
         _started = _time.GetUtcNow();
+        // Which process holds the name: host and process id, unless a test plays several processes in one.
+        _process = process ?? $"{Environment.MachineName}:{Environment.ProcessId}";
         _status = new MembershipStatus(new ClusterAssignment(Name, []), null, null, null);
     }
 
@@ -145,6 +147,27 @@ public sealed partial class CollectorMembership : IHostedService, IAsyncDisposab
             LogStoreBack(_logger, _store.Description, now - status.FailingSince.Value);
         }
 
+        if (view.NameHeldBy is { } holder)
+        {
+            // Our name is another live process's (a second collector under it, or our own previous run killed less than a
+            // lease ago): poll nothing and keep asking; the others poll that name's devices meanwhile, or take them over
+            // when its lease runs out, and then the name is ours.
+            var waiting = new ClusterAssignment(Name, view.Members.Select(m => m.Name), isMember: false);
+            if (status.Assignment.IsMember)
+            {
+                LogNameHeld(_logger, Name, holder);
+            }
+
+            _status = new MembershipStatus(waiting, status.LastHeartbeat, $"the name {Name} is held by {holder}, alive; waiting for its lease to run out " +
+                                                                            "(give each collector its own Collector:Name)", null);
+            if (!waiting.SameMembers(status.Assignment))
+            {
+                Changed?.Invoke(waiting);
+            }
+
+            return;
+        }
+
         var live = view.Members.Select(m => m.Name).ToList();
         var departed = status.Assignment.Members.Where(m => !live.Contains(m, StringComparer.Ordinal)).ToList();
         if (_reconnectedAt is { } back && now - back < _options.Lease && status.LastHeartbeat is not null)
@@ -178,6 +201,9 @@ public sealed partial class CollectorMembership : IHostedService, IAsyncDisposab
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Membership store {Store} unreachable ({Error}): keeping the split over {Count} members until it answers")]
     private static partial void LogStoreUnreachable(ILogger logger, string store, int count, string error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Collector {Name}: the name is held by {Holder}, alive; polling nothing until its lease runs out")]
+    private static partial void LogNameHeld(ILogger logger, string name, string holder);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Membership store {Store} answers again after {Outage}")]
     private static partial void LogStoreBack(ILogger logger, string store, TimeSpan outage);

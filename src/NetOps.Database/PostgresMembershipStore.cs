@@ -9,7 +9,8 @@ namespace NetOps.Database;
 /// The collectors' membership in the table <c>collector_members</c> of the operational PostgreSQL: a heartbeat is one
 /// round trip (renew this member's lease, read the live ones), every time on the server's clock, so members on machines
 /// whose clocks disagree still agree on who is alive. A name is held by one process while its lease runs: a second
-/// collector started with the same name is refused instead of silently sharing the first one's devices.
+/// collector started with the same name (or one restarted right after a kill) is told who holds it instead of silently
+/// sharing the first one's devices.
 /// </summary>
 public sealed partial class PostgresMembershipStore : IMembershipStore, IAsyncDisposable
 {
@@ -77,13 +78,9 @@ public sealed partial class PostgresMembershipStore : IMembershipStore, IAsyncDi
         var renewed = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
         await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
         var view = await ReadViewAsync(reader, cancellationToken).ConfigureAwait(false);
-        if (!renewed)
-        {
-            var holder = view.Members.FirstOrDefault(m => m.Name == heartbeat.Name)?.Process ?? "another process";
-            throw new InvalidOperationException($"the collector name '{heartbeat.Name}' is held by {holder}, alive; give each collector its own Collector:Name");
-        }
-
-        return view;
+        return renewed
+            ? view
+            : view with { NameHeldBy = view.Members.FirstOrDefault(m => m.Name == heartbeat.Name)?.Process ?? "another process" };
     }
 
     public async Task LeaveAsync(string name, CancellationToken cancellationToken)

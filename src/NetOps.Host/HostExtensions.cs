@@ -332,6 +332,11 @@ public static class HostExtensions
                 ["member"] = mine.Self,
                 ["devices"] = inventory.Current.Devices.Keys.Count(mine.Owns),
             };
+            if (!mine.IsMember)
+            {
+                return HealthCheckResult.Degraded($"not a member of {membership.Store}: {status.Error}", data: data);
+            }
+
             if (status.Error is not null)
             {
                 return HealthCheckResult.Degraded($"membership store {membership.Store} unreachable since {status.FailingSince:O} ({status.Error}); " +

@@ -151,10 +151,37 @@ public sealed class CollectorMembershipTests : IAsyncDisposable
         Assert.All(moved, kv => Assert.Equal("c4", a.Current.OwnerOf(kv.Key)));
     }
 
-    private CollectorMembership Member(string name)
+    [Fact]
+    public async Task ACollectorRestartedUnderItsName_PollsNothing_UntilItsOldLeaseRunsOut_ThenItsShareIsItsOwn()
+    {
+        var (a, b, c) = (Member("c1"), Member("c2"), Member("c3"));
+        await BeatAllAsync(a, b, c);
+        await BeatAllAsync(a, b, c);
+
+        // c3 is killed and restarted at once (another process under the same name): its old row is alive for a lease.
+        var again = Member("c3", process: "host:restarted");
+        await again.BeatAsync(CancellationToken.None);
+        Assert.False(again.Current.IsMember);
+        Assert.DoesNotContain(_inventory.Current.Devices.Keys, again.Current.Owns);
+        Assert.Contains("held by", again.Status.Error, StringComparison.Ordinal);
+
+        // Meanwhile nobody polls c3's share twice: a and b still count the old c3.
+        for (var elapsed = TimeSpan.Zero; elapsed < Lease; elapsed += Heartbeat)
+        {
+            _clock.Advance(Heartbeat);
+            await BeatAllAsync(a, b, again);
+        }
+
+        await BeatAllAsync(a, b, again);
+        Assert.True(again.Current.IsMember);
+        Assert.Null(again.Status.Error);
+        AssertSplitOnce([a, b, again]);
+    }
+
+    private CollectorMembership Member(string name, string? process = null)
     {
         var member = new CollectorMembership(_store, _inventory, Options.Create(new CollectorOptions { Name = name, Lease = Lease, Heartbeat = Heartbeat }),
-            NullLogger<CollectorMembership>.Instance, _clock);
+            NullLogger<CollectorMembership>.Instance, _clock, process);
         _members.Add(member);
         return member;
     }

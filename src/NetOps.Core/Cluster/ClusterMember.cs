@@ -6,8 +6,15 @@ namespace NetOps.Core.Cluster;
 /// </summary>
 public sealed record ClusterMember(string Name, DateTimeOffset StartedAt, DateTimeOffset HeartbeatAt, DateTimeOffset ExpiresAt, int Devices, string? Process);
 
-/// <summary>The members alive at <see cref="Now"/>, the store's clock (one clock for every member, whatever theirs say).</summary>
-public sealed record MembershipView(DateTimeOffset Now, IReadOnlyList<ClusterMember> Members);
+/// <summary>
+/// The members alive at <see cref="Now"/>, the store's clock (one clock for every member, whatever theirs say). After a
+/// heartbeat, <see cref="NameHeldBy"/> names the other live process that holds the caller's name (its lease not run out),
+/// in which case the caller is not a member.
+/// </summary>
+public sealed record MembershipView(DateTimeOffset Now, IReadOnlyList<ClusterMember> Members)
+{
+    public string? NameHeldBy { get; init; }
+}
 
 /// <summary>A collector's heartbeat: who it is and what it polls now, renewed with a lease counted on the store's clock.</summary>
 public sealed record MemberHeartbeat(string Name, DateTimeOffset StartedAt, TimeSpan Lease, int Devices, string? Process);
@@ -18,7 +25,10 @@ public sealed record MemberHeartbeat(string Name, DateTimeOffset StartedAt, Time
 /// </summary>
 public interface IMembershipStore
 {
-    /// <summary>Renews (or creates) the member's row and returns the live members, the caller included.</summary>
+    /// <summary>
+    /// Renews (or creates) the member's row and returns the live members, the caller included; when another live process
+    /// holds the name, nothing is renewed and <see cref="MembershipView.NameHeldBy"/> says which.
+    /// </summary>
     Task<MembershipView> HeartbeatAsync(MemberHeartbeat heartbeat, CancellationToken cancellationToken);
 
     /// <summary>Removes the member: the others take its devices at their next heartbeat instead of after its lease.</summary>
@@ -36,27 +46,36 @@ public sealed class ClusterAssignment
 {
     private readonly string[] _members;
 
-    public ClusterAssignment(string self, IEnumerable<string> members)
+    /// <summary>
+    /// The devices split over <paramref name="members"/> and this process (<paramref name="self"/>), or, when
+    /// <paramref name="isMember"/> is false (its name is held by another live process), over the members alone: this
+    /// process owns nothing until it is one of them.
+    /// </summary>
+    public ClusterAssignment(string self, IEnumerable<string> members, bool isMember = true)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(self);
         ArgumentNullException.ThrowIfNull(members);
         Self = self;
-        _members = [.. members.Append(self).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+        IsMember = isMember;
+        _members = [.. (isMember ? members.Append(self) : members).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
     }
 
     /// <summary>This process's member name.</summary>
     public string Self { get; }
 
-    /// <summary>Every member the devices are split over, in ordinal order, this one included.</summary>
+    /// <summary>False while this process waits for its name (held by another live process): it polls nothing.</summary>
+    public bool IsMember { get; }
+
+    /// <summary>Every member the devices are split over, in ordinal order, this one included when it is a member.</summary>
     public IReadOnlyList<string> Members => _members;
 
     /// <summary>Which member polls the device (or probes the endpoints of the node).</summary>
     public string OwnerOf(string id) => Rendezvous.OwnerOf(id, _members);
 
     /// <summary>True when this process polls the device.</summary>
-    public bool Owns(string id) => _members.Length == 1 || string.Equals(OwnerOf(id), Self, StringComparison.Ordinal);
+    public bool Owns(string id) => IsMember && (_members.Length == 1 || string.Equals(OwnerOf(id), Self, StringComparison.Ordinal));
 
-    /// <summary>True when both split the devices over the same members.</summary>
+    /// <summary>True when both split the devices over the same members, with this process in both or in neither.</summary>
     public bool SameMembers(ClusterAssignment other) =>
-        other is not null && _members.AsSpan().SequenceEqual(other._members);
+        other is not null && IsMember == other.IsMember && _members.AsSpan().SequenceEqual(other._members);
 }

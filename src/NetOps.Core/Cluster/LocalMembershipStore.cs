@@ -18,6 +18,12 @@ public sealed class LocalMembershipStore(TimeProvider? time = null) : IMembershi
         var now = _time.GetUtcNow();
         lock (_gate)
         {
+            // As on PostgreSQL: a name is held by one process while its lease runs.
+            if (_members.TryGetValue(heartbeat.Name, out var holder) && holder.ExpiresAt > now && holder.Process != heartbeat.Process)
+            {
+                return Task.FromResult(ViewAt(now) with { NameHeldBy = holder.Process ?? "another process" });
+            }
+
             _members[heartbeat.Name] = new ClusterMember(heartbeat.Name, heartbeat.StartedAt, now, now + heartbeat.Lease, heartbeat.Devices, heartbeat.Process);
             return Task.FromResult(ViewAt(now));
         }
