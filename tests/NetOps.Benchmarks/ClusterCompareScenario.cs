@@ -18,8 +18,8 @@ namespace NetOps.Benchmarks;
 /// </summary>
 public sealed class ClusterCompareScenario : IBenchScenario
 {
-    private const string NodeCommand = "node";
-    private const string ReadyLine = "cluster node ready";
+    internal const string NodeCommand = "node";
+    internal const string ReadyLine = "cluster node ready";
 
     /// <summary>The designs measured, in report order: A (Quartz cluster) and B (membership and leases, what NetOps runs).</summary>
     private static readonly IClusterDesign[] Designs = [new QuartzClusterDesign(), new LeaseClusterDesign()];
@@ -194,7 +194,7 @@ public sealed class ClusterCompareScenario : IBenchScenario
     /// Pooled connections for the nodes (the fixture's string turns pooling off, which would make every statement a new
     /// backend process and PostgreSQL's CPU mostly fork), the pools sized to fit the fixture's 50 connections.
     /// </summary>
-    private static string NodeConnectionString(string fixture, int nodes) => new NpgsqlConnectionStringBuilder(fixture)
+    internal static string NodeConnectionString(string fixture, int nodes) => new NpgsqlConnectionStringBuilder(fixture)
     {
         Pooling = true,
         MaxPoolSize = Math.Max(4, 45 / (nodes + 1)),

@@ -16,7 +16,9 @@ namespace NetOps.Benchmarks;
 /// the server's clock, the outage rules) and splits the devices by <see cref="Rendezvous"/> hashing over the live
 /// members; it schedules its own devices in Quartz's in-memory store on the workload's phases, so both designs fire
 /// the same schedule. A device taken over from a member that left fires at once for the slot it missed when that slot
-/// came due after the member was certainly dead (later than the takeover minus the lease), then on its phase.
+/// came due after the member was certainly dead (its last heartbeat was at least a lease before the takeover, and it
+/// died within a heartbeat of it: later than the takeover minus the lease plus a heartbeat), then on its phase; a slot
+/// due between its death and that moment is missed rather than risked twice.
 /// Options: --lease S (default 10), --heartbeat S (default 2).
 /// </summary>
 public sealed class LeaseClusterDesign : IClusterDesign
@@ -58,7 +60,7 @@ public sealed class LeaseClusterDesign : IClusterDesign
         var scheduler = await factory.GetScheduler(cancellationToken);
         scheduler.Context[nameof(ClusterNode)] = node;
         var gate = new SemaphoreSlim(1, 1);
-        var scheduled = false;
+        ClusterAssignment? previous = null;
 
         async Task ScheduleAsync(ClusterAssignment assignment)
         {
@@ -82,14 +84,16 @@ public sealed class LeaseClusterDesign : IClusterDesign
                         .Build();
                     await scheduler.ScheduleJob(job, trigger);
                     var missed = next - workload.Interval;
-                    if (scheduled && missed >= workload.FirstDue(index[device]) && missed > now - settings.Lease)
+                    if (previous is { Members.Count: > 0 } before && !assignment.Members.Contains(before.OwnerOf(device)) &&
+                        missed >= workload.FirstDue(index[device]) && missed > now - settings.Lease + settings.Heartbeat)
                     {
-                        // Its last slot came due after the member that had it was gone: fire it now, late rather than never.
+                        // Taken from a member that left, and its last slot came due after that member was surely gone: fire it
+                        // now, late rather than never. (Devices handed over by a joining member were fired by its peers.)
                         node.Fired(device, missed);
                     }
                 }
 
-                scheduled = true;
+                previous = assignment;
             }
             finally
             {
