@@ -45,6 +45,7 @@ public sealed class ClusterTests(ITestOutputHelper output) : IAsyncLifetime
     private readonly Dictionary<string, Node> _nodes = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<Poll> _polls = new();
     private readonly ConcurrentQueue<Poll> _telemetry = new();
+    private readonly ConcurrentDictionary<string, int> _trapPorts = new(StringComparer.Ordinal);
     private Mosquitto _broker = null!;
     private Postgres _postgres = null!;
     private MqttLink _recorder = null!;
@@ -194,6 +195,25 @@ public sealed class ClusterTests(ITestOutputHelper output) : IAsyncLifetime
         await WaitPolledAfterAsync(devices, brokerAt, four, Startup);
         await AssertSteadyAsync(devices, four, "after the broker restart");
         await Eventually.TrueAsync(async () => await StateAsync("sim", "device:core-rathaus") == "up", Startup, "core up after the broker restart");
+
+        // Traps may go to any collector: a coldStart of the core sent to one that does not poll it is stored and shown,
+        // and that collector polls the core at once.
+        var receiver = four.First(c => c != Rendezvous.OwnerOf("core-rathaus", four));
+        var community = File.ReadAllLines(_secrets).First(l => l.StartsWith("rainbow-ro:", StringComparison.Ordinal)).Split(':', 2)[1].Trim();
+        var trapAt = DateTimeOffset.UtcNow;
+        await using (var snmptrap = ExternalProcess.Start("snmptrap", ["-v2c", "-c", community, "-m", "", "-M", "", "--clientaddr=127.77.0.1",
+            $"127.0.0.1:{_trapPorts[receiver].ToString(CultureInfo.InvariantCulture)}", "", ".1.3.6.1.6.3.1.1.5.1", ".1.3.6.1.2.1.1.5.0", "s", "cluster-test"]))
+        {
+            Assert.Equal(0, await snmptrap.WaitForExitAsync(TimeSpan.FromSeconds(10)));
+        }
+
+        await Eventually.TrueAsync(async () =>
+        {
+            using var traps = JsonDocument.Parse(await _nodes["sim"].Http.GetStringAsync(new Uri("api/traps", UriKind.Relative)));
+            return traps.RootElement.GetProperty("recent").EnumerateArray()
+                .Any(n => n.GetProperty("deviceId").GetString() == "core-rathaus" && n.GetProperty("kind").GetString() == "cold-start");
+        }, Startup, $"the coldStart received by {receiver} stored and listed on the dashboard");
+        await WaitPolledAfterAsync(["core-rathaus"], trapAt, [receiver], PollInterval + Slack);
 
         // A dashboard started last shows what the first one shows.
         await StartAsync("web-2", "web");
@@ -363,8 +383,13 @@ public sealed class ClusterTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.True(reports.Select(r => r.Collector).Distinct().Count() >= atLeastCollectors, "the shared subscription spreads reports over the collectors");
     }
 
-    private Task StartCollectorAsync(string name) =>
-        StartAsync(name, "collector", ("Collector:Name", name), ("Mqtt:ClientId", "ingest-" + name));
+    private Task StartCollectorAsync(string name)
+    {
+        // Each collector receives traps on a port of its own.
+        _trapPorts[name] = FreePort.Udp();
+        return StartAsync(name, "collector", ("Collector:Name", name), ("Mqtt:ClientId", "ingest-" + name), ("Traps:Enabled", "true"),
+            ("Traps:Endpoint", $"127.0.0.1:{_trapPorts[name].ToString(CultureInfo.InvariantCulture)}"), ("Traps:Credentials:0", "rainbow-ro"));
+    }
 
     private async Task StartAsync(string name, string roles, params (string Key, string Value)[] settings)
     {
