@@ -27,7 +27,7 @@ public static class CollectorExtensions
             .Validate(o => o.Retries is >= 0 and <= 10, "Collector:Retries must be 0 to 10")
             .Validate(o => o.MaxConcurrentPolls is >= 1 and <= 10_000, "Collector:MaxConcurrentPolls must be 1 to 10000")
             .Validate(o => o.FreshnessFactor is >= 1.5 and <= 100, "Collector:FreshnessFactor must be 1.5 to 100")
-            .Validate(o => o.Heartbeat >= TimeSpan.FromMilliseconds(50) && o.Heartbeat * 2 <= o.Lease, "Collector:Heartbeat must be at least 50 ms and at most half of Collector:Lease")
+            .Validate(o => o.Heartbeat >= TimeSpan.FromMilliseconds(50) && o.Heartbeat * 3 <= o.Lease, "Collector:Heartbeat must be at least 50 ms and at most a third of Collector:Lease")
             .Validate(o => o.MemberName.Length <= 100, "Collector:Name must be at most 100 characters")
             .ValidateOnStart();
         if (configuration["Collector:ShardIndex"] is not null || configuration["Collector:ShardCount"] is not null)

@@ -45,8 +45,9 @@ public sealed partial class CollectorMembership : IHostedService, IAsyncDisposab
         _logger = logger;
         _time = time ?? TimeProvider.System;
         _started = _time.GetUtcNow();
-        // Which process holds the name: host and process id, unless a test plays several processes in one.
-        _process = process ?? $"{Environment.MachineName}:{Environment.ProcessId}";
+        // Which process holds the name: host, process id and this start (in a container every process may be pid 1 on a
+        // shared host name), unless a test plays several processes in one.
+        _process = process ?? $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..8]}";
         _status = new MembershipStatus(new ClusterAssignment(Name, []), null, null, null);
     }
 
@@ -85,11 +86,17 @@ public sealed partial class CollectorMembership : IHostedService, IAsyncDisposab
             await _loop.ConfigureAwait(false);
         }
 
+        if (!Current.IsMember)
+        {
+            // Waiting for a name another process holds: nothing of ours to remove.
+            return;
+        }
+
         try
         {
             using var leaving = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             leaving.CancelAfter(TimeSpan.FromSeconds(2));
-            await _store.LeaveAsync(Name, leaving.Token).ConfigureAwait(false);
+            await _store.LeaveAsync(Name, _process, leaving.Token).ConfigureAwait(false);
             LogLeft(_logger, Name);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
@@ -107,9 +114,17 @@ public sealed partial class CollectorMembership : IHostedService, IAsyncDisposab
             while (await timer.WaitForNextTickAsync(stopping).ConfigureAwait(false))
             {
                 using var beat = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-                // A heartbeat that takes longer than a lease is no heartbeat: give up on it and keep the assignment.
-                beat.CancelAfter(_options.Lease);
-                await BeatAsync(beat.Token).ConfigureAwait(false);
+                // A heartbeat that would end after the lease it renews is no heartbeat: give up on it, keep the assignment.
+                beat.CancelAfter(_options.Lease - _options.Heartbeat);
+                try
+                {
+                    await BeatAsync(beat.Token).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is not OperationCanceledException || !stopping.IsCancellationRequested)
+                {
+                    // Nothing may end the heartbeats but stopping (a failing handler of Changed, say).
+                    LogBeatFailed(_logger, Name, e);
+                }
             }
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
@@ -136,7 +151,8 @@ public sealed partial class CollectorMembership : IHostedService, IAsyncDisposab
                 LogStoreUnreachable(_logger, _store.Description, status.Assignment.Members.Count, e is OperationCanceledException ? "no answer within the lease" : e.Message);
             }
 
-            _status = status with { Error = e is OperationCanceledException ? "no answer within the lease" : e.Message, FailingSince = since };
+            // The status is shown on the anonymous /readyz: the kind of failure, not its message (hosts, users); the log has it.
+            _status = status with { Error = e is OperationCanceledException ? "no answer within the lease" : e.GetType().Name, FailingSince = since };
             return;
         }
 
@@ -207,6 +223,9 @@ public sealed partial class CollectorMembership : IHostedService, IAsyncDisposab
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Membership store {Store} answers again after {Outage}")]
     private static partial void LogStoreBack(ILogger logger, string store, TimeSpan outage);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Collector {Name}: a heartbeat failed")]
+    private static partial void LogBeatFailed(ILogger logger, string name, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Collector {Name} left the membership")]
     private static partial void LogLeft(ILogger logger, string name);

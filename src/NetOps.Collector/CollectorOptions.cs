@@ -38,7 +38,7 @@ public sealed class CollectorOptions
     /// </summary>
     public TimeSpan Lease { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>How often a collector renews its lease and reads the members (at most half the lease).</summary>
+    /// <summary>How often a collector renews its lease and reads the members (at most a third of the lease: one slow or lost heartbeat must not lose it).</summary>
     public TimeSpan Heartbeat { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>How long a poll's evidence stays fresh, as a multiple of the poll interval.</summary>

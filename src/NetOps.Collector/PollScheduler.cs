@@ -31,7 +31,7 @@ public sealed partial class PollScheduler(
         _stopping = new CancellationTokenSource();
         inventory.Changed += OnChanged;
         membership.Changed += OnMembersChanged;
-        await ScheduleAsync(inventory.Current, cancellationToken).ConfigureAwait(false);
+        await ScheduleAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
@@ -53,8 +53,8 @@ public sealed partial class PollScheduler(
         {
             try
             {
-                // Always the latest inventory and members: a reschedule queued behind another one does the same again.
-                await ScheduleAsync(inventory.Current, _stopping?.Token ?? CancellationToken.None).ConfigureAwait(false);
+                // The inventory and members of the moment it runs: a reschedule queued behind another one never applies older ones.
+                await ScheduleAsync(_stopping?.Token ?? CancellationToken.None).ConfigureAwait(false);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -62,11 +62,12 @@ public sealed partial class PollScheduler(
             }
         });
 
-    private async Task ScheduleAsync(FleetInventory fleet, CancellationToken cancellationToken)
+    private async Task ScheduleAsync(CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            var fleet = inventory.Current;
             var scheduler = await schedulers.GetScheduler(cancellationToken).ConfigureAwait(false);
             var settings = options.Value;
             var assignment = membership.Current;

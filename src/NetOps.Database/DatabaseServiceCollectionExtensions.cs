@@ -29,9 +29,7 @@ public static class DatabaseServiceCollectionExtensions
         Func<IServiceProvider, string, string>? resolveCredential = null)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.SectionName).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DatabaseOptions>, DatabaseOptionsValidator>());
-        services.TryAddSingleton(TimeProvider.System);
+        AddDatabaseOptions(services);
         services.TryAddSingleton(sp => new StateHistoryMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.TryAddSingleton<IDbContextFactory<NetOpsDbContext>>(sp => new NetOpsDbContextFactory(
             sp.GetRequiredService<IOptions<DatabaseOptions>>().Value,
@@ -50,7 +48,30 @@ public static class DatabaseServiceCollectionExtensions
         services.AddHostedService<AuditLogPruner>();
         services.TryAddSingleton<EventStore>();
         services.TryAddSingleton<IEventStore>(sp => sp.GetRequiredService<EventStore>());
-        // The collectors' membership: on PostgreSQL every collector of the site sees the others; SQLite is one process.
+        AddMembershipStore(services, resolveCredential);
+        return services;
+    }
+
+    /// <summary>
+    /// Only the collectors' membership store of the "Database" section (<see cref="PostgresMembershipStore"/> on PostgreSQL,
+    /// the process's own otherwise), for a process that needs nothing else of the database: no migration, no pruning.
+    /// </summary>
+    public static IServiceCollection AddNetOpsClusterMembership(this IServiceCollection services, Func<IServiceProvider, string, string>? resolveCredential = null)
+    {
+        AddDatabaseOptions(services);
+        AddMembershipStore(services, resolveCredential);
+        return services;
+    }
+
+    private static void AddDatabaseOptions(IServiceCollection services)
+    {
+        services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.SectionName).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DatabaseOptions>, DatabaseOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+    }
+
+    // On PostgreSQL every collector of the site sees the others; SQLite is one process.
+    private static void AddMembershipStore(IServiceCollection services, Func<IServiceProvider, string, string>? resolveCredential) =>
         services.TryAddSingleton<IMembershipStore>(sp =>
         {
             var options = sp.GetRequiredService<IOptions<DatabaseOptions>>().Value;
@@ -61,8 +82,6 @@ public static class DatabaseServiceCollectionExtensions
                     sp.GetRequiredService<ILogger<PostgresMembershipStore>>())
                 : new LocalMembershipStore(sp.GetRequiredService<TimeProvider>());
         });
-        return services;
-    }
 
     /// <summary>
     /// Records the state changes the process's <see cref="LiveStateView"/> sees (register the view and

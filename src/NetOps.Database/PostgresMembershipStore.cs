@@ -83,11 +83,12 @@ public sealed partial class PostgresMembershipStore : IMembershipStore, IAsyncDi
             : view with { NameHeldBy = view.Members.FirstOrDefault(m => m.Name == heartbeat.Name)?.Process ?? "another process" };
     }
 
-    public async Task LeaveAsync(string name, CancellationToken cancellationToken)
+    public async Task LeaveAsync(string name, string? process, CancellationToken cancellationToken)
     {
         await EnsureTableAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = _source.CreateCommand("DELETE FROM collector_members WHERE name = @name");
+        await using var command = _source.CreateCommand("DELETE FROM collector_members WHERE name = @name AND process IS NOT DISTINCT FROM @process");
         command.Parameters.AddWithValue("name", name);
+        command.Parameters.AddWithValue("process", (object?)process ?? DBNull.Value);
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 

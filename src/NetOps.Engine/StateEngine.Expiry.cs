@@ -5,7 +5,8 @@ namespace NetOps.Engine;
 /// <summary>Expiry: evidence that outlived its freshness, or whose source announced it is gone, turns unknown.</summary>
 public sealed partial class StateEngine
 {
-    private readonly Dictionary<string, DateTimeOffset> _goneCollectors = new(StringComparer.Ordinal);
+    // A gone collector: when its will came, and the sources (name#start) its states came from then.
+    private readonly Dictionary<string, (DateTimeOffset At, HashSet<string> Sources)> _goneCollectors = new(StringComparer.Ordinal);
 
     /// <summary>
     /// How long a collector that announced it is gone leaves its evidence standing: the time the other collectors need to
@@ -20,10 +21,10 @@ public sealed partial class StateEngine
     public StateDelta? Expire()
     {
         var now = _time.GetUtcNow();
-        foreach (var (collector, at) in _goneCollectors.Where(g => g.Value + CollectorGoneGrace <= now).ToList())
+        foreach (var (collector, gone) in _goneCollectors.Where(g => g.Value.At + CollectorGoneGrace <= now).ToList())
         {
             _goneCollectors.Remove(collector);
-            MarkGone(collector, at);
+            MarkGone(gone.Sources, gone.At);
         }
 
         foreach (var state in _states.Values.ToList())
@@ -52,26 +53,27 @@ public sealed partial class StateEngine
     /// </summary>
     public StateDelta? SourceGone(string collector, DateTimeOffset at)
     {
+        // The sources of that collector's run (name#start): evidence a later run under the same name gives is not the gone
+        // one's, whatever the two clocks say.
+        var sources = _states.Values.Select(s => s.Source).Where(s => CollectorOf(s) == collector).ToHashSet(StringComparer.Ordinal);
         if (CollectorGoneGrace > TimeSpan.Zero)
         {
-            _goneCollectors[collector] = at;
+            _goneCollectors[collector] = _goneCollectors.TryGetValue(collector, out var earlier) ? (earlier.At, [.. earlier.Sources, .. sources]) : (at, sources);
             return null;
         }
 
-        MarkGone(collector, at);
+        MarkGone(sources, at);
         return TakeDelta();
     }
 
-    private void MarkGone(string collector, DateTimeOffset at)
+    private void MarkGone(HashSet<string> sources, DateTimeOffset at)
     {
-        // Evidence given after the announcement (the collector restarted under its name) is not the gone one's.
-        foreach (var state in _states.Values.Where(s => CollectorOf(s.Source) == collector && s.ObservedAt <= at &&
-                                                         s.Value is not StateValue.Unknown and not StateValue.Inactive).ToList())
+        foreach (var state in _states.Values.Where(s => sources.Contains(s.Source) && s.Value is not StateValue.Unknown and not StateValue.Inactive).ToList())
         {
             Put(state with
             {
                 Value = StateValue.Unknown,
-                Reason = Reason.Of(ReasonCodes.SourceGone, ("source", collector), ("last", state.ObservedAt)),
+                Reason = Reason.Of(ReasonCodes.SourceGone, ("source", CollectorOf(state.Source)), ("last", state.ObservedAt)),
                 Since = at,
             });
         }

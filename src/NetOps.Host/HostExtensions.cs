@@ -84,7 +84,7 @@ public static class HostExtensions
 
         var health = services.AddHealthChecks();
         var servesRoutes = roles.HasFlag(HostRoles.Web) || roles.HasFlag(HostRoles.Simulator);
-        if (allInOne || roles.HasFlag(HostRoles.Engine) || roles.HasFlag(HostRoles.Alerting) || servesRoutes || roles.HasFlag(HostRoles.Collector))
+        if (allInOne || roles.HasFlag(HostRoles.Engine) || roles.HasFlag(HostRoles.Alerting) || servesRoutes)
         {
             // The operational database, migrated before anything uses it; it also holds the accounts every route checks,
             // and the collectors' membership (PostgreSQL: every collector of the site splits the devices with the others).
@@ -92,11 +92,14 @@ public static class HostExtensions
             health.AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
             // Events made on the dashboard and phases set by hand, over the files' inventory, for everything registered below.
             services.AddNetOpsEventPlans();
-            if (allInOne || roles.HasFlag(HostRoles.Engine) || roles.HasFlag(HostRoles.Alerting) || servesRoutes)
-            {
-                // Logins (registered after the database: the first admin is created once it is migrated).
-                services.AddNetOpsSecurity(configuration);
-            }
+            // Logins (registered after the database: the first admin is created once it is migrated).
+            services.AddNetOpsSecurity(configuration);
+        }
+        else if (roles.HasFlag(HostRoles.Collector))
+        {
+            // A collector alone needs only the membership table: it neither migrates nor prunes the database, starts while
+            // PostgreSQL is away (polling everything until it answers) and stays ready through an outage.
+            services.AddNetOpsClusterMembership(CredentialStoreExtensions.ResolveCredential);
         }
 
         if (allInOne)

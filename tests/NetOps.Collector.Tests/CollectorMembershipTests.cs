@@ -228,8 +228,8 @@ public sealed class CollectorMembershipTests : IAsyncDisposable
         public Task<MembershipView> HeartbeatAsync(MemberHeartbeat heartbeat, CancellationToken cancellationToken) =>
             Down ? throw new System.Net.Sockets.SocketException(111) : inner.HeartbeatAsync(heartbeat, cancellationToken);
 
-        public Task LeaveAsync(string name, CancellationToken cancellationToken) =>
-            Down ? throw new System.Net.Sockets.SocketException(111) : inner.LeaveAsync(name, cancellationToken);
+        public Task LeaveAsync(string name, string? process, CancellationToken cancellationToken) =>
+            Down ? throw new System.Net.Sockets.SocketException(111) : inner.LeaveAsync(name, process, cancellationToken);
 
         public Task<MembershipView> ReadAsync(CancellationToken cancellationToken) =>
             Down ? throw new System.Net.Sockets.SocketException(111) : inner.ReadAsync(cancellationToken);

@@ -28,7 +28,9 @@ public sealed class MembershipStoreTests(PostgresServer server) : IClassFixture<
         Assert.InRange(both.Now - c1.HeartbeatAt, TimeSpan.Zero, TimeSpan.FromSeconds(30));
         await Eventually.TrueAsync(async () => (await store.ReadAsync(CancellationToken.None)).Members.Count == 1, TimeSpan.FromSeconds(10), "c2's lease ran out");
 
-        await store.LeaveAsync("c1", CancellationToken.None);
+        await store.LeaveAsync("c1", "host:other", CancellationToken.None);
+        Assert.Single((await store.ReadAsync(CancellationToken.None)).Members);
+        await store.LeaveAsync("c1", "host:1", CancellationToken.None);
         Assert.Empty((await store.ReadAsync(CancellationToken.None)).Members);
     }
 

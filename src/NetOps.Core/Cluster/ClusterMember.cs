@@ -31,8 +31,11 @@ public interface IMembershipStore
     /// </summary>
     Task<MembershipView> HeartbeatAsync(MemberHeartbeat heartbeat, CancellationToken cancellationToken);
 
-    /// <summary>Removes the member: the others take its devices at their next heartbeat instead of after its lease.</summary>
-    Task LeaveAsync(string name, CancellationToken cancellationToken);
+    /// <summary>
+    /// Removes the member's row if this process (<paramref name="process"/>) holds it: the others take its devices at their
+    /// next heartbeat instead of after its lease. A row another process holds under the name is left alone.
+    /// </summary>
+    Task LeaveAsync(string name, string? process, CancellationToken cancellationToken);
 
     /// <summary>The live members, for pages and probes (no heartbeat).</summary>
     Task<MembershipView> ReadAsync(CancellationToken cancellationToken);

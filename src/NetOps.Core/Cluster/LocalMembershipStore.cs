@@ -29,11 +29,14 @@ public sealed class LocalMembershipStore(TimeProvider? time = null) : IMembershi
         }
     }
 
-    public Task LeaveAsync(string name, CancellationToken cancellationToken)
+    public Task LeaveAsync(string name, string? process, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
-            _members.Remove(name);
+            if (_members.TryGetValue(name, out var member) && member.Process == process)
+            {
+                _members.Remove(name);
+            }
         }
 
         return Task.CompletedTask;
