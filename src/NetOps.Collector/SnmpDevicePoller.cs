@@ -83,6 +83,7 @@ public sealed partial class SnmpDevicePoller(
         ArgumentNullException.ThrowIfNull(device);
         var settings = options.Value;
         var freshFor = interval * settings.FreshnessFactor;
+        var started = time.GetUtcNow();
         try
         {
             var target = TargetOf(device, settings);
@@ -95,16 +96,17 @@ public sealed partial class SnmpDevicePoller(
                 ticks is { } t ? TimeSpan.FromMilliseconds(t * 10d) : null, null, interfaces ? ports : [], freshFor)
             {
                 Sections = interfaces ? PollSections.Interfaces : PollSections.None,
+                StartedAt = started,
             };
             return await ReadSectionsAsync(device, target, wanted, poll, cancellationToken).ConfigureAwait(false);
         }
         catch (SnmpException e)
         {
-            return Unreachable(device, Describe(e), freshFor);
+            return Unreachable(device, Describe(e), freshFor, started);
         }
         catch (CredentialException e)
         {
-            return Unreachable(device, e.Message, freshFor);
+            return Unreachable(device, e.Message, freshFor, started);
         }
     }
 
@@ -203,8 +205,8 @@ public sealed partial class SnmpDevicePoller(
     internal void RememberPorts(string deviceId, IEnumerable<PortSample> ports) =>
         _portNames[deviceId] = ports.DistinctBy(p => p.IfIndex).ToFrozenDictionary(p => p.IfIndex, p => p.Name);
 
-    private DevicePollObservation Unreachable(Device device, string error, TimeSpan freshFor) =>
-        new(_sequence.Source, _sequence.Next(), time.GetUtcNow(), device.Id, false, null, error, [], freshFor);
+    private DevicePollObservation Unreachable(Device device, string error, TimeSpan freshFor, DateTimeOffset started) =>
+        new(_sequence.Source, _sequence.Next(), time.GetUtcNow(), device.Id, false, null, error, [], freshFor) { StartedAt = started };
 
     private Snmp.SnmpTarget TargetOf(Device device, CollectorOptions settings)
     {

@@ -27,6 +27,8 @@ public sealed partial class StateEngine
         _pending.Clear();
         _pendingRemoved.Clear();
         _pendingSequences.Clear();
+        _unansweredFrom.Clear();
+        _lastOutages.Clear();
         foreach (var state in snapshot.States)
         {
             _states[state.Entity] = state;
@@ -45,6 +47,11 @@ public sealed partial class StateEngine
     {
         var previous = _states.GetValueOrDefault(state.Entity);
         _states[state.Entity] = state;
+        if (state.Entity.Kind == EntityKind.Link && previous is { Value: StateValue.Down } && state.Value != StateValue.Down)
+        {
+            _lastOutages[state.Entity.Id] = new Outage(previous.Since, state.Since);
+        }
+
         if (previous is null || previous.Value != state.Value)
         {
             _stateValuesChanged = true;

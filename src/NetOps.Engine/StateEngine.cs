@@ -126,6 +126,7 @@ public sealed partial class StateEngine
         var deviceRef = EntityRef.Device(device.Id);
         if (!poll.Reachable)
         {
+            _unansweredFrom[device.Id] = poll.StartedAt ?? poll.ObservedAt;
             Observe(deviceRef, StateValue.Down, Reason.Of(ReasonCodes.DeviceUnreachable, ("device", device.Id), ("error", poll.Error)), poll);
             foreach (var port in device.Ports)
             {
@@ -136,6 +137,7 @@ public sealed partial class StateEngine
             return;
         }
 
+        _unansweredFrom.Remove(device.Id);
         Observe(deviceRef, StateValue.Up, Reason.Of(ReasonCodes.DeviceResponding, ("device", device.Id)), poll,
             poll.SysUpTime is { } up ? Metrics(("uptime_s", up.TotalSeconds)) : null);
         if (poll.Sections.HasFlag(PollSections.Interfaces))

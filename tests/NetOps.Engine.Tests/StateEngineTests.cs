@@ -124,19 +124,27 @@ public sealed class StateEngineTests
 
         // Cut: the near end says so at its next poll; the far end's poll is under way, waiting for an answer.
         _clock.Advance(TimeSpan.FromSeconds(1));
-        _engine.Apply(Fleet.Poll(3, _clock.GetUtcNow(), "core", ("Te1/0/1", false, 0), ("Te1/0/2", true, 0)));
+        var cut = _clock.GetUtcNow();
+        _engine.Apply(Fleet.Poll(3, cut, "core", ("Te1/0/1", false, 0), ("Te1/0/2", true, 0)));
         Assert.Equal(StateValue.Down, _engine.Get(link)!.Value);
+        var asked = cut.AddMilliseconds(200);
 
         // Restored: the near end says up, and the far end's last answer, from before the cut, is still fresh: up.
         _clock.Advance(TimeSpan.FromSeconds(1));
         _engine.Apply(Fleet.Poll(4, _clock.GetUtcNow(), "core", ("Te1/0/1", true, 0), ("Te1/0/2", true, 0)));
         Assert.Equal(StateValue.Up, _engine.Get(link)!.Value);
 
-        // Only now does the far end's poll from inside the cut time out: the link is unknown until the far end answers.
+        // Only now does the far end's poll from inside the cut time out: the link is unknown until the far end answers,
+        // and so is the far end, behind the cut it was asked through; not down (AlertStormTests once met a
+        // DeviceUnreachable alert for it right after the restore).
         _clock.Advance(TimeSpan.FromMilliseconds(500));
-        _engine.Apply(Fleet.Unreachable(5, _clock.GetUtcNow(), "acc"));
+        _engine.Apply(Fleet.Unreachable(5, _clock.GetUtcNow(), "acc") with { StartedAt = asked });
         Assert.Equal(StateValue.Unknown, _engine.Get(link)!.Value);
         Assert.Equal(ReasonCodes.LinkEndUnknown, _engine.Get(link)!.Reason.Code);
+        var access = _engine.Get(EntityRef.Device("acc"))!;
+        Assert.Equal((StateValue.Unknown, ReasonCodes.BehindFailedLink, "core--acc"), (access.Value, access.Reason.Code, access.Reason["link"]));
+        Assert.Equal(cut, access.Since);
+        Assert.Equal(ReasonCodes.BehindFailedLink, _engine.Get(EntityRef.Port("acc", "Te1/1/1"))!.Reason.Code);
 
         _clock.Advance(TimeSpan.FromMilliseconds(500));
         _engine.Apply(Fleet.Poll(6, _clock.GetUtcNow(), "acc", ("Te1/1/1", true, 0)));
@@ -161,6 +169,22 @@ public sealed class StateEngineTests
 
         _engine.Apply(Fleet.Poll(6, _clock.GetUtcNow(), "acc", ("Te1/1/1", true, 0)));
         Assert.Equal(StateValue.Up, _engine.Get(link)!.Value);
+    }
+
+    [Fact]
+    public void UnansweredPoll_AskedAfterTheLinkCameBack_IsTheDevicesOwn_Down()
+    {
+        var link = EntityRef.Link("core--acc");
+        _engine.Apply(Fleet.Poll(1, _clock.GetUtcNow(), "core", ("Te1/0/1", false, 0), ("Te1/0/2", true, 0)));
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        _engine.Apply(Fleet.Poll(2, _clock.GetUtcNow(), "core", ("Te1/0/1", true, 0), ("Te1/0/2", true, 0)));
+        Assert.NotEqual(StateValue.Down, _engine.Get(link)!.Value);
+
+        var asked = _clock.GetUtcNow().AddMilliseconds(100);
+        _clock.Advance(TimeSpan.FromSeconds(2));
+        _engine.Apply(Fleet.Unreachable(3, _clock.GetUtcNow(), "acc") with { StartedAt = asked });
+        var access = _engine.Get(EntityRef.Device("acc"))!;
+        Assert.Equal((StateValue.Down, ReasonCodes.DeviceUnreachable), (access.Value, access.Reason.Code));
     }
 
     [Fact]

@@ -77,6 +77,12 @@ public sealed record DevicePollObservation(
     /// </summary>
     public PollSections Sections { get; init; } = PollSections.Interfaces;
 
+    /// <summary>
+    /// When the poll sent its first request (null from senders that do not say). A poll that got no answer listened from
+    /// then until <see cref="Observation.ObservedAt"/>: a link on the way that was down at any moment of that is reason enough.
+    /// </summary>
+    public DateTimeOffset? StartedAt { get; init; }
+
     public IReadOnlyList<OpticSample>? Optics { get; init; }
 
     public IReadOnlyList<LldpNeighbour>? Neighbours { get; init; }
