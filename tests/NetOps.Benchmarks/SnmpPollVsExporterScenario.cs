@@ -62,6 +62,15 @@ public sealed class SnmpPollVsExporterScenario : IBenchScenario
                 return probe.Value.Type == SnmpType.TimeTicks;
             }, TimeSpan.FromSeconds(60), "our agent serving the Cisco recording");
 
+            if (Args.Int(args, "--ours-only", 0) is > 0 and var alone)
+            {
+                // For a profiler attached to this process: our polls only, no exporter beside them.
+                Console.WriteLine($"ours only: {alone} polls, pid {Environment.ProcessId}");
+                var cpu = await MeasureOursAsync(client, device, alone, cancellationToken);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ours: {cpu / alone:0.000} CPU ms per device poll"));
+                return 0;
+            }
+
             var exporterPort = FreePort.Tcp();
             var config = Path.Combine(directory.FullName, "snmp.yml");
             await File.WriteAllTextAsync(config, IfMibModule(), cancellationToken);

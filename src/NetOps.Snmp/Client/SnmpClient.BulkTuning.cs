@@ -18,7 +18,7 @@ public sealed partial class SnmpClient
         SnmpPdu response;
         try
         {
-            response = await SendAsync(target, request, cancellationToken).ConfigureAwait(false);
+            response = await RequestAsync(target, request, cancellationToken).ConfigureAwait(false);
         }
         catch (SnmpTimeoutException) when (repetitions > 1 && !retry.ShrankOnTimeout)
         {

@@ -14,11 +14,12 @@ public sealed partial class SnmpClient
 {
     /// <summary>
     /// Sends what <paramref name="send"/> writes for each attempt's id until one is answered. <paramref name="send"/> is
-    /// a static lambda and <paramref name="state"/> its argument, so that a request allocates no closure.
+    /// a static lambda and <paramref name="state"/> its argument, so that a request allocates no closure. The answer
+    /// arrives on the transport's receive thread, and what follows the exchange runs on there until it waits again.
     /// </summary>
     private async Task<TAnswer> ExchangeAsync<TAnswer, TState>(SnmpTarget target, DeviceState device,
         ConcurrentDictionary<int, PendingRequest<TAnswer>> inFlight, TState state,
-        Func<Transport, IPEndPoint, int, TState, CancellationToken, ValueTask> send, SnmpPduType type, CancellationToken cancellationToken)
+        Action<Transport, IPEndPoint, int, TState> send, SnmpPduType type, CancellationToken cancellationToken)
     {
         var endPoint = Normalize(target.EndPoint);
         var transport = TransportFor(endPoint);
@@ -34,7 +35,7 @@ public sealed partial class SnmpClient
                 inFlight[id] = pending;
                 try
                 {
-                    await send(transport, endPoint, id, state, cancellationToken).ConfigureAwait(false);
+                    send(transport, endPoint, id, state);
                 }
                 catch (SocketException e)
                 {
@@ -120,7 +121,11 @@ public sealed partial class SnmpClient
 
         public SnmpVersion Version { get; } = version;
 
-        public TaskCompletionSource<TAnswer> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        /// <summary>
+        /// Completed by the receive thread, which goes on with the request's continuation itself (decode, next page, next
+        /// send) instead of waking a pool thread for it; the public operations hand their outcome to the pool at the end.
+        /// </summary>
+        public TaskCompletionSource<TAnswer> Completion { get; } = new();
 
         public SnmpDecodeException? DecodeError { get; set; }
     }

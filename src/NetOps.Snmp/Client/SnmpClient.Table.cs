@@ -10,8 +10,11 @@ public sealed partial class SnmpClient
     /// 1.3.6.1.2.1.2.2.1): all of them, or only <paramref name="columns"/>. Rows are keyed by index suffix.
     /// Several columns are read side by side with get-bulk (v2c and later), one request for a page of rows of all of them.
     /// </summary>
-    public async Task<SnmpTable> GetTableAsync(SnmpTarget target, Oid entry, IReadOnlyList<uint>? columns = null,
-        CancellationToken cancellationToken = default)
+    public Task<SnmpTable> GetTableAsync(SnmpTarget target, Oid entry, IReadOnlyList<uint>? columns = null,
+        CancellationToken cancellationToken = default) =>
+        HandOverAsync(ReadTableAsync(target, entry, columns, cancellationToken));
+
+    private async Task<SnmpTable> ReadTableAsync(SnmpTarget target, Oid entry, IReadOnlyList<uint>? columns, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(target);
         var rows = new SortedDictionary<Oid, Dictionary<uint, SnmpValue>>();
@@ -24,7 +27,7 @@ public sealed partial class SnmpClient
         var roots = columns is null ? [entry] : columns.Select(c => entry.Append(c)).ToArray();
         foreach (var root in roots)
         {
-            await foreach (var binding in WalkAsync(target, root, cancellationToken).ConfigureAwait(false))
+            await foreach (var binding in WalkPagesAsync(target, root, useGetBulk: true, cancellationToken).ConfigureAwait(false))
             {
                 if (binding.Oid.Length <= entry.Length + 1 || !binding.Oid.StartsWith(entry))
                 {

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
 
@@ -39,29 +38,25 @@ public sealed partial class SnmpClient
                 throw;
             }
 
-            _receiving = UdpReceiveLoop.Start(socket, client.OnDatagram, client._logger, "SNMP client");
+            _receiving = UdpReceiveLoop.Start(socket, client.OnDatagram, client._logger, "SNMP client", ownThread: true);
         }
 
         public Socket Socket => _receiving.Socket;
 
-        public ValueTask<int> SendBytesAsync(ReadOnlyMemory<byte> packet, IPEndPoint endPoint, CancellationToken cancellationToken) =>
-            Socket.SendToAsync(packet, SocketFlags.None, endPoint, cancellationToken);
+        /// <summary>Sends one datagram. The socket stays blocking (no asynchronous call ever touches it), so this is one sendto(2).</summary>
+        public void Send(ReadOnlySpan<byte> packet, IPEndPoint endPoint) => Socket.SendTo(packet, SocketFlags.None, endPoint);
 
-        public async ValueTask SendAsync(SnmpMessage message, IPEndPoint endPoint, CancellationToken cancellationToken)
+        public void Send(SnmpMessage message, IPEndPoint endPoint)
         {
             var writer = RentWriter();
-            SnmpCodec.Write(writer, message);
-            var length = writer.Length;
-            var buffer = ArrayPool<byte>.Shared.Rent(length);
-            writer.Written.CopyTo(buffer);
-            ReturnWriter(writer);
             try
             {
-                await Socket.SendToAsync(buffer.AsMemory(0, length), SocketFlags.None, endPoint, cancellationToken).ConfigureAwait(false);
+                SnmpCodec.Write(writer, message);
+                Send(writer.Written, endPoint);
             }
             finally
             {
-                ArrayPool<byte>.Shared.Return(buffer);
+                ReturnWriter(writer);
             }
         }
 

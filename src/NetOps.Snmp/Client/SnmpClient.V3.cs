@@ -187,7 +187,7 @@ public sealed partial class SnmpClient
     private Task<(SnmpV3Message Message, ReadOnlyMemory<byte> Packet)> ExchangeV3Async(SnmpTarget target, DeviceState device,
         Func<int, byte[]> build, SnmpPduType type, CancellationToken cancellationToken) =>
         ExchangeAsync(target, device, _pendingV3, build,
-            static async (transport, endPoint, id, build, token) => await transport.SendBytesAsync(build(id), endPoint, token).ConfigureAwait(false),
+            static (transport, endPoint, id, build) => transport.Send(build(id), endPoint),
             type, cancellationToken);
 
     private void OnV3Datagram(ReadOnlyMemory<byte> packet, IPEndPoint source)

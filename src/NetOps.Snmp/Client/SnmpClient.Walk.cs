@@ -22,6 +22,22 @@ public sealed partial class SnmpClient
     public async IAsyncEnumerable<VarBind> WalkAsync(SnmpTarget target, Oid root, bool useGetBulk,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        // The loop's body runs on the receive thread between pages (a page's bindings are handed over as they came); what
+        // follows the walk runs on the pool.
+        await foreach (var binding in WalkPagesAsync(target, root, useGetBulk, cancellationToken).ConfigureAwait(false))
+        {
+            yield return binding;
+        }
+
+        if (UdpReceiveLoop.OnOwnThread)
+        {
+            await Task.Yield();
+        }
+    }
+
+    private async IAsyncEnumerable<VarBind> WalkPagesAsync(SnmpTarget target, Oid root, bool useGetBulk,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         ArgumentNullException.ThrowIfNull(target);
         var device = Device(target.EndPoint);
         var current = root;
@@ -32,7 +48,7 @@ public sealed partial class SnmpClient
             IReadOnlyList<VarBind> page;
             if (target.Version == SnmpVersion.V1 || !useGetBulk)
             {
-                var response = await SendAsync(target, new SnmpPdu(SnmpPduType.GetNextRequest, 0, [VarBind.Request(current)]),
+                var response = await RequestAsync(target, new SnmpPdu(SnmpPduType.GetNextRequest, 0, [VarBind.Request(current)]),
                     cancellationToken).ConfigureAwait(false);
                 if (response.ErrorStatus == SnmpErrorStatus.NoSuchName)
                 {
@@ -86,7 +102,7 @@ public sealed partial class SnmpClient
 
         if (!returned && root.Length > 0)
         {
-            var response = await SendAsync(target, new SnmpPdu(SnmpPduType.GetRequest, 0, [VarBind.Request(root)]),
+            var response = await RequestAsync(target, new SnmpPdu(SnmpPduType.GetRequest, 0, [VarBind.Request(root)]),
                 cancellationToken).ConfigureAwait(false);
             if (response.ErrorStatus == SnmpErrorStatus.NoError && response.VarBinds.Count == 1 && !response.VarBinds[0].Value.IsException)
             {

@@ -47,15 +47,19 @@ public sealed partial class SnmpClient : IAsyncDisposable
 
     /// <summary>GET several objects in one request.</summary>
     public Task<IReadOnlyList<VarBind>> GetAsync(SnmpTarget target, IReadOnlyList<Oid> oids, CancellationToken cancellationToken = default) =>
-        RequestBindingsAsync(target, SnmpPduType.GetRequest, oids, cancellationToken);
+        HandOverAsync(RequestBindingsAsync(target, SnmpPduType.GetRequest, oids, cancellationToken));
 
     /// <summary>GET-NEXT: the first object after each of <paramref name="oids"/>.</summary>
     public Task<IReadOnlyList<VarBind>> GetNextAsync(SnmpTarget target, IReadOnlyList<Oid> oids, CancellationToken cancellationToken = default) =>
-        RequestBindingsAsync(target, SnmpPduType.GetNextRequest, oids, cancellationToken);
+        HandOverAsync(RequestBindingsAsync(target, SnmpPduType.GetNextRequest, oids, cancellationToken));
 
     /// <summary>GET-BULK (v2c only): non-repeaters once, then up to <paramref name="maxRepetitions"/> successors of the rest.</summary>
-    public async Task<IReadOnlyList<VarBind>> GetBulkAsync(SnmpTarget target, int nonRepeaters, int maxRepetitions,
-        IReadOnlyList<Oid> oids, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<VarBind>> GetBulkAsync(SnmpTarget target, int nonRepeaters, int maxRepetitions,
+        IReadOnlyList<Oid> oids, CancellationToken cancellationToken = default) =>
+        HandOverAsync(GetBulkCoreAsync(target, nonRepeaters, maxRepetitions, oids, cancellationToken));
+
+    private async Task<IReadOnlyList<VarBind>> GetBulkCoreAsync(SnmpTarget target, int nonRepeaters, int maxRepetitions,
+        IReadOnlyList<Oid> oids, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(oids);
@@ -65,17 +69,20 @@ public sealed partial class SnmpClient : IAsyncDisposable
             NonRepeaters = nonRepeaters,
             MaxRepetitions = maxRepetitions,
         };
-        var response = await SendAsync(target, request, cancellationToken).ConfigureAwait(false);
+        var response = await RequestAsync(target, request, cancellationToken).ConfigureAwait(false);
         ThrowOnError(response);
         return response.VarBinds;
     }
 
     /// <summary>SET the given bindings atomically; the agent's answer is returned.</summary>
-    public async Task<IReadOnlyList<VarBind>> SetAsync(SnmpTarget target, IReadOnlyList<VarBind> bindings,
-        CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<VarBind>> SetAsync(SnmpTarget target, IReadOnlyList<VarBind> bindings,
+        CancellationToken cancellationToken = default) =>
+        HandOverAsync(SetCoreAsync(target, bindings, cancellationToken));
+
+    private async Task<IReadOnlyList<VarBind>> SetCoreAsync(SnmpTarget target, IReadOnlyList<VarBind> bindings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(bindings);
-        var response = await SendAsync(target, new SnmpPdu(SnmpPduType.SetRequest, 0, bindings), cancellationToken)
+        var response = await RequestAsync(target, new SnmpPdu(SnmpPduType.SetRequest, 0, bindings), cancellationToken)
             .ConfigureAwait(false);
         ThrowOnError(response);
         return response.VarBinds;
@@ -85,7 +92,14 @@ public sealed partial class SnmpClient : IAsyncDisposable
     /// Sends <paramref name="request"/> (its request id is replaced) and returns the response PDU whatever its
     /// error-status. Throws <see cref="SnmpTimeoutException"/> when no attempt is answered.
     /// </summary>
-    public async Task<SnmpPdu> SendAsync(SnmpTarget target, SnmpPdu request, CancellationToken cancellationToken = default)
+    public Task<SnmpPdu> SendAsync(SnmpTarget target, SnmpPdu request, CancellationToken cancellationToken = default) =>
+        HandOverAsync(RequestAsync(target, request, cancellationToken));
+
+    /// <summary>
+    /// <see cref="SendAsync"/> for the client's own operations: when the answer comes, the caller goes on on the receive
+    /// thread, which is what a walk or a table read wants between pages (no thread woken per request).
+    /// </summary>
+    private async Task<SnmpPdu> RequestAsync(SnmpTarget target, SnmpPdu request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(request);
@@ -101,8 +115,8 @@ public sealed partial class SnmpClient : IAsyncDisposable
         }
 
         var answer = await ExchangeAsync(target, Device(target.EndPoint), _pending, (target.Version, target.Community, Request: request),
-            static (transport, endPoint, id, state, token) =>
-                transport.SendAsync(new SnmpMessage(state.Version, state.Community, state.Request with { RequestId = id }), endPoint, token),
+            static (transport, endPoint, id, state) =>
+                transport.Send(new SnmpMessage(state.Version, state.Community, state.Request with { RequestId = id }), endPoint),
             request.Type, cancellationToken).ConfigureAwait(false);
         return answer.Pdu;
     }
@@ -141,9 +155,28 @@ public sealed partial class SnmpClient : IAsyncDisposable
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(oids);
-        var response = await SendAsync(target, new SnmpPdu(type, 0, ToRequestBindings(oids)), cancellationToken).ConfigureAwait(false);
+        var response = await RequestAsync(target, new SnmpPdu(type, 0, ToRequestBindings(oids)), cancellationToken).ConfigureAwait(false);
         ThrowOnError(response);
         return response.VarBinds;
+    }
+
+    /// <summary>
+    /// Hands the outcome of an operation to its caller on the thread pool. Its requests and answers ran on the receive
+    /// thread (see <see cref="RequestAsync"/>); the caller's code must not, or a slow caller would hold every other answer.
+    /// </summary>
+    private static async Task<T> HandOverAsync<T>(Task<T> operation)
+    {
+        try
+        {
+            return await operation.ConfigureAwait(false);
+        }
+        finally
+        {
+            if (UdpReceiveLoop.OnOwnThread)
+            {
+                await Task.Yield();
+            }
+        }
     }
 
     private static VarBind[] ToRequestBindings(IReadOnlyList<Oid> oids)

@@ -11,8 +11,10 @@ public sealed class UdpReceiveLoopTests
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(5);
 
-    [Fact]
-    public async Task AHandlerThatThrowsOnAMalformedDatagram_DoesNotStopTheLoop()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task AHandlerThatThrowsOnAMalformedDatagram_DoesNotStopTheLoop(bool ownThread)
     {
         var log = new CapturingLogger<UdpReceiveLoop>();
         var handled = Channel.CreateUnbounded<byte[]>();
@@ -22,7 +24,7 @@ public sealed class UdpReceiveLoopTests
             _ = SnmpCodec.Decode(datagram.ToArray());
             handled.Writer.TryWrite(datagram.ToArray());
             return ValueTask.CompletedTask;
-        }, log, "Test receiver");
+        }, log, "Test receiver", ownThread);
         using var sender = BoundSocket();
 
         await sender.SendToAsync(new byte[] { 0x30, 0x84, 0xff, 0xff, 0xff, 0xff }, loop.Socket.LocalEndPoint!);
@@ -36,8 +38,10 @@ public sealed class UdpReceiveLoopTests
         Assert.Contains($"failed on a datagram from {sender.LocalEndPoint}", error, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task EachDatagram_ComesWithItsSender_AndAnAnswerReachesIt()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task EachDatagram_ComesWithItsSender_AndAnAnswerReachesIt(bool ownThread)
     {
         var log = new CapturingLogger<UdpReceiveLoop>();
         UdpReceiveLoop? loop = null;
@@ -46,7 +50,7 @@ public sealed class UdpReceiveLoopTests
             var answer = datagram.ToArray();
             Array.Reverse(answer);
             await loop!.Socket.SendToAsync(answer, SocketFlags.None, source, token);
-        }, log, "Test receiver");
+        }, log, "Test receiver", ownThread);
         await using var _ = loop;
         using var sender = BoundSocket();
 
@@ -62,8 +66,10 @@ public sealed class UdpReceiveLoopTests
         Assert.DoesNotContain(log.Entries, e => e.Level >= LogLevel.Warning);
     }
 
-    [Fact]
-    public async Task AnIcmpPortUnreachable_ForAnEarlierSend_DoesNotStopTheLoop()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task AnIcmpPortUnreachable_ForAnEarlierSend_DoesNotStopTheLoop(bool ownThread)
     {
         var log = new CapturingLogger<UdpReceiveLoop>();
         var handled = Channel.CreateUnbounded<byte[]>();
@@ -71,7 +77,7 @@ public sealed class UdpReceiveLoopTests
         {
             handled.Writer.TryWrite(datagram.ToArray());
             return ValueTask.CompletedTask;
-        }, log, "Test receiver");
+        }, log, "Test receiver", ownThread);
         IPEndPoint closed;
         using (var probe = BoundSocket())
         {
@@ -87,8 +93,10 @@ public sealed class UdpReceiveLoopTests
         Assert.DoesNotContain(log.Entries, e => e.Level >= LogLevel.Warning);
     }
 
-    [Fact]
-    public async Task Disposing_CancelsTheHandlerInHand_StopsReceiving_AndClosesTheSocket()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Disposing_CancelsTheHandlerInHand_StopsReceiving_AndClosesTheSocket(bool ownThread)
     {
         var log = new CapturingLogger<UdpReceiveLoop>();
         var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -110,7 +118,7 @@ public sealed class UdpReceiveLoopTests
                 handlerSawCancellation = true;
                 throw;
             }
-        }, log, "Test receiver");
+        }, log, "Test receiver", ownThread);
         var stopping = loop.Stopping;
         using var sender = BoundSocket();
         await sender.SendToAsync(new byte[] { 1 }, loop.Socket.LocalEndPoint!);
@@ -125,11 +133,13 @@ public sealed class UdpReceiveLoopTests
         await loop.DisposeAsync(); // twice is harmless
     }
 
-    [Fact]
-    public async Task Disposing_AnIdleLoop_EndsItPromptly()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Disposing_AnIdleLoop_EndsItPromptly(bool ownThread)
     {
         var log = new CapturingLogger<UdpReceiveLoop>();
-        var loop = UdpReceiveLoop.Start(BoundSocket(), (_, _, _) => ValueTask.CompletedTask, log, "Test receiver");
+        var loop = UdpReceiveLoop.Start(BoundSocket(), (_, _, _) => ValueTask.CompletedTask, log, "Test receiver", ownThread);
 
         await loop.DisposeAsync().AsTask().WaitAsync(Deadline);
 
