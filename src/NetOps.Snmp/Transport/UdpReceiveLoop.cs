@@ -38,7 +38,7 @@ internal sealed class UdpReceiveLoop : IAsyncDisposable
         _localEndPoint = (IPEndPoint)socket.LocalEndPoint!;
         if (!ownThread)
         {
-            _receiving = Task.Run(ReceiveAsync);
+            _receiving = Task.Run(() => ReceiveAsync(ownThread: false));
             return;
         }
 
@@ -98,7 +98,11 @@ internal sealed class UdpReceiveLoop : IAsyncDisposable
         _shutdown.Dispose();
     }
 
-    private async Task ReceiveAsync()
+    /// <summary>
+    /// The loop. On its own thread it blocks in the receive call (closing the socket wakes it) and waits for a handler
+    /// that did not finish at once, so it never leaves that thread; otherwise it awaits both.
+    /// </summary>
+    private async Task ReceiveAsync(bool ownThread)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(MaxDatagram);
         var source = new SocketAddress(Socket.AddressFamily);
@@ -110,46 +114,9 @@ internal sealed class UdpReceiveLoop : IAsyncDisposable
                 int length;
                 try
                 {
-                    length = await Socket.ReceiveFromAsync(buffer.AsMemory(0, MaxDatagram), SocketFlags.None, source, token)
-                        .ConfigureAwait(false);
-                }
-                catch (Exception e) when (IsStop(e, token))
-                {
-                    return;
-                }
-                catch (SocketException e)
-                {
-                    OnReceiveFailed(e);
-                    continue;
-                }
-
-                if (!await HandleAsync(buffer.AsMemory(0, length), source, token).ConfigureAwait(false))
-                {
-                    return;
-                }
-            }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
-
-    /// <summary>The same loop blocking in the receive call; closing the socket wakes it.</summary>
-    private void ReceiveOnThread(TaskCompletionSource stopped)
-    {
-        _onOwnThread = true;
-        var buffer = ArrayPool<byte>.Shared.Rent(MaxDatagram);
-        var source = new SocketAddress(Socket.AddressFamily);
-        var token = _shutdown.Token;
-        try
-        {
-            while (!token.IsCancellationRequested)
-            {
-                int length;
-                try
-                {
-                    length = Socket.ReceiveFrom(buffer.AsSpan(0, MaxDatagram), SocketFlags.None, source);
+                    length = ownThread
+                        ? Socket.ReceiveFrom(buffer.AsSpan(0, MaxDatagram), SocketFlags.None, source)
+                        : await Socket.ReceiveFromAsync(buffer.AsMemory(0, MaxDatagram), SocketFlags.None, source, token).ConfigureAwait(false);
                 }
                 catch (Exception e) when (IsStop(e, token))
                 {
@@ -162,20 +129,35 @@ internal sealed class UdpReceiveLoop : IAsyncDisposable
                 }
 
                 var handled = HandleAsync(buffer.AsMemory(0, length), source, token);
-                if (!(handled.IsCompleted ? handled.Result : handled.AsTask().GetAwaiter().GetResult()))
+                var goOn = !ownThread ? await handled.ConfigureAwait(false)
+                    : handled.IsCompleted ? handled.Result : handled.AsTask().GetAwaiter().GetResult();
+                if (!goOn)
                 {
                     return;
                 }
             }
         }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private void ReceiveOnThread(TaskCompletionSource stopped)
+    {
+        _onOwnThread = true;
+        try
+        {
+            // Runs to the end here: with ownThread nothing in the loop awaits anything unfinished.
+            ReceiveAsync(ownThread: true).GetAwaiter().GetResult();
+        }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            // Nothing above throws; should it ever, the loop ends with a line rather than taking the process down.
+            // Nothing in the loop throws; should it ever, the loop ends with a line rather than taking the process down.
             _logger.LogError(e, "{Owner} on {EndPoint} stopped receiving", _owner, _localEndPoint);
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
             stopped.TrySetResult();
         }
     }
