@@ -69,6 +69,10 @@ public sealed class FleetPollScenario : IBenchScenario
         builder.Services.AddSingleton<SnmpDevicePoller>();
         builder.Services.AddQuartz();
         builder.Services.AddQuartzHostedService(o => o.WaitForJobsToComplete = false);
+        // One collector alone: the membership is this process (as in the all-in-one host).
+        builder.Services.AddSingleton<NetOps.Core.Cluster.IMembershipStore, NetOps.Core.Cluster.LocalMembershipStore>();
+        builder.Services.AddSingleton<CollectorMembership>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<CollectorMembership>());
         builder.Services.AddHostedService<PollScheduler>();
         builder.Services.AddHostedService<PollerService>();
         using var host = builder.Build();
