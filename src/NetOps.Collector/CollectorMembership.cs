@@ -34,6 +34,7 @@ public sealed partial class CollectorMembership : IHostedService, IAsyncDisposab
     private volatile MembershipStatus _status;
     private DateTimeOffset? _reconnectedAt;
     private Task? _loop;
+    private int _disposed;
 
     public CollectorMembership(IMembershipStore store, IInventoryProvider inventory, IOptions<CollectorOptions> options,
         ILogger<CollectorMembership> logger, TimeProvider? time = null, string? process = null)
@@ -208,6 +209,12 @@ public sealed partial class CollectorMembership : IHostedService, IAsyncDisposab
 
     public async ValueTask DisposeAsync()
     {
+        // Registered as itself and as a hosted service through it, so the container disposes it twice.
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         await _stopping.CancelAsync().ConfigureAwait(false);
         _stopping.Dispose();
     }

@@ -61,6 +61,18 @@ public sealed class CollectorMembershipTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task DisposedTwice_AsTheContainerDoesWithAHostedServiceRegisteredThroughItsSingleton_IsHarmless()
+    {
+        // CollectorExtensions registers it as itself and as a hosted service through it: the container disposes both.
+        // The second disposal threw ObjectDisposedException at every collector's shutdown (poll-fleet showed it).
+        var member = Member("c1");
+        await member.BeatAsync(CancellationToken.None);
+
+        await member.DisposeAsync();
+        await member.DisposeAsync();
+    }
+
+    [Fact]
     public async Task ACollectorThatStops_LeavesAtOnce()
     {
         var (a, b) = (Member("c1"), Member("c2"));
