@@ -55,6 +55,7 @@ public sealed partial class SnmpDevicePoller(
 
     private readonly ObservationSequence _sequence = new(options.Value.MemberName);
     private readonly ConcurrentDictionary<string, FrozenDictionary<int, string>> _portNames = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ulong?> _upTimes = new(StringComparer.Ordinal);
 
     public string Source => _sequence.Source;
 
@@ -89,9 +90,17 @@ public sealed partial class SnmpDevicePoller(
             var target = TargetOf(device, settings);
             var upTime = await client.GetAsync(target, SysUpTime, cancellationToken).ConfigureAwait(false);
             var interfaces = wanted.HasFlag(PollSections.Interfaces);
-            var ports = await ReadInterfacesAsync(target, interfaces, cancellationToken).ConfigureAwait(false);
-            RememberPorts(device.Id, ports);
             var ticks = upTime.Value.IsNumeric ? upTime.Value.AsUInt64() : (ulong?)null;
+            List<PortSample> ports = [];
+            if (interfaces || !NamesStillHold(device.Id, ticks))
+            {
+                // Another section's poll needs the names only to map ifIndex: those of the last poll serve until the device
+                // restarts (its uptime goes back), when ifIndexes may be numbered anew.
+                ports = await ReadInterfacesAsync(target, interfaces, cancellationToken).ConfigureAwait(false);
+                RememberPorts(device.Id, ports);
+            }
+
+            _upTimes[device.Id] = ticks;
             var poll = new DevicePollObservation(_sequence.Source, _sequence.Next(), time.GetUtcNow(), device.Id, true,
                 ticks is { } t ? TimeSpan.FromMilliseconds(t * 10d) : null, null, interfaces ? ports : [], freshFor)
             {
@@ -202,6 +211,9 @@ public sealed partial class SnmpDevicePoller(
     private static partial void LogSectionFailed(ILogger logger, string device, PollSections sections, string reason);
 
     /// <summary>Keeps the device's ifIndex → ifName map: ifIndex may change on a reboot and traps name interfaces by it.</summary>
+    private bool NamesStillHold(string deviceId, ulong? ticks) =>
+        _portNames.ContainsKey(deviceId) && ticks is { } now && _upTimes.TryGetValue(deviceId, out var before) && before is { } then && now >= then;
+
     internal void RememberPorts(string deviceId, IEnumerable<PortSample> ports) =>
         _portNames[deviceId] = ports.DistinctBy(p => p.IfIndex).ToFrozenDictionary(p => p.IfIndex, p => p.Name);
 
