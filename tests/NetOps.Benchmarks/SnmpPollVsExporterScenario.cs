@@ -66,8 +66,11 @@ public sealed class SnmpPollVsExporterScenario : IBenchScenario
             {
                 // For a profiler attached to this process: our polls only, no exporter beside them.
                 Console.WriteLine($"ours only: {alone} polls, pid {Environment.ProcessId}");
+                var allocated = GC.GetTotalAllocatedBytes(precise: true);
                 var cpu = await MeasureOursAsync(client, device, alone, cancellationToken);
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ours: {cpu / alone:0.000} CPU ms per device poll"));
+                allocated = GC.GetTotalAllocatedBytes(precise: true) - allocated;
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"ours: {cpu / alone:0.000} CPU ms and {allocated / 1024.0 / alone:0.0} KiB allocated per device poll"));
                 return 0;
             }
 
