@@ -46,6 +46,26 @@ public sealed class TokensCommandTests
     }
 
     [Fact]
+    public async Task TokensCreate_WithTheAccountsNameAlone_MakesThatAccountsToken_AsTheIssueSpellsTheCommand()
+    {
+        // `netops tokens create NAME`, exactly so: deployment scripts call it that way.
+        using var data = new CliDataDirectory();
+        Assert.Equal(0, (await data.RunWithInputAsync(Password + "\n", "users", "add", "ops", "--role", "operator", "--password-stdin")).ExitCode);
+
+        var created = await data.RunAsync("tokens", "create", "ops");
+        var nobody = await data.RunAsync("tokens", "create", "nobody");
+
+        Assert.Equal(0, created.ExitCode);
+        Assert.StartsWith("netops_", created.Output.Trim(), StringComparison.Ordinal);
+        Assert.Contains("created the token ops of ops", created.Error, StringComparison.Ordinal);
+        Assert.Equal(["ops", "ops"], UsersCommandTests.Words((await data.RunAsync("tokens", "list")).Output)[1][..2]);
+        Assert.Equal(1, nobody.ExitCode);
+        Assert.Contains("no account nobody", nobody.Error, StringComparison.Ordinal);
+        Assert.Equal(0, (await data.RunAsync("tokens", "revoke", "ops")).ExitCode);
+        Assert.Equal("revoked", UsersCommandTests.Words((await data.RunAsync("tokens", "list")).Output)[1][^1]);
+    }
+
+    [Fact]
     public void Expires_TakesDaysOrAFutureDate()
     {
         var now = new DateTimeOffset(2026, 12, 6, 12, 0, 0, TimeSpan.Zero);

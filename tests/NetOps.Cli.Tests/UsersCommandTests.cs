@@ -110,11 +110,9 @@ public sealed class UsersCommandTests
     [InlineData(2, "users", "add", "x", "--role", "root")]
     [InlineData(2, "users", "add", "x", "y", "--role", "admin")]
     [InlineData(2, "users", "remove")]
-    [InlineData(2, "tokens", "create", "t")]
     [InlineData(2, "tokens", "create", "--user", "u")]
     [InlineData(2, "tokens", "create", "t", "--user", "u", "--expires", "yesterday")]
     [InlineData(2, "tokens", "create", "t", "--user", "u", "--expires", "2001-01-01")]
-    [InlineData(2, "tokens", "revoke", "t")]
     [InlineData(0, "users", "--help")]
     [InlineData(0, "tokens", "--help")]
     public async Task BadArguments_ExitWithUsage_BeforeTouchingTheDatabase(int exitCode, params string[] args)

@@ -10,10 +10,10 @@ namespace NetOps.Cli.Users;
 public static class TokensCommand
 {
     private const string Usage = """
-        usage: netops tokens create NAME --user USER [--expires DAYS|DATE] [--config FILE]
-               netops tokens revoke NAME --user USER [--config FILE]
+        usage: netops tokens create NAME [--user USER] [--expires DAYS|DATE] [--config FILE]
+               netops tokens revoke NAME [--user USER] [--config FILE]
                netops tokens list [--user USER] [--config FILE]
-        A token acts with its account's role. Without --expires it is valid until revoked; DAYS counts from now, a DATE
+        A token acts with its account's role. Without --user, NAME is the account and the token is named after it. Without --expires it is valid until revoked; DAYS counts from now, a DATE
         (2027-06-30, or 2027-06-30T12:00Z) is UTC unless it names an offset. Settings as for netops users.
         """;
 
@@ -45,6 +45,7 @@ public static class TokensCommand
 
         return await UsersCommand.WithStoreAsync(config, error, async (session, _) =>
         {
+            user ??= name;
             var token = await session.Tokens.CreateAsync(user!, name!, expires, cancellationToken).ConfigureAwait(false);
             // The token alone on standard output, for a script to capture; it cannot be shown again.
             await output.WriteLineAsync(token).ConfigureAwait(false);
@@ -64,6 +65,7 @@ public static class TokensCommand
 
         return await UsersCommand.WithStoreAsync(config, error, async (session, _) =>
         {
+            user ??= name;
             if (!await session.Tokens.RevokeAsync(user!, name!, cancellationToken).ConfigureAwait(false))
             {
                 await error.WriteLineAsync($"{user} has no active token named {name}").ConfigureAwait(false);
@@ -150,7 +152,7 @@ public static class TokensCommand
     private static async Task<string?> RequireAsync(TextWriter error, string? name, string? user)
     {
         var missing = string.IsNullOrWhiteSpace(name) ? "the token's NAME is required"
-            : string.IsNullOrWhiteSpace(user) ? "--user is required: the account the token acts as"
+            : user is not null && string.IsNullOrWhiteSpace(user) ? "--user needs the account the token acts as"
             : null;
         if (missing is not null)
         {
